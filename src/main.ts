@@ -1,0 +1,67 @@
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { buildContainer, entities } from './container.ts';
+import { createLogger, type Logger } from './shared/infra/logger.ts';
+import { initOrm, migrate } from './shared/infra/orm.ts';
+import { startHttpServer, type RunningServer } from './server.ts';
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger({ level: config.logLevel });
+  if (config.jwt.usingDevelopmentSecret) {
+    logger.warn('JWT_SECRET is not set: using the development secret; never do this in production');
+  }
+
+  const orm = await initOrm({ databaseUrl: config.databaseUrl, entities, logger }).catch((err: unknown) =>
+    fatal(logger, 'cannot connect to PostgreSQL (DATABASE_URL)', err),
+  );
+  const applied = await migrate(orm).catch((err: unknown) => fatal(logger, 'migrations failed', err));
+  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+
+  const container = buildContainer(config, { logger, orm });
+  await container.start();
+
+  let server: RunningServer | undefined;
+  if (config.role === 'api' || config.role === 'all') {
+    server = await startHttpServer(container, config.http.port, config.http.host);
+    logger.info({ port: server.port, host: config.http.host, role: config.role }, 'listening');
+  }
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 5_000);
+    deadline.unref();
+    await server?.close(config.shutdownTimeoutMs);
+    await container.close();
+    logger.info('stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
+}
+
+function fatal(logger: Logger, message: string, err: unknown): never {
+  logger.fatal({ err: err instanceof Error ? { message: err.message } : err }, message);
+  logger.flush();
+  process.exit(1);
+}
+
+await main();

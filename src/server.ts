@@ -1,0 +1,37 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from './app.ts';
+import type { Container } from './container.ts';
+
+export interface RunningServer {
+  port: number;
+  /** Stops accepting, lets in-flight requests finish (up to `timeoutMs`), then drops the rest. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+export async function startHttpServer(container: Container, port: number, host: string): Promise<RunningServer> {
+  const app = buildApp(container);
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const http = server as Server;
+  http.headersTimeout = 15_000;
+  http.requestTimeout = 30_000;
+  http.keepAliveTimeout = 5_000;
+  const address = http.address() as AddressInfo;
+  return {
+    port: address.port,
+    close: (timeoutMs) =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => http.closeAllConnections(), timeoutMs);
+        force.unref();
+        http.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        http.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,118 @@
+import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
+import type { Env, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { matchedRoutes } from 'hono/route';
+import { secureHeaders } from 'hono/secure-headers';
+import type { ZodError } from 'zod';
+import type { Logger } from '../infra/logger.ts';
+import type { Metrics } from '../infra/metrics.ts';
+import type { AppEnv } from './app-env.ts';
+import { handleError, notFoundHandler, payloadTooLarge } from './error-handler.ts';
+import { problem, type FieldError } from './problem.ts';
+import { requestId } from './request-id.ts';
+
+export const DEFAULT_JSON_BODY_LIMIT = 1024 * 1024;
+
+export function fieldErrors(error: ZodError, target?: string): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.join('.') : (target ?? 'body'),
+    message: issue.message,
+  }));
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the hook is shared by every route
+const validationHook: Hook<any, AppEnv, any, any> = (result, c) => {
+  if (!result.success) {
+    return problem(c, {
+      status: 400,
+      code: 'validation_failed',
+      title: 'Request validation failed',
+      errors: fieldErrors(result.error, result.target === 'json' ? 'body' : result.target),
+    });
+  }
+  return undefined;
+};
+
+/** A router whose validation failures become 400 `validation_failed` problems. */
+export function createRouter<E extends Env = AppEnv>(): OpenAPIHono<E> {
+  return new OpenAPIHono<E>({ defaultHook: validationHook as unknown as Hook<unknown, E, string, unknown> });
+}
+
+export interface HttpAppOptions {
+  logger: Logger;
+  metrics: Metrics;
+  corsOrigins: string[];
+  jsonBodyLimit?: number;
+  /** Paths (prefix match) that enforce their own, larger body limit (e.g. uploads). */
+  bodyLimitExempt?: (path: string) => boolean;
+}
+
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+const DOCS_CSP =
+  "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data:; connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'";
+
+export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
+  const app = createRouter<AppEnv>();
+  const limit = options.jsonBodyLimit ?? DEFAULT_JSON_BODY_LIMIT;
+  const limitBody = bodyLimit({ maxSize: limit, onError: (c) => payloadTooLarge(c as never, limit) });
+
+  app.use(requestId(options.logger));
+  app.use(observe(options.metrics));
+  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin' }));
+  app.use(async (c, next) => {
+    await next();
+    c.res.headers.set('Content-Security-Policy', c.req.path.startsWith('/docs') ? DOCS_CSP : API_CSP);
+  });
+  if (options.corsOrigins.length > 0) {
+    const allowed = new Set(options.corsOrigins.map((origin) => new URL(origin).origin));
+    app.use(
+      cors({
+        origin: (origin) => (allowed.has(origin) ? origin : null),
+        allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'X-Request-Id'],
+        exposeHeaders: [
+          'X-Request-Id',
+          'Location',
+          'ETag',
+          'Retry-After',
+          'RateLimit-Limit',
+          'RateLimit-Remaining',
+          'RateLimit-Reset',
+        ],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(async (c, next) => {
+    if (options.bodyLimitExempt?.(c.req.path)) return next();
+    return limitBody(c, next);
+  });
+  app.onError(handleError);
+  app.notFound(notFoundHandler(app));
+  return app;
+}
+
+/** One log line and one histogram sample per request, labelled by route template. */
+function observe(metrics: Metrics): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = process.hrtime.bigint();
+    await next();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const route = matchedRoutes(c).findLast((r) => r.method !== 'ALL')?.path ?? 'unmatched';
+    const status = c.res.status;
+    metrics.httpRequestDuration.observe({ method: c.req.method, route, status: String(status) }, seconds);
+    const userId = c.get('userId');
+    const line = {
+      method: c.req.method,
+      route,
+      status,
+      duration_ms: Math.round(seconds * 1e4) / 10,
+      ...(userId === undefined ? {} : { user_id: userId }),
+    };
+    const logger = c.get('logger');
+    if (status >= 500) logger.error(line, 'request');
+    else logger.info(line, 'request');
+  };
+}

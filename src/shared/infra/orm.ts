@@ -1,0 +1,61 @@
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import type { EntitySchema } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from './logger.ts';
+
+export type Orm = MikroORM;
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations', import.meta.url));
+
+export interface OrmSettings {
+  databaseUrl: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- schemas of many entity types
+  entities: EntitySchema<any, any>[];
+  logger?: Logger;
+  poolMax?: number;
+}
+
+export function ormOptions({ databaseUrl, entities, logger, poolMax = 10 }: OrmSettings): Options {
+  return {
+    clientUrl: databaseUrl,
+    entities,
+    extensions: [Migrator],
+    allowGlobalContext: false,
+    ensureDatabase: true,
+    forceUtcTimezone: true,
+    discovery: { warnWhenNoEntities: false },
+    pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
+    driverOptions: { connectionTimeoutMillis: 2_000, statement_timeout: 10_000 },
+    migrations: {
+      path: MIGRATIONS_DIR,
+      pathTs: MIGRATIONS_DIR,
+      glob: '!(*.d).ts',
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      snapshotOnMigrate: false,
+      snapshotName: '.snapshot-task-manager',
+      emit: 'ts',
+      silent: true,
+    },
+    logger: (message: string) => logger?.debug({ orm: message }, 'orm'),
+    debug: false,
+  };
+}
+
+/** Connects (creating the database when it is missing) and returns the ORM. */
+export async function initOrm(settings: OrmSettings): Promise<Orm> {
+  return MikroORM.init(ormOptions(settings));
+}
+
+/** An ORM that has not connected yet: it connects on first use, so a down database cannot block start-up. */
+export function createOrm(settings: OrmSettings): Orm {
+  return new MikroORM(ormOptions({ ...settings }));
+}
+
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.migrator.up();
+  return applied.map((migration) => migration.name);
+}

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+describe('operations endpoints', () => {
+  it('answers liveness without touching dependencies', async () => {
+    const res = await t.app.request('/health');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; version: string; time: string };
+    expect(body.status).toBe('ok');
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(Number.isNaN(Date.parse(body.time))).toBe(false);
+  });
+
+  it('reports readiness of the database and Redis with latencies', async () => {
+    const res = await t.app.request('/health/ready');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; checks: Record<string, { status: string; latency_ms: number }> };
+    expect(body.status).toBe('ok');
+    expect(body.checks.database?.status).toBe('up');
+    expect(body.checks.redis?.status).toBe('up');
+    expect(body.checks.database?.latency_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('exposes the request-duration histogram labelled by route template', async () => {
+    await t.app.request('/health');
+    const res = await t.app.request('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toMatch(/http_request_duration_seconds_bucket\{[^}]*method="GET",route="\/health",status="200"\}/);
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('serves an OpenAPI 3.1 document', async () => {
+    const res = await t.app.request('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toContain('/health/ready');
+  });
+
+  it('serves Swagger UI with its assets from the service itself', async () => {
+    const page = await t.app.request('/docs');
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const assets = [...html.matchAll(/(?:href|src)="([^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(assets.length).toBeGreaterThanOrEqual(2);
+    for (const asset of assets) {
+      expect(asset.startsWith('/')).toBe(true);
+      const res = await t.app.request(asset);
+      expect(res.status).toBe(200);
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+  });
+});
