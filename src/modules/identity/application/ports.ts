@@ -1,0 +1,115 @@
+import type { Clock } from '../../../shared/domain/clock.ts';
+import type { RateLimiter } from '../../../shared/domain/rate-limiter.ts';
+import type { Role } from '../domain/role.ts';
+import type { RefreshTokenStanding, Session } from '../domain/session.ts';
+import type { User } from '../domain/user.ts';
+
+export type { Clock, RateLimiter };
+
+/** Persistence of users. Emails are stored normalised (trimmed, lower-case) and unique. */
+export interface UserRepository {
+  findById(id: string): Promise<User | undefined>;
+  findByEmail(normalisedEmail: string): Promise<User | undefined>;
+  /** Inserts a new user; resolves `false` when the email is already taken (unique violation). */
+  insert(user: User): Promise<boolean>;
+  update(user: User): Promise<void>;
+  list(query: { page: number; limit: number; q?: string }): Promise<{ items: User[]; total: number }>;
+}
+
+/** Sessions and the hashes of every refresh token a session has been issued. */
+export interface SessionRepository {
+  insert(session: Session, firstRefreshTokenHash: string): Promise<void>;
+  findById(id: string): Promise<Session | undefined>;
+  /**
+   * The session a refresh-token hash was issued to, and where that token stands: the session's
+   * current token, the one it directly replaced (`previous`, with the time of that rotation), or older.
+   */
+  findByRefreshTokenHash(hash: string): Promise<{ session: Session; standing: RefreshTokenStanding } | undefined>;
+  /**
+   * Atomically replaces the current refresh token: succeeds only if `expectedCurrentHash` is still
+   * current (a concurrent refresh that won the race makes this return `false`).
+   */
+  rotate(sessionId: string, expectedCurrentHash: string, nextHash: string, now: Date): Promise<boolean>;
+  touch(sessionId: string, now: Date): Promise<void>;
+  revoke(sessionId: string, now: Date): Promise<void>;
+  /** Revokes every live session of the user except `exceptSessionId`; returns the revoked ids. */
+  revokeAllForUser(userId: string, now: Date, exceptSessionId?: string): Promise<string[]>;
+  listActiveForUser(userId: string, now: Date): Promise<Session[]>;
+}
+
+export type OneTimeTokenPurpose = 'verify_email' | 'password_reset';
+
+/** Single-use tokens (email verification, password reset), stored only as hashes. */
+export interface OneTimeTokenRepository {
+  insert(token: {
+    id: string;
+    userId: string;
+    purpose: OneTimeTokenPurpose;
+    hash: string;
+    expiresAt: Date;
+    createdAt: Date;
+  }): Promise<void>;
+  /** Marks the token used if it exists, has this purpose, is unused and unexpired; returns its user id. */
+  consume(purpose: OneTimeTokenPurpose, hash: string, now: Date): Promise<string | undefined>;
+  /** Invalidates every unused token of the user for this purpose. */
+  invalidateAll(userId: string, purpose: OneTimeTokenPurpose, now: Date): Promise<void>;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, hash: string): Promise<boolean>;
+  /** Spends the same time as a `verify` against a real hash (for unknown users). */
+  verifyDummy(password: string): Promise<void>;
+}
+
+export interface AccessTokenClaims {
+  userId: string;
+  sessionId: string;
+  role: Role;
+}
+
+export interface AccessTokenService {
+  issue(claims: AccessTokenClaims, now: Date): Promise<{ token: string; expiresIn: number }>;
+  /** Resolves the claims of a valid access token, or `undefined` for anything else. */
+  verify(token: string, now: Date): Promise<AccessTokenClaims | undefined>;
+}
+
+/** Opaque high-entropy tokens and their storage hashes. */
+export interface SecretTokens {
+  /** ≥ 256 bits of randomness, URL-safe. */
+  generate(): string;
+  /** A deterministic hash for lookup (e.g. SHA-256 hex). */
+  hash(token: string): string;
+}
+
+/** Whether a session is still live, answered cheaply on every authenticated request. */
+export interface SessionStatusCache {
+  isActive(sessionId: string, load: () => Promise<boolean>): Promise<boolean>;
+  markRevoked(sessionIds: string[]): Promise<void>;
+}
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}
+
+/** Mails the identity module sends; links carry `<APP_BASE_URL>/...?token=<token>`. */
+export interface IdentityMails {
+  verification(to: string, fullName: string, token: string): MailMessage;
+  passwordReset(to: string, fullName: string, token: string): MailMessage;
+}
+
+export interface IdGenerator {
+  /** A new UUID (v7). */
+  next(): string;
+}
+
+export interface TransactionRunner {
+  run<T>(work: () => Promise<T>): Promise<T>;
+}

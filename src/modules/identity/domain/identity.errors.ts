@@ -1,0 +1,18 @@
+/** Expected identity outcomes, as values. Each `type` maps to one problem in the HTTP adapter. */
+export type IdentityError =
+  | { type: 'EmailTaken' }
+  | { type: 'WeakPassword'; reason: 'too_short' | 'too_long' | 'common' | 'equals_email' }
+  | { type: 'InvalidCredentials' }
+  | { type: 'AccountLocked'; retryAfterSeconds: number }
+  | { type: 'AccountDisabled' }
+  | { type: 'InvalidRefreshToken' }
+  | { type: 'InvalidToken' }
+  | { type: 'AlreadyVerified' }
+  | { type: 'Unauthenticated' }
+  | { type: 'Forbidden'; reason: string }
+  | { type: 'UserNotFound' }
+  | { type: 'SessionNotFound' }
+  | { type: 'CannotModifySelf' }
+  | { type: 'RateLimited'; retryAfterSeconds: number };
+
+export type IdentityErrorOf<T extends IdentityError['type']> = Extract<IdentityError, { type: T }>;
