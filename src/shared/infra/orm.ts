@@ -45,9 +45,21 @@ export function ormOptions({ databaseUrl, entities, logger, poolMax = 10 }: OrmS
   };
 }
 
-/** Connects (creating the database when it is missing) and returns the ORM. */
+/**
+ * Connects (creating the database when it is missing) and returns the ORM. MikroORM connects
+ * lazily, so connect here: start-up should fail or succeed now, not on the first request. Two
+ * processes creating the same database at once: the loser sees a duplicate and simply reconnects.
+ */
 export async function initOrm(settings: OrmSettings): Promise<Orm> {
-  return MikroORM.init(ormOptions(settings));
+  const orm = await MikroORM.init(ormOptions(settings));
+  try {
+    await orm.connect();
+  } catch (err) {
+    if (!(err instanceof Error && err.message.includes('pg_database_datname_index'))) throw err;
+    await orm.close();
+    return initOrm(settings);
+  }
+  return orm;
 }
 
 /** An ORM that has not connected yet: it connects on first use, so a down database cannot block start-up. */
@@ -55,7 +67,22 @@ export function createOrm(settings: OrmSettings): Orm {
   return new MikroORM(ormOptions({ ...settings }));
 }
 
+/** Arbitrary, fixed key: every process of this service migrating the same database contends on it. */
+const MIGRATION_LOCK_KEY = 727_465_112;
+
+/**
+ * Applies pending migrations. Several processes starting at once (API replicas, workers) take turns
+ * behind a PostgreSQL advisory lock, so none of them races another on a fresh database.
+ */
 export async function migrate(orm: Orm): Promise<string[]> {
-  const applied = await orm.migrator.up();
-  return applied.map((migration) => migration.name);
+  const pool = await orm.em.getConnection().getNativeClient();
+  const lockHolder = await pool.connect();
+  try {
+    await lockHolder.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const applied = await orm.migrator.up();
+    return applied.map((migration) => migration.name);
+  } finally {
+    await lockHolder.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    lockHolder.release();
+  }
 }
