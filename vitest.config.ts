@@ -18,6 +18,7 @@ export default defineConfig({
       group('integration'),
       group('e2e', { testTimeout: 60_000 }),
       group('architecture'),
+      group('contract'),
     ],
     coverage: {
       provider: 'v8',

@@ -44,7 +44,9 @@ const ReadinessSchema = z
 const healthRoute = createRoute({
   method: 'get',
   path: '/health',
+  operationId: 'getHealth',
   tags: ['Operations'],
+  security: [],
   summary: 'Liveness: the process is up (touches no dependency)',
   responses: { 200: { description: 'Alive', content: { 'application/json': { schema: HealthSchema } } } },
 });
@@ -52,7 +54,9 @@ const healthRoute = createRoute({
 const readyRoute = createRoute({
   method: 'get',
   path: '/health/ready',
+  operationId: 'getReadiness',
   tags: ['Operations'],
+  security: [],
   summary: 'Readiness: PostgreSQL and Redis answer',
   responses: {
     200: { description: 'Ready', content: { 'application/json': { schema: ReadinessSchema } } },
@@ -63,7 +67,9 @@ const readyRoute = createRoute({
 const metricsRoute = createRoute({
   method: 'get',
   path: '/metrics',
+  operationId: 'getMetrics',
   tags: ['Operations'],
+  security: [],
   summary: 'Prometheus metrics',
   responses: {
     200: {
