@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/config.ts';
+
+describe('configuration', () => {
+  it('has working local defaults for every variable', () => {
+    const config = loadConfig({});
+    expect(config.http).toEqual({ port: 3000, host: '0.0.0.0' });
+    expect(config.role).toBe('all');
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/task_manager');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.rateLimit).toEqual({ authPerMinute: 20, userPerMinute: 100 });
+    expect(config.reminderLeadMinutes).toBe(60);
+    expect(config.corsOrigins).toEqual([]);
+    expect(config.jwt.usingDevelopmentSecret).toBe(true);
+    expect(config.bcryptCost).toBe(12);
+  });
+
+  it('parses lists and numbers from strings', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      CORS_ORIGINS: 'https://a.example.com, https://b.example.com',
+      RATE_LIMIT_USER_PER_MINUTE: '250',
+      S3_FORCE_PATH_STYLE: 'true',
+    });
+    expect(config.http.port).toBe(8080);
+    expect(config.corsOrigins).toEqual(['https://a.example.com', 'https://b.example.com']);
+    expect(config.rateLimit.userPerMinute).toBe(250);
+    expect(config.storage.s3.forcePathStyle).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['APP_ROLE', 'scheduler'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['REDIS_URL', 'not a url'],
+    ['LOG_LEVEL', 'loud'],
+    ['BCRYPT_COST', '10'],
+    ['CORS_ORIGINS', 'https://ok.example.com,javascript:alert(1)'],
+    ['JWT_SECRET', 'short'],
+  ])('refuses a malformed %s and names it', (variable, value) => {
+    const attempt = () => loadConfig({ [variable]: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
+  it('requires a 32-byte JWT_SECRET in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    expect(config.jwt).toEqual({ secret: 'x'.repeat(32), usingDevelopmentSecret: false });
+  });
+
+  it('requires a bucket for the S3 storage driver', () => {
+    expect(() => loadConfig({ STORAGE_DRIVER: 's3' })).toThrow(/S3_BUCKET/);
+  });
+});
