@@ -8,8 +8,10 @@ import { closeRedis, connectQuietly, createRedis } from './shared/infra/redis.ts
 import type { ReadinessCheck } from './shared/http/operations.routes.ts';
 import { systemClock, type Clock } from './shared/domain/clock.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- entity schemas of every module
-export const entities: import('@mikro-orm/core').EntitySchema<any, any>[] = [];
+import { identityEntities } from './modules/identity/adapters/persistence/identity.entities.ts';
+
+/** Entity schemas of every module, for the ORM and its tooling. */
+export const entities = [...identityEntities];
 
 export interface Container {
   config: Config;

@@ -1,0 +1,120 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SessionRepository } from '../../application/ports.ts';
+import type { RefreshTokenStanding, Session } from '../../domain/session.ts';
+import { RefreshTokenRecord, SessionRecord } from './identity.entities.ts';
+
+type SessionRow = InstanceType<typeof SessionRecord.class>;
+
+/**
+ * Sessions and their refresh-token chain. The session row holds the hash of its current token;
+ * `refresh_tokens` keeps every hash it was ever issued, so an old token is recognised as reuse.
+ */
+export class MikroOrmSessionRepository implements SessionRepository {
+  private readonly em: EntityManager;
+
+  constructor(em: EntityManager) {
+    this.em = em;
+  }
+
+  async insert(session: Session, firstRefreshTokenHash: string): Promise<void> {
+    await this.em.transactional(async (em) => {
+      await em.insert(SessionRecord, {
+        ...session,
+        currentRefreshHash: firstRefreshTokenHash,
+        revokedAt: session.revokedAt ?? null,
+        userAgent: session.userAgent ?? null,
+        ip: session.ip ?? null,
+      });
+      await em.insert(RefreshTokenRecord, {
+        tokenHash: firstRefreshTokenHash,
+        sessionId: session.id,
+        createdAt: session.createdAt,
+        rotatedAt: null,
+        replacedByHash: null,
+      });
+    });
+  }
+
+  async findById(id: string): Promise<Session | undefined> {
+    const row = await this.em.findOne(SessionRecord, { id }, { disableIdentityMap: true });
+    return row ? toSession(row) : undefined;
+  }
+
+  async findByRefreshTokenHash(hash: string): Promise<{ session: Session; standing: RefreshTokenStanding } | undefined> {
+    const token = await this.em.findOne(RefreshTokenRecord, { tokenHash: hash }, { disableIdentityMap: true });
+    if (!token) return undefined;
+    const row = await this.em.findOne(SessionRecord, { id: token.sessionId }, { disableIdentityMap: true });
+    if (!row) return undefined;
+    let standing: RefreshTokenStanding = { kind: 'older' };
+    if (row.currentRefreshHash === hash) standing = { kind: 'current' };
+    else if (token.rotatedAt && token.replacedByHash === row.currentRefreshHash) {
+      standing = { kind: 'previous', rotatedAt: token.rotatedAt };
+    }
+    return { session: toSession(row), standing };
+  }
+
+  async rotate(sessionId: string, expectedCurrentHash: string, nextHash: string, now: Date): Promise<boolean> {
+    return this.em.transactional(async (em) => {
+      // The compare-and-set on the current hash is what makes concurrent refreshes safe.
+      const updated = await em.nativeUpdate(
+        SessionRecord,
+        { id: sessionId, currentRefreshHash: expectedCurrentHash, revokedAt: null },
+        { currentRefreshHash: nextHash, lastUsedAt: now },
+      );
+      if (updated !== 1) return false;
+      await em.insert(RefreshTokenRecord, {
+        tokenHash: nextHash,
+        sessionId,
+        createdAt: now,
+        rotatedAt: null,
+        replacedByHash: null,
+      });
+      await em.nativeUpdate(
+        RefreshTokenRecord,
+        { tokenHash: expectedCurrentHash },
+        { rotatedAt: now, replacedByHash: nextHash },
+      );
+      return true;
+    });
+  }
+
+  async touch(sessionId: string, now: Date): Promise<void> {
+    await this.em.nativeUpdate(SessionRecord, { id: sessionId }, { lastUsedAt: now });
+  }
+
+  async revoke(sessionId: string, now: Date): Promise<void> {
+    await this.em.nativeUpdate(SessionRecord, { id: sessionId, revokedAt: null }, { revokedAt: now });
+  }
+
+  async revokeAllForUser(userId: string, now: Date, exceptSessionId?: string): Promise<string[]> {
+    const rows = await this.em.execute<Array<{ id: string }>>(
+      `update sessions set revoked_at = ? where user_id = ? and revoked_at is null${
+        exceptSessionId ? ' and id <> ?' : ''
+      } returning id`,
+      exceptSessionId ? [now, userId, exceptSessionId] : [now, userId],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async listActiveForUser(userId: string, now: Date): Promise<Session[]> {
+    const rows = await this.em.find(
+      SessionRecord,
+      { userId, revokedAt: null, expiresAt: { $gt: now } },
+      { orderBy: { lastUsedAt: 'desc', id: 'desc' }, disableIdentityMap: true },
+    );
+    return rows.map(toSession);
+  }
+}
+
+function toSession(row: SessionRow): Session {
+  return {
+    id: row.id,
+    userId: row.userId,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt ?? undefined,
+    userAgent: row.userAgent ?? undefined,
+    ip: row.ip ?? undefined,
+  };
+}
