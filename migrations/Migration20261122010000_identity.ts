@@ -36,7 +36,9 @@ export class Migration20261122010000_identity extends Migration {
         user_agent text null,
         ip text null
       );`);
-    this.addSql('create index sessions_live_by_user on sessions (user_id) where revoked_at is null;');
+    this.addSql(
+      'create index sessions_live_by_user on sessions (user_id) where revoked_at is null;',
+    );
 
     this.addSql(`
       create table refresh_tokens (

@@ -9,9 +9,7 @@ const integer = (fallback: number, min: number, max: number) =>
 const url = (fallback: string, protocols: readonly string[]) =>
   z.preprocess(
     emptyToUndefined,
-    z
-      .url({ protocol: new RegExp(`^(${protocols.join('|')})$`) })
-      .default(fallback),
+    z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`) }).default(fallback),
   );
 const commaList = z.preprocess(
   emptyToUndefined,
@@ -35,7 +33,10 @@ const envSchema = z
     PORT: integer(3000, 0, 65535),
     HOST: z.preprocess(emptyToUndefined, z.string().min(1).default('0.0.0.0')),
     APP_ROLE: z.preprocess(emptyToUndefined, z.enum(['api', 'worker', 'all']).default('all')),
-    DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/task_manager', ['postgres', 'postgresql']),
+    DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/task_manager', [
+      'postgres',
+      'postgresql',
+    ]),
     REDIS_URL: url('redis://127.0.0.1:6379', ['redis', 'rediss']),
     JWT_SECRET: optionalString,
     APP_BASE_URL: url('http://localhost:3000', ['http', 'https']),
@@ -48,7 +49,10 @@ const envSchema = z
     S3_ENDPOINT: z.preprocess(emptyToUndefined, z.url().optional()),
     S3_FORCE_PATH_STYLE: z.preprocess(
       emptyToUndefined,
-      z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+      z
+        .enum(['true', 'false'])
+        .default('false')
+        .transform((value) => value === 'true'),
     ),
     REMINDER_LEAD_MINUTES: integer(60, 0, 60 * 24 * 30),
     RATE_LIMIT_AUTH_PER_MINUTE: integer(20, 1, 1_000_000),
@@ -74,7 +78,11 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 bytes' });
     }
     if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) {
-      ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required when STORAGE_DRIVER=s3' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['S3_BUCKET'],
+        message: 'is required when STORAGE_DRIVER=s3',
+      });
     }
   });
 

@@ -23,10 +23,12 @@ async function main(): Promise<void> {
     logger.warn('JWT_SECRET is not set: using the development secret; never do this in production');
   }
 
-  const orm = await initOrm({ databaseUrl: config.databaseUrl, entities, logger }).catch((err: unknown) =>
-    fatal(logger, 'cannot connect to PostgreSQL (DATABASE_URL)', err),
+  const orm = await initOrm({ databaseUrl: config.databaseUrl, entities, logger }).catch(
+    (err: unknown) => fatal(logger, 'cannot connect to PostgreSQL (DATABASE_URL)', err),
   );
-  const applied = await migrate(orm).catch((err: unknown) => fatal(logger, 'migrations failed', err));
+  const applied = await migrate(orm).catch((err: unknown) =>
+    fatal(logger, 'migrations failed', err),
+  );
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
 
   const container = buildContainer(config, { logger, orm });

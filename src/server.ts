@@ -10,7 +10,11 @@ export interface RunningServer {
   close(timeoutMs: number): Promise<void>;
 }
 
-export async function startHttpServer(container: Container, port: number, host: string): Promise<RunningServer> {
+export async function startHttpServer(
+  container: Container,
+  port: number,
+  host: string,
+): Promise<RunningServer> {
   const app = buildApp(container);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));

@@ -8,7 +8,9 @@ runCli(async () => {
   const orm = await initOrm({ databaseUrl: config.databaseUrl, entities });
   try {
     const applied = await migrate(orm);
-    process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+    process.stdout.write(
+      applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
+    );
   } finally {
     await orm.close();
   }

@@ -5,7 +5,8 @@ export function runCli(main: () => Promise<void>): void {
   main().then(
     () => process.exit(0),
     (err: unknown) => {
-      const message = err instanceof ConfigError || err instanceof CliError ? err.message : String(err);
+      const message =
+        err instanceof ConfigError || err instanceof CliError ? err.message : String(err);
       process.stderr.write(`${message}\n`);
       process.exit(1);
     },

@@ -53,7 +53,11 @@ describe('HTTP kit', () => {
     const res = await kitApp().app.request(`/echo/${ID}`, json({ name: 'a', count: 'x' }));
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    const body = (await res.json()) as { code: string; errors: Array<{ field: string }>; request_id: string };
+    const body = (await res.json()) as {
+      code: string;
+      errors: Array<{ field: string }>;
+      request_id: string;
+    };
     expect(body.code).toBe('validation_failed');
     expect(body.errors.map((e) => e.field).sort()).toEqual(['count', 'name']);
     expect(body.request_id).toBe(res.headers.get('x-request-id'));
@@ -108,7 +112,7 @@ describe('HTTP kit', () => {
       body: stream,
       headers: { 'Content-Type': 'application/json' },
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(res.status).toBe(413);
     expect(sent).toBeLessThanOrEqual(1024 * 1024 + 3 * chunk.byteLength);
   });
@@ -119,7 +123,11 @@ describe('HTTP kit', () => {
     expect(res.status).toBe(500);
     const text = await res.text();
     expect(text).not.toContain('secret internals');
-    expect(JSON.parse(text)).toMatchObject({ code: 'internal_error', request_id: 'trace-123', status: 500 });
+    expect(JSON.parse(text)).toMatchObject({
+      code: 'internal_error',
+      request_id: 'trace-123',
+      status: 500,
+    });
     const logged = logs.records().find((r) => r.msg === 'unhandled error');
     expect(JSON.stringify(logged)).toContain('secret internals');
   });
@@ -128,9 +136,13 @@ describe('HTTP kit', () => {
     const { app } = kitApp();
     const sane = await app.request('/nowhere', { headers: { 'X-Request-Id': 'abc-123.x' } });
     expect(sane.headers.get('x-request-id')).toBe('abc-123.x');
-    const unsafe = await app.request('/nowhere', { headers: { 'X-Request-Id': 'bad id\twith "quotes"' } });
+    const unsafe = await app.request('/nowhere', {
+      headers: { 'X-Request-Id': 'bad id\twith "quotes"' },
+    });
     expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(((await unsafe.json()) as { request_id: string }).request_id).toBe(unsafe.headers.get('x-request-id'));
+    expect(((await unsafe.json()) as { request_id: string }).request_id).toBe(
+      unsafe.headers.get('x-request-id'),
+    );
   });
 
   it('logs one line per request with method, route template, status, duration and request id', async () => {
@@ -169,7 +181,9 @@ describe('HTTP kit', () => {
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     const denied = await preflight('https://evil.example.com');
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
-    const none = await kitApp().app.request(`/echo/${ID}`, { headers: { Origin: 'https://app.example.com' } });
+    const none = await kitApp().app.request(`/echo/${ID}`, {
+      headers: { Origin: 'https://app.example.com' },
+    });
     expect(none.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

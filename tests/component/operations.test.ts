@@ -20,7 +20,10 @@ describe('operations endpoints', () => {
   it('reports readiness of the database and Redis with latencies', async () => {
     const res = await t.app.request('/health/ready');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; checks: Record<string, { status: string; latency_ms: number }> };
+    const body = (await res.json()) as {
+      status: string;
+      checks: Record<string, { status: string; latency_ms: number }>;
+    };
     expect(body.status).toBe('ok');
     expect(body.checks.database?.status).toBe('up');
     expect(body.checks.redis?.status).toBe('up');
@@ -33,7 +36,9 @@ describe('operations endpoints', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
-    expect(text).toMatch(/http_request_duration_seconds_bucket\{[^}]*method="GET",route="\/health",status="200"\}/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_bucket\{[^}]*method="GET",route="\/health",status="200"\}/,
+    );
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 

@@ -7,7 +7,10 @@ const committedPath = new URL('../../openapi/openapi.json', import.meta.url);
 
 describe('the OpenAPI contract', () => {
   it('is committed exactly as the routes generate it (run `npm run openapi` after changing a route)', async () => {
-    const [committed, generated] = await Promise.all([readFile(committedPath, 'utf8'), renderOpenApiDocument()]);
+    const [committed, generated] = await Promise.all([
+      readFile(committedPath, 'utf8'),
+      renderOpenApiDocument(),
+    ]);
     expect(committed).toBe(generated);
   });
 

@@ -24,7 +24,10 @@ describe('the service process', () => {
     expect((await get(service.port, '/health/ready', agent)).status).toBe(200);
     const missing = await get(service.port, '/no-such-route', agent);
     expect(missing.status).toBe(404);
-    expect(JSON.parse(missing.body)).toMatchObject({ code: 'not_found', request_id: expect.any(String) });
+    expect(JSON.parse(missing.body)).toMatchObject({
+      code: 'not_found',
+      request_id: expect.any(String),
+    });
 
     const started = Date.now();
     service.child.kill('SIGTERM');

@@ -22,7 +22,9 @@ export default async function setup(project: TestProject) {
   const serverUrl =
     process.env.TEST_DATABASE_URL ??
     process.env.DATABASE_URL ??
-    ((await listening('127.0.0.1', 5432)) ? 'postgres://postgres@127.0.0.1:5432/postgres' : await startPostgres(stops));
+    ((await listening('127.0.0.1', 5432))
+      ? 'postgres://postgres@127.0.0.1:5432/postgres'
+      : await startPostgres(stops));
   const redisUrl =
     process.env.TEST_REDIS_URL ??
     process.env.REDIS_URL ??

@@ -11,7 +11,10 @@ export interface ServiceProcess {
 }
 
 /** Starts `src/main.ts` as a real process (same Node as the test runner) and waits until it listens. */
-export async function startService(env: Record<string, string>, timeoutMs = 20_000): Promise<ServiceProcess> {
+export async function startService(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['src/main.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },

@@ -2,7 +2,12 @@ import { Writable } from 'node:stream';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { buildContainer, entities, type Container, type ContainerOverrides } from '../../src/container.ts';
+import {
+  buildContainer,
+  entities,
+  type Container,
+  type ContainerOverrides,
+} from '../../src/container.ts';
 import { createLogger } from '../../src/shared/infra/logger.ts';
 import { createOrm } from '../../src/shared/infra/orm.ts';
 
@@ -19,7 +24,10 @@ export function captureLogs(): { capture: LogCapture; stream: Writable } {
       done();
     },
   });
-  return { capture: { lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) }, stream };
+  return {
+    capture: { lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) },
+    stream,
+  };
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -47,7 +55,8 @@ export async function createTestApp(
   const config = testConfig(env);
   const { capture, stream } = captureLogs();
   const logger = createLogger({ level: config.logLevel, destination: stream });
-  const orm = overrides.orm ?? createOrm({ databaseUrl: config.databaseUrl, entities, logger, poolMax: 4 });
+  const orm =
+    overrides.orm ?? createOrm({ databaseUrl: config.databaseUrl, entities, logger, poolMax: 4 });
   const container = buildContainer(config, { logger, orm, ...overrides });
   await container.start();
   const app = buildApp(container);

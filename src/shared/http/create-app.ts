@@ -36,7 +36,9 @@ const validationHook: Hook<any, AppEnv, any, any> = (result, c) => {
 
 /** A router whose validation failures become 400 `validation_failed` problems. */
 export function createRouter<E extends Env = AppEnv>(): OpenAPIHono<E> {
-  return new OpenAPIHono<E>({ defaultHook: validationHook as unknown as Hook<unknown, E, string, unknown> });
+  return new OpenAPIHono<E>({
+    defaultHook: validationHook as unknown as Hook<unknown, E, string, unknown>,
+  });
 }
 
 export interface HttpAppOptions {
@@ -56,14 +58,20 @@ const DOCS_CSP =
 export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   const app = createRouter<AppEnv>();
   const limit = options.jsonBodyLimit ?? DEFAULT_JSON_BODY_LIMIT;
-  const limitBody = bodyLimit({ maxSize: limit, onError: (c) => payloadTooLarge(c as never, limit) });
+  const limitBody = bodyLimit({
+    maxSize: limit,
+    onError: (c) => payloadTooLarge(c as never, limit),
+  });
 
   app.use(requestId(options.logger));
   app.use(observe(options.metrics));
   app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin' }));
   app.use(async (c, next) => {
     await next();
-    c.res.headers.set('Content-Security-Policy', c.req.path.startsWith('/docs') ? DOCS_CSP : API_CSP);
+    c.res.headers.set(
+      'Content-Security-Policy',
+      c.req.path.startsWith('/docs') ? DOCS_CSP : API_CSP,
+    );
   });
   if (options.corsOrigins.length > 0) {
     const allowed = new Set(options.corsOrigins.map((origin) => new URL(origin).origin));
@@ -71,7 +79,13 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
       cors({
         origin: (origin) => (allowed.has(origin) ? origin : null),
         allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-        allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'X-Request-Id'],
+        allowHeaders: [
+          'Authorization',
+          'Content-Type',
+          'If-Match',
+          'If-None-Match',
+          'X-Request-Id',
+        ],
         exposeHeaders: [
           'X-Request-Id',
           'Location',
@@ -102,7 +116,10 @@ function observe(metrics: Metrics): MiddlewareHandler<AppEnv> {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const route = matchedRoutes(c).findLast((r) => r.method !== 'ALL')?.path ?? 'unmatched';
     const status = c.res.status;
-    metrics.httpRequestDuration.observe({ method: c.req.method, route, status: String(status) }, seconds);
+    metrics.httpRequestDuration.observe(
+      { method: c.req.method, route, status: String(status) },
+      seconds,
+    );
     const userId = c.get('userId');
     const line = {
       method: c.req.method,

@@ -48,7 +48,9 @@ const healthRoute = createRoute({
   tags: ['Operations'],
   security: [],
   summary: 'Liveness: the process is up (touches no dependency)',
-  responses: { 200: { description: 'Alive', content: { 'application/json': { schema: HealthSchema } } } },
+  responses: {
+    200: { description: 'Alive', content: { 'application/json': { schema: HealthSchema } } },
+  },
 });
 
 const readyRoute = createRoute({
@@ -60,7 +62,10 @@ const readyRoute = createRoute({
   summary: 'Readiness: PostgreSQL and Redis answer',
   responses: {
     200: { description: 'Ready', content: { 'application/json': { schema: ReadinessSchema } } },
-    503: { description: 'A dependency is down', content: { 'application/json': { schema: ReadinessSchema } } },
+    503: {
+      description: 'A dependency is down',
+      content: { 'application/json': { schema: ReadinessSchema } },
+    },
   },
 });
 
@@ -83,14 +88,19 @@ const SWAGGER_ASSETS = new Map([
   ['swagger-ui.css', 'text/css; charset=utf-8'],
   ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
 ]);
-const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const swaggerDir = path.dirname(
+  createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'),
+);
 
 export function operationsRoutes(options: OperationsOptions) {
   const timeout = options.checkTimeoutMs ?? 1_000;
   const app = createRouter<AppEnv>();
 
   app.openapi(healthRoute, (c) =>
-    c.json({ status: 'ok' as const, version: options.version, time: new Date().toISOString() }, 200),
+    c.json(
+      { status: 'ok' as const, version: options.version, time: new Date().toISOString() },
+      200,
+    ),
   );
 
   app.openapi(readyRoute, async (c) => {
@@ -110,7 +120,10 @@ export function operationsRoutes(options: OperationsOptions) {
     return c.text(body, 200, { 'Content-Type': options.metrics.registry.contentType });
   });
 
-  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: '/docs/assets', title: 'Task Manager API' }));
+  app.get(
+    '/docs',
+    swaggerUI({ url: '/openapi.json', baseUrl: '/docs/assets', title: 'Task Manager API' }),
+  );
   const assetCache = new Map<string, Buffer>();
   app.get('/docs/assets/swagger-ui-dist/:file', async (c) => {
     const file = c.req.param('file');
@@ -143,8 +156,14 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number) {
     return { name: check.name, status: 'up' as const, latency_ms: elapsed(started) };
   } catch (err) {
     // Only a coarse reason: addresses and driver messages stay out of a public response.
-    const reason = err instanceof Error && err.message.startsWith('timed out') ? err.message : 'unreachable';
-    return { name: check.name, status: 'down' as const, latency_ms: elapsed(started), error: reason };
+    const reason =
+      err instanceof Error && err.message.startsWith('timed out') ? err.message : 'unreachable';
+    return {
+      name: check.name,
+      status: 'down' as const,
+      latency_ms: elapsed(started),
+      error: reason,
+    };
   } finally {
     clearTimeout(timer);
   }

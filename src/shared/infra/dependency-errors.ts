@@ -54,10 +54,16 @@ export function unavailableDependency(error: unknown): Dependency | undefined {
     const err = current;
     const { name, message } = err;
     const code = (err as { code?: unknown }).code;
-    if (name === 'MaxRetriesPerRequestError' || REDIS_MESSAGES.some((m) => message.includes(m) && isRedisish(err))) {
+    if (
+      name === 'MaxRetriesPerRequestError' ||
+      REDIS_MESSAGES.some((m) => message.includes(m) && isRedisish(err))
+    ) {
       return 'redis';
     }
-    if (name === 'ConnectionException' || (typeof code === 'string' && PG_CONNECTION_CODES.has(code))) {
+    if (
+      name === 'ConnectionException' ||
+      (typeof code === 'string' && PG_CONNECTION_CODES.has(code))
+    ) {
       return 'database';
     }
     if (PG_CONNECTION_MESSAGES.some((m) => message.includes(m))) return 'database';
@@ -68,5 +74,9 @@ export function unavailableDependency(error: unknown): Dependency | undefined {
 
 function isRedisish(error: Error): boolean {
   const stack = error.stack ?? '';
-  return stack.includes('ioredis') || error.message.includes('enableOfflineQueue') || error.name.includes('Redis');
+  return (
+    stack.includes('ioredis') ||
+    error.message.includes('enableOfflineQueue') ||
+    error.name.includes('Redis')
+  );
 }

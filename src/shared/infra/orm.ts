@@ -82,7 +82,9 @@ export async function migrate(orm: Orm): Promise<string[]> {
     const applied = await orm.migrator.up();
     return applied.map((migration) => migration.name);
   } finally {
-    await lockHolder.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lockHolder
+      .query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+      .catch(() => undefined);
     lockHolder.release();
   }
 }

@@ -8,7 +8,12 @@ const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt,
  * A connection for request-path commands: it fails fast instead of queueing while Redis is down
  * (no offline queue, bounded connect and command time), so no request can hang on a dead Redis.
  */
-export function createRedis(url: string, logger: Logger, name: string, extra: RedisOptions = {}): Redis {
+export function createRedis(
+  url: string,
+  logger: Logger,
+  name: string,
+  extra: RedisOptions = {},
+): Redis {
   const redis = new Redis(url, {
     connectionName: name,
     lazyConnect: true,
@@ -40,7 +45,8 @@ export function createQueueRedis(url: string, logger: Logger, name: string): Red
 function watch(redis: Redis, logger: Logger, name: string): void {
   let healthy = true;
   redis.on('error', (err: Error) => {
-    if (healthy) logger.warn({ redis: name, err: { message: err.message } }, 'redis connection error');
+    if (healthy)
+      logger.warn({ redis: name, err: { message: err.message } }, 'redis connection error');
     healthy = false;
   });
   redis.on('ready', () => {

@@ -15,7 +15,7 @@ let orm: Orm;
 let em: EntityManager;
 beforeAll(async () => {
   orm = await initOrm({ databaseUrl: inject('databaseUrl'), entities, poolMax: 6 });
-  em = orm.em as EntityManager;
+  em = orm.em;
 });
 afterAll(() => orm.close());
 
@@ -23,7 +23,13 @@ const inContext = <T>(work: () => Promise<T>) => RequestContext.create(orm.em, w
 const now = new Date('2026-11-22T10:00:00Z');
 
 function aUser(email = `u-${randomUUID()}@example.com`) {
-  return User.register({ id: randomUUID(), email, fullName: 'Ada Lovelace', passwordHash: 'h', now });
+  return User.register({
+    id: randomUUID(),
+    email,
+    fullName: 'Ada Lovelace',
+    passwordHash: 'h',
+    now,
+  });
 }
 
 describe('MikroOrmUserRepository', () => {
@@ -45,7 +51,8 @@ describe('MikroOrmUserRepository', () => {
     const users = new MikroOrmUserRepository(em);
     const tag = randomUUID().slice(0, 8);
     await inContext(async () => {
-      for (const name of ['one', 'two', 'three']) await users.insert(aUser(`${name}-${tag}@example.com`));
+      for (const name of ['one', 'two', 'three'])
+        await users.insert(aUser(`${name}-${tag}@example.com`));
       const found = await users.list({ page: 1, limit: 2, q: tag });
       expect(found.total).toBe(3);
       expect(found.items).toHaveLength(2);
@@ -59,7 +66,13 @@ describe('MikroOrmSessionRepository', () => {
     const users = new MikroOrmUserRepository(em);
     const sessions = new MikroOrmSessionRepository(em);
     const user = aUser();
-    const session = newSession({ id: randomUUID(), userId: user.id, now, userAgent: 'vitest', ip: '127.0.0.1' });
+    const session = newSession({
+      id: randomUUID(),
+      userId: user.id,
+      now,
+      userAgent: 'vitest',
+      ip: '127.0.0.1',
+    });
     await inContext(async () => {
       await users.insert(user);
       await sessions.insert(session, `h0-${session.id}`);
@@ -73,7 +86,10 @@ describe('MikroOrmSessionRepository', () => {
     await inContext(async () => {
       expect((await sessions.findByRefreshTokenHash(h(0)))?.standing).toEqual({ kind: 'current' });
       expect(await sessions.rotate(session.id, h(0), h(1), now)).toBe(true);
-      expect((await sessions.findByRefreshTokenHash(h(0)))?.standing).toEqual({ kind: 'previous', rotatedAt: now });
+      expect((await sessions.findByRefreshTokenHash(h(0)))?.standing).toEqual({
+        kind: 'previous',
+        rotatedAt: now,
+      });
       expect(await sessions.rotate(session.id, h(1), h(2), now)).toBe(true);
       expect((await sessions.findByRefreshTokenHash(h(0)))?.standing).toEqual({ kind: 'older' });
       expect((await sessions.findByRefreshTokenHash(h(2)))?.standing).toEqual({ kind: 'current' });
@@ -85,7 +101,9 @@ describe('MikroOrmSessionRepository', () => {
     const { sessions, session } = await aSession();
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        inContext(() => sessions.rotate(session.id, `h0-${session.id}`, `next${i}-${session.id}`, now)),
+        inContext(() =>
+          sessions.rotate(session.id, `h0-${session.id}`, `next${i}-${session.id}`, now),
+        ),
       ),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
@@ -100,7 +118,9 @@ describe('MikroOrmSessionRepository', () => {
         [session.id, other.id].sort(),
       );
       expect(await sessions.revokeAllForUser(user.id, now, session.id)).toEqual([other.id]);
-      expect((await sessions.listActiveForUser(user.id, now)).map((s) => s.id)).toEqual([session.id]);
+      expect((await sessions.listActiveForUser(user.id, now)).map((s) => s.id)).toEqual([
+        session.id,
+      ]);
       expect(await sessions.rotate(other.id, `x-${other.id}`, `y-${other.id}`, now)).toBe(false);
     });
   });
@@ -127,7 +147,9 @@ describe('MikroOrmOneTimeTokenRepository', () => {
       await tokens.insert(token(`c-${user.id}`));
       expect(await tokens.peek('password_reset', `a-${user.id}`, now)).toBe(user.id);
       expect(await tokens.consume('verify_email', `a-${user.id}`, now)).toBeUndefined();
-      const concurrent = await Promise.all([1, 2, 3].map(() => tokens.consume('password_reset', `a-${user.id}`, now)));
+      const concurrent = await Promise.all(
+        [1, 2, 3].map(() => tokens.consume('password_reset', `a-${user.id}`, now)),
+      );
       expect(concurrent.filter(Boolean)).toEqual([user.id]);
       expect(await tokens.consume('password_reset', `b-${user.id}`, later)).toBeUndefined();
       await tokens.invalidateAll(user.id, 'password_reset', now);

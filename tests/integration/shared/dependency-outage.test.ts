@@ -1,4 +1,5 @@
 import { RequestContext } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { proxiedUrl, TcpProxy } from '../../support/tcp-proxy.ts';
 import { createTestApp, type TestApp } from '../../support/test-app.ts';
@@ -18,8 +19,8 @@ beforeAll(async () => {
   });
   // A route that needs the database, as every API route will.
   t.app.get('/api/v1/probe/db', async (c) => {
-    const em = RequestContext.getEntityManager();
-    const rows = await em!.getConnection().execute<Array<{ ok: number }>>('select 1 as ok');
+    const em = RequestContext.getEntityManager() as EntityManager;
+    const rows = await em.execute<Array<{ ok: number }>>('select 1 as ok');
     return c.json({ ok: rows[0]?.ok });
   });
   t.app.get('/api/v1/probe/redis', async (c) => c.json({ pong: await t.container.redis.ping() }));
@@ -34,10 +35,18 @@ afterAll(async () => {
 async function readiness() {
   const res = await t.app.request('/health/ready');
   const body = (await res.json()) as { checks: Record<string, { status: string }> };
-  return { status: res.status, database: body.checks.database?.status, redis: body.checks.redis?.status };
+  return {
+    status: res.status,
+    database: body.checks.database?.status,
+    redis: body.checks.redis?.status,
+  };
 }
 
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = await probe();
   while (!accept(last) && Date.now() < deadline) {
@@ -60,7 +69,10 @@ describe('losing a dependency while running', () => {
     expect(await readiness()).toMatchObject({ status: 503, database: 'down', redis: 'up' });
 
     await pgProxy.start();
-    expect(await eventually(readiness, (r) => r.status === 200)).toMatchObject({ status: 200, database: 'up' });
+    expect(await eventually(readiness, (r) => r.status === 200)).toMatchObject({
+      status: 200,
+      database: 'up',
+    });
     expect((await t.app.request('/api/v1/probe/db')).status).toBe(200);
   });
 
@@ -73,7 +85,10 @@ describe('losing a dependency while running', () => {
     expect(await readiness()).toMatchObject({ status: 503, database: 'up', redis: 'down' });
 
     await redisProxy.start();
-    expect(await eventually(readiness, (r) => r.status === 200)).toMatchObject({ status: 200, redis: 'up' });
+    expect(await eventually(readiness, (r) => r.status === 200)).toMatchObject({
+      status: 200,
+      redis: 'up',
+    });
     expect((await t.app.request('/api/v1/probe/redis')).status).toBe(200);
   });
 });

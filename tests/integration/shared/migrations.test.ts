@@ -7,7 +7,9 @@ describe('migrations', () => {
     const url = new URL(inject('databaseUrl'));
     const database = `${url.pathname.slice(1)}_mig_${Date.now().toString(36)}`;
     url.pathname = `/${database}`;
-    const orms = await Promise.all([1, 2, 3].map(() => initOrm({ databaseUrl: url.toString(), entities })));
+    const orms = await Promise.all(
+      [1, 2, 3].map(() => initOrm({ databaseUrl: url.toString(), entities })),
+    );
     try {
       const applied = await Promise.all(orms.map((orm) => migrate(orm)));
       const executed = (await orms[0]!.migrator.getExecuted()).length;

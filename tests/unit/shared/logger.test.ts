@@ -17,7 +17,14 @@ describe('logger', () => {
     );
     logger.flush();
     const line = capture.lines.join('\n');
-    for (const secret of ['abc.def.ghi', 'sid=1', 'hunter22', 'r1', 'Bearer nested', 'top-level-token']) {
+    for (const secret of [
+      'abc.def.ghi',
+      'sid=1',
+      'hunter22',
+      'r1',
+      'Bearer nested',
+      'top-level-token',
+    ]) {
       expect(line).not.toContain(secret);
     }
     expect(line).toContain('[REDACTED]');

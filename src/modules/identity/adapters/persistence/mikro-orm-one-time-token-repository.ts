@@ -31,7 +31,11 @@ export class MikroOrmOneTimeTokenRepository implements OneTimeTokenRepository {
   }
 
   /** One conditional UPDATE: two concurrent uses of the same token cannot both succeed. */
-  async consume(purpose: OneTimeTokenPurpose, hash: string, now: Date): Promise<string | undefined> {
+  async consume(
+    purpose: OneTimeTokenPurpose,
+    hash: string,
+    now: Date,
+  ): Promise<string | undefined> {
     const rows = await this.em.execute<Array<{ user_id: string }>>(
       `update one_time_tokens set used_at = ?
         where token_hash = ? and purpose = ? and used_at is null and expires_at > ?
@@ -42,6 +46,10 @@ export class MikroOrmOneTimeTokenRepository implements OneTimeTokenRepository {
   }
 
   async invalidateAll(userId: string, purpose: OneTimeTokenPurpose, now: Date): Promise<void> {
-    await this.em.nativeUpdate(OneTimeTokenRecord, { userId, purpose, usedAt: null }, { usedAt: now });
+    await this.em.nativeUpdate(
+      OneTimeTokenRecord,
+      { userId, purpose, usedAt: null },
+      { usedAt: now },
+    );
   }
 }

@@ -40,10 +40,20 @@ export class MikroOrmSessionRepository implements SessionRepository {
     return row ? toSession(row) : undefined;
   }
 
-  async findByRefreshTokenHash(hash: string): Promise<{ session: Session; standing: RefreshTokenStanding } | undefined> {
-    const token = await this.em.findOne(RefreshTokenRecord, { tokenHash: hash }, { disableIdentityMap: true });
+  async findByRefreshTokenHash(
+    hash: string,
+  ): Promise<{ session: Session; standing: RefreshTokenStanding } | undefined> {
+    const token = await this.em.findOne(
+      RefreshTokenRecord,
+      { tokenHash: hash },
+      { disableIdentityMap: true },
+    );
     if (!token) return undefined;
-    const row = await this.em.findOne(SessionRecord, { id: token.sessionId }, { disableIdentityMap: true });
+    const row = await this.em.findOne(
+      SessionRecord,
+      { id: token.sessionId },
+      { disableIdentityMap: true },
+    );
     if (!row) return undefined;
     let standing: RefreshTokenStanding = { kind: 'older' };
     if (row.currentRefreshHash === hash) standing = { kind: 'current' };
@@ -53,7 +63,12 @@ export class MikroOrmSessionRepository implements SessionRepository {
     return { session: toSession(row), standing };
   }
 
-  async rotate(sessionId: string, expectedCurrentHash: string, nextHash: string, now: Date): Promise<boolean> {
+  async rotate(
+    sessionId: string,
+    expectedCurrentHash: string,
+    nextHash: string,
+    now: Date,
+  ): Promise<boolean> {
     return this.em.transactional(async (em) => {
       // The compare-and-set on the current hash is what makes concurrent refreshes safe.
       const updated = await em.nativeUpdate(
@@ -83,7 +98,11 @@ export class MikroOrmSessionRepository implements SessionRepository {
   }
 
   async revoke(sessionId: string, now: Date): Promise<void> {
-    await this.em.nativeUpdate(SessionRecord, { id: sessionId, revokedAt: null }, { revokedAt: now });
+    await this.em.nativeUpdate(
+      SessionRecord,
+      { id: sessionId, revokedAt: null },
+      { revokedAt: now },
+    );
   }
 
   async revokeAllForUser(userId: string, now: Date, exceptSessionId?: string): Promise<string[]> {

@@ -22,7 +22,11 @@ export class MikroOrmUserRepository implements UserRepository {
   }
 
   async findByEmail(normalisedEmail: string): Promise<User | undefined> {
-    const row = await this.em.findOne(UserRecord, { email: normalisedEmail }, { disableIdentityMap: true });
+    const row = await this.em.findOne(
+      UserRecord,
+      { email: normalisedEmail },
+      { disableIdentityMap: true },
+    );
     return row ? toUser(row) : undefined;
   }
 
@@ -41,9 +45,15 @@ export class MikroOrmUserRepository implements UserRepository {
     await this.em.nativeUpdate(UserRecord, { id }, changes);
   }
 
-  async list(query: { page: number; limit: number; q?: string }): Promise<{ items: User[]; total: number }> {
+  async list(query: {
+    page: number;
+    limit: number;
+    q?: string;
+  }): Promise<{ items: User[]; total: number }> {
     const pattern = query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
-    const where = pattern ? { $or: [{ email: { $ilike: pattern } }, { fullName: { $ilike: pattern } }] } : {};
+    const where = pattern
+      ? { $or: [{ email: { $ilike: pattern } }, { fullName: { $ilike: pattern } }] }
+      : {};
     const [rows, total] = await this.em.findAndCount(UserRecord, where, {
       orderBy: { createdAt: 'desc', id: 'desc' },
       limit: query.limit,
