@@ -1,10 +1,11 @@
 import type { Clock } from '../../../shared/domain/clock.ts';
 import type { RateLimiter } from '../../../shared/domain/rate-limiter.ts';
+import type { CommonPasswordList } from '../domain/password-policy.ts';
 import type { Role } from '../domain/role.ts';
 import type { RefreshTokenStanding, Session } from '../domain/session.ts';
 import type { User } from '../domain/user.ts';
 
-export type { Clock, RateLimiter };
+export type { Clock, CommonPasswordList, RateLimiter };
 
 /** Persistence of users. Emails are stored normalised (trimmed, lower-case) and unique. */
 export interface UserRepository {
@@ -13,7 +14,11 @@ export interface UserRepository {
   /** Inserts a new user; resolves `false` when the email is already taken (unique violation). */
   insert(user: User): Promise<boolean>;
   update(user: User): Promise<void>;
-  list(query: { page: number; limit: number; q?: string }): Promise<{ items: User[]; total: number }>;
+  list(query: {
+    page: number;
+    limit: number;
+    q?: string;
+  }): Promise<{ items: User[]; total: number }>;
 }
 
 /** Sessions and the hashes of every refresh token a session has been issued. */
@@ -24,12 +29,19 @@ export interface SessionRepository {
    * The session a refresh-token hash was issued to, and where that token stands: the session's
    * current token, the one it directly replaced (`previous`, with the time of that rotation), or older.
    */
-  findByRefreshTokenHash(hash: string): Promise<{ session: Session; standing: RefreshTokenStanding } | undefined>;
+  findByRefreshTokenHash(
+    hash: string,
+  ): Promise<{ session: Session; standing: RefreshTokenStanding } | undefined>;
   /**
    * Atomically replaces the current refresh token: succeeds only if `expectedCurrentHash` is still
    * current (a concurrent refresh that won the race makes this return `false`).
    */
-  rotate(sessionId: string, expectedCurrentHash: string, nextHash: string, now: Date): Promise<boolean>;
+  rotate(
+    sessionId: string,
+    expectedCurrentHash: string,
+    nextHash: string,
+    now: Date,
+  ): Promise<boolean>;
   touch(sessionId: string, now: Date): Promise<void>;
   revoke(sessionId: string, now: Date): Promise<void>;
   /** Revokes every live session of the user except `exceptSessionId`; returns the revoked ids. */
@@ -49,6 +61,11 @@ export interface OneTimeTokenRepository {
     expiresAt: Date;
     createdAt: Date;
   }): Promise<void>;
+  /**
+   * The user id `consume` would return right now, without using the token: lets a use case
+   * reject other input (a weak new password) without burning the caller's link.
+   */
+  peek(purpose: OneTimeTokenPurpose, hash: string, now: Date): Promise<string | undefined>;
   /** Marks the token used if it exists, has this purpose, is unused and unexpired; returns its user id. */
   consume(purpose: OneTimeTokenPurpose, hash: string, now: Date): Promise<string | undefined>;
   /** Invalidates every unused token of the user for this purpose. */
@@ -112,4 +129,28 @@ export interface IdGenerator {
 
 export interface TransactionRunner {
   run<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** Failures that are logged and counted but must not fail the use case (a mail that was not sent). */
+export interface FailureReporter {
+  report(error: unknown, context: { operation: string; userId?: string }): void;
+}
+
+/** Every port of the identity module; each use case takes the subset it names (`Pick`). */
+export interface IdentityPorts {
+  users: UserRepository;
+  sessions: SessionRepository;
+  oneTimeTokens: OneTimeTokenRepository;
+  passwordHasher: PasswordHasher;
+  accessTokens: AccessTokenService;
+  secretTokens: SecretTokens;
+  sessionStatus: SessionStatusCache;
+  mailer: Mailer;
+  mails: IdentityMails;
+  ids: IdGenerator;
+  clock: Clock;
+  transactions: TransactionRunner;
+  rateLimiter: RateLimiter;
+  commonPasswords: CommonPasswordList;
+  failures: FailureReporter;
 }

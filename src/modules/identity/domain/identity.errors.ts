@@ -3,6 +3,8 @@ export type IdentityError =
   | { type: 'EmailTaken' }
   | { type: 'WeakPassword'; reason: 'too_short' | 'too_long' | 'common' | 'equals_email' }
   | { type: 'InvalidCredentials' }
+  /** Change-password with a wrong current password: 400, since the bearer token itself is fine. */
+  | { type: 'WrongCurrentPassword' }
   | { type: 'AccountLocked'; retryAfterSeconds: number }
   | { type: 'AccountDisabled' }
   | { type: 'InvalidRefreshToken' }
@@ -13,6 +15,8 @@ export type IdentityError =
   | { type: 'UserNotFound' }
   | { type: 'SessionNotFound' }
   | { type: 'CannotModifySelf' }
-  | { type: 'RateLimited'; retryAfterSeconds: number };
+  | { type: 'RateLimited'; retryAfterSeconds: number }
+  /** A domain rule on an input field, for callers that skipped (or bypass) the HTTP schema. */
+  | { type: 'ValidationFailed'; field: 'email' | 'full_name'; message: string };
 
 export type IdentityErrorOf<T extends IdentityError['type']> = Extract<IdentityError, { type: T }>;

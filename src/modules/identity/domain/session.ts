@@ -39,16 +39,17 @@ export function isSessionLive(session: Session, now: Date): boolean {
 }
 
 export type RefreshTokenStanding =
-  | { kind: 'current' }
-  | { kind: 'previous'; rotatedAt: Date }
-  | { kind: 'older' };
+  { kind: 'current' } | { kind: 'previous'; rotatedAt: Date } | { kind: 'older' };
 
 /** What presenting a refresh token means, given where it stands in its session's chain. */
 export type RefreshVerdict = 'rotate' | 'grace' | 'reuse';
 
 export function judgeRefresh(standing: RefreshTokenStanding, now: Date): RefreshVerdict {
   if (standing.kind === 'current') return 'rotate';
-  if (standing.kind === 'previous' && now.getTime() - standing.rotatedAt.getTime() <= REFRESH_GRACE_SECONDS * 1000) {
+  if (
+    standing.kind === 'previous' &&
+    now.getTime() - standing.rotatedAt.getTime() <= REFRESH_GRACE_SECONDS * 1000
+  ) {
     return 'grace';
   }
   return 'reuse';

@@ -27,7 +27,13 @@ export class User {
     this.props = props;
   }
 
-  static register(input: { id: string; email: string; fullName: string; passwordHash: string; now: Date }): User {
+  static register(input: {
+    id: string;
+    email: string;
+    fullName: string;
+    passwordHash: string;
+    now: Date;
+  }): User {
     return new User({
       id: input.id,
       email: input.email,

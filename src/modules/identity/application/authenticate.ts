@@ -1,0 +1,52 @@
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import type { IdentityErrorOf } from '../domain/identity.errors.ts';
+import type { Role } from '../domain/role.ts';
+import { isSessionLive } from '../domain/session.ts';
+import type { IdentityPorts } from './ports.ts';
+
+/** Who is calling: the input of every use case that acts on behalf of a signed-in user. */
+export interface AuthenticatedPrincipal {
+  userId: string;
+  sessionId: string;
+  /** The role when the access token was issued; admin use cases re-read the stored role. */
+  role: Role;
+}
+
+export interface AuthenticateInput {
+  token: string;
+}
+
+export type AuthenticateError = IdentityErrorOf<'Unauthenticated'>;
+
+type Ports = Pick<IdentityPorts, 'accessTokens' | 'sessionStatus' | 'sessions' | 'users' | 'clock'>;
+
+/** Turns a bearer token into a principal, refusing tokens of revoked sessions or disabled users. */
+export class Authenticate {
+  private readonly ports: Ports;
+
+  constructor(ports: Ports) {
+    this.ports = ports;
+  }
+
+  execute(input: AuthenticateInput): ResultAsync<AuthenticatedPrincipal, AuthenticateError> {
+    return new ResultAsync(this.authenticate(input));
+  }
+
+  private async authenticate(
+    input: AuthenticateInput,
+  ): Promise<Result<AuthenticatedPrincipal, AuthenticateError>> {
+    const now = this.ports.clock.now();
+    const claims = await this.ports.accessTokens.verify(input.token, now);
+    if (!claims) return err({ type: 'Unauthenticated' });
+    const active = await this.ports.sessionStatus.isActive(claims.sessionId, async () => {
+      const session = await this.ports.sessions.findById(claims.sessionId);
+      if (!session || session.userId !== claims.userId || !isSessionLive(session, now)) {
+        return false;
+      }
+      const user = await this.ports.users.findById(claims.userId);
+      return user?.isActive === true;
+    });
+    if (!active) return err({ type: 'Unauthenticated' });
+    return ok({ userId: claims.userId, sessionId: claims.sessionId, role: claims.role });
+  }
+}

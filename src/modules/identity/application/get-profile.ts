@@ -1,0 +1,30 @@
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import type { IdentityErrorOf } from '../domain/identity.errors.ts';
+import type { User } from '../domain/user.ts';
+import type { AuthenticatedPrincipal } from './authenticate.ts';
+import type { IdentityPorts } from './ports.ts';
+
+export interface GetProfileInput {
+  principal: AuthenticatedPrincipal;
+}
+
+export type GetProfileError = IdentityErrorOf<'Unauthenticated'>;
+
+type Ports = Pick<IdentityPorts, 'users'>;
+
+export class GetProfile {
+  private readonly ports: Ports;
+
+  constructor(ports: Ports) {
+    this.ports = ports;
+  }
+
+  execute(input: GetProfileInput): ResultAsync<User, GetProfileError> {
+    return new ResultAsync(this.get(input));
+  }
+
+  private async get({ principal }: GetProfileInput): Promise<Result<User, GetProfileError>> {
+    const user = await this.ports.users.findById(principal.userId);
+    return user ? ok(user) : err({ type: 'Unauthenticated' });
+  }
+}

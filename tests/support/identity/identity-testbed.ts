@@ -1,0 +1,70 @@
+import type { IdentityPorts } from '../../../src/modules/identity/application/ports.ts';
+import { newSession } from '../../../src/modules/identity/domain/session.ts';
+import type { User } from '../../../src/modules/identity/domain/user.ts';
+import { FakeAccessTokenService } from './fake-access-token-service.ts';
+import { FakePasswordHasher } from './fake-password-hasher.ts';
+import { FakeSecretTokens } from './fake-secret-tokens.ts';
+import { FixedClock } from './fixed-clock.ts';
+import { InMemoryOneTimeTokenRepository } from './in-memory-one-time-token-repository.ts';
+import { InMemoryRateLimiter } from './in-memory-rate-limiter.ts';
+import { InMemorySessionRepository } from './in-memory-session-repository.ts';
+import { InMemorySessionStatusCache } from './in-memory-session-status-cache.ts';
+import { InMemoryUserRepository } from './in-memory-user-repository.ts';
+import { PassThroughTransactions } from './pass-through-transactions.ts';
+import { plainMails, RecordingMailer } from './recording-mailer.ts';
+import { RecordingFailureReporter } from './recording-failure-reporter.ts';
+import { SequentialIds } from './sequential-ids.ts';
+
+/** A handful of entries is enough to exercise the rule; the real list has its own test. */
+export const COMMON_PASSWORDS = new Set([
+  'password',
+  'password1',
+  '12345678',
+  'qwerty123',
+  'iloveyou',
+]);
+
+/** Every identity port as an in-memory fake, typed concretely so tests can inspect them. */
+export function identityTestbed() {
+  const clock = new FixedClock();
+  const ports = {
+    users: new InMemoryUserRepository(),
+    sessions: new InMemorySessionRepository(),
+    oneTimeTokens: new InMemoryOneTimeTokenRepository(),
+    passwordHasher: new FakePasswordHasher(),
+    accessTokens: new FakeAccessTokenService(),
+    secretTokens: new FakeSecretTokens(),
+    sessionStatus: new InMemorySessionStatusCache(),
+    mailer: new RecordingMailer(),
+    mails: plainMails,
+    ids: new SequentialIds(),
+    clock,
+    transactions: new PassThroughTransactions(),
+    rateLimiter: new InMemoryRateLimiter(clock),
+    commonPasswords: COMMON_PASSWORDS,
+    failures: new RecordingFailureReporter(),
+  } satisfies IdentityPorts;
+
+  /** Stores a live session for `user` whose current refresh token is returned. */
+  async function openSession(user: User, id = `session-${ports.ids.next()}`) {
+    const refreshToken = ports.secretTokens.generate();
+    await ports.sessions.insert(
+      newSession({ id, userId: user.id, now: clock.now() }),
+      ports.secretTokens.hash(refreshToken),
+    );
+    const access = await ports.accessTokens.issue(
+      { userId: user.id, sessionId: id, role: user.role },
+      clock.now(),
+    );
+    return {
+      sessionId: id,
+      refreshToken,
+      accessToken: access.token,
+      principal: { userId: user.id, sessionId: id, role: user.role },
+    };
+  }
+
+  return { ...ports, ports, openSession };
+}
+
+export type IdentityTestbed = ReturnType<typeof identityTestbed>;

@@ -1,0 +1,9 @@
+import type { FailureReporter } from '../../../src/modules/identity/application/ports.ts';
+
+export class RecordingFailureReporter implements FailureReporter {
+  readonly reports: Array<{ error: unknown; context: { operation: string; userId?: string } }> = [];
+
+  report(error: unknown, context: { operation: string; userId?: string }): void {
+    this.reports.push({ error, context });
+  }
+}

@@ -1,0 +1,16 @@
+import type { IdGenerator } from '../../../src/modules/identity/application/ports.ts';
+
+/** Readable, ordered ids: `id-1`, `id-2`, ... */
+export class SequentialIds implements IdGenerator {
+  private counter = 0;
+  private readonly prefix: string;
+
+  constructor(prefix = 'id') {
+    this.prefix = prefix;
+  }
+
+  next(): string {
+    this.counter += 1;
+    return `${this.prefix}-${this.counter}`;
+  }
+}
