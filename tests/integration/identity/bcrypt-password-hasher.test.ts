@@ -1,0 +1,46 @@
+import { parseOptions } from '@node-rs/bcrypt';
+import { describe, expect, it } from 'vitest';
+import { BcryptPasswordHasher } from '../../../src/modules/identity/adapters/bcrypt-password-hasher.ts';
+
+// Each cost-12 hash or verify takes ~170 ms of one core: this file keeps their number small.
+const hasher = new BcryptPasswordHasher(12);
+
+describe('BcryptPasswordHasher', () => {
+  it('verifies the password it hashed, at cost 12, and rejects another', async () => {
+    const password = 'correct horse café staple';
+    const stored = await hasher.hash(password);
+    expect(parseOptions(stored)).toEqual({ version: '2b', cost: 12 });
+    expect(await hasher.verify(password, stored)).toBe(true);
+    expect(await hasher.verify('correct horse cafe staple', stored)).toBe(false);
+    // The same text typed with a decomposed é (e + combining accent) is the same password.
+    expect(await hasher.verify(password.normalize('NFD'), stored)).toBe(true);
+  });
+
+  it('tells apart passwords that differ only after byte 72', async () => {
+    const prefix = 'é'.repeat(36); // 72 bytes of UTF-8
+    const stored = await hasher.hash(`${prefix}-first`);
+    expect(await hasher.verify(`${prefix}-second`, stored)).toBe(false);
+  });
+
+  it('answers false for a malformed hash instead of throwing', async () => {
+    for (const malformed of [
+      '',
+      'not a hash',
+      '$2b$12$tooshort',
+      '$2b$99$abcdefghijklmnopqrstuuabcdefghijklmnopqrstuvwxyz012',
+    ]) {
+      expect(await hasher.verify('whatever', malformed)).toBe(false);
+    }
+  });
+
+  it('refuses a cost below 12', () => {
+    expect(() => new BcryptPasswordHasher(11)).toThrow(RangeError);
+    expect(() => new BcryptPasswordHasher(12.5)).toThrow(RangeError);
+  });
+
+  it('spends a verification on unknown users without failing', async () => {
+    await expect(
+      Promise.all([hasher.verifyDummy('guess-1'), hasher.verifyDummy('guess-2')]),
+    ).resolves.toEqual([undefined, undefined]);
+  });
+});
