@@ -1,9 +1,13 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { RequestContext } from '@mikro-orm/core';
+import type { MiddlewareHandler } from 'hono';
 import type { Container } from './container.ts';
 import type { AppEnv } from './shared/http/app-env.ts';
+import { bearerAuth, type AuthEnv } from './shared/http/bearer-auth.ts';
+import { clientIpResolver } from './shared/http/client-ip.ts';
 import { createHttpApp } from './shared/http/create-app.ts';
 import { operationsRoutes } from './shared/http/operations.routes.ts';
+import { rateLimit } from './shared/http/rate-limit.ts';
 
 export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = {
   openapi: '3.1.0',
@@ -12,7 +16,9 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
     version: '1.0.0',
     description:
       'Task management with identity, tasks, categories, comments, attachments and notifications. ' +
-      'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`.',
+      'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`. ' +
+      'Every response carries `X-Request-Id`. Rate limits: 20 requests/min per client IP on `/api/v1/auth/*`, ' +
+      '100 requests/min per user on authenticated routes (`RateLimit-*` headers; 429 with `Retry-After`).',
     license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
   },
   servers: [{ url: '/', description: 'This server' }],
@@ -20,15 +26,42 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
 
 /** Builds the HTTP application from a container: middleware, every module's routes, the contract. */
 export function buildApp(container: Container): OpenAPIHono<AppEnv> {
+  const { config, identity, rateLimiter } = container;
   const app = createHttpApp({
     logger: container.logger,
     metrics: container.metrics,
-    corsOrigins: container.config.corsOrigins,
+    corsOrigins: config.corsOrigins,
   });
+  const clientIp = clientIpResolver(config.trustProxy);
 
   // Every API request works in its own EntityManager fork (allowGlobalContext is off).
   app.use('/api/*', (c, next) => RequestContext.create(container.orm.em, next));
+  app.use(
+    '/api/v1/auth/*',
+    rateLimit({
+      limiter: rateLimiter,
+      limit: config.rateLimit.authPerMinute,
+      key: (c) => `auth-ip:${clientIp(c)}`,
+    }),
+  );
 
+  const bearer = bearerAuth(async (token) => {
+    const principal = await identity.useCases.authenticate.execute({ token });
+    return principal.unwrapOr(undefined);
+  });
+  const perUserLimit = rateLimit<AuthEnv>({
+    limiter: rateLimiter,
+    limit: config.rateLimit.userPerMinute,
+    key: (c) => `user:${c.get('principal').userId}`,
+  });
+  const requireAuth: MiddlewareHandler<AuthEnv> = (c, next) =>
+    bearer(c, async () => {
+      await perUserLimit(c, next);
+    });
+
+  const identityRoutes = identity.routes({ requireAuth, clientIp });
+  app.route('/api/v1/auth', identityRoutes.auth);
+  app.route('/api/v1', identityRoutes.users);
   app.route(
     '/',
     operationsRoutes({
@@ -38,6 +71,12 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     }),
   );
 
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'Access token from register, login or refresh (30 minutes).',
+  });
   app.doc31('/openapi.json', OPENAPI_INFO);
   return app;
 }

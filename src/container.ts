@@ -1,14 +1,32 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
+import { BackgroundMailer } from './modules/identity/adapters/background-mailer.ts';
+import { BcryptPasswordHasher } from './modules/identity/adapters/bcrypt-password-hasher.ts';
+import { CryptoSecretTokens } from './modules/identity/adapters/crypto-secret-tokens.ts';
+import { TemplateIdentityMails } from './modules/identity/adapters/identity-mails.ts';
+import { JoseAccessTokenService } from './modules/identity/adapters/jose-access-token-service.ts';
+import { LogFailureReporter } from './modules/identity/adapters/log-failure-reporter.ts';
+import { LogMailer } from './modules/identity/adapters/log-mailer.ts';
+import { identityEntities } from './modules/identity/adapters/persistence/identity.entities.ts';
+import { MikroOrmOneTimeTokenRepository } from './modules/identity/adapters/persistence/mikro-orm-one-time-token-repository.ts';
+import { MikroOrmSessionRepository } from './modules/identity/adapters/persistence/mikro-orm-session-repository.ts';
+import { MikroOrmTransactionRunner } from './modules/identity/adapters/persistence/mikro-orm-transaction-runner.ts';
+import { MikroOrmUserRepository } from './modules/identity/adapters/persistence/mikro-orm-user-repository.ts';
+import { RedisSessionStatusCache } from './modules/identity/adapters/redis-session-status-cache.ts';
+import { SmtpMailer } from './modules/identity/adapters/smtp-mailer.ts';
+import { ZxcvbnCommonPasswords } from './modules/identity/adapters/zxcvbn-common-passwords.ts';
+import type { Mailer } from './modules/identity/application/ports.ts';
+import { createIdentityModule, type IdentityModule } from './modules/identity/identity.module.ts';
+import { systemClock, type Clock } from './shared/domain/clock.ts';
+import type { RateLimiter } from './shared/domain/rate-limiter.ts';
+import type { ReadinessCheck } from './shared/http/operations.routes.ts';
 import { createLogger, type Logger } from './shared/infra/logger.ts';
 import { createMetrics, type Metrics } from './shared/infra/metrics.ts';
 import { createOrm, type Orm } from './shared/infra/orm.ts';
+import { RedisRateLimiter } from './shared/infra/redis-rate-limiter.ts';
 import { closeRedis, connectQuietly, createRedis } from './shared/infra/redis.ts';
-import type { ReadinessCheck } from './shared/http/operations.routes.ts';
-import { systemClock, type Clock } from './shared/domain/clock.ts';
-
-import { identityEntities } from './modules/identity/adapters/persistence/identity.entities.ts';
+import { UuidV7Ids } from './shared/infra/uuid-v7-ids.ts';
 
 /** Entity schemas of every module, for the ORM and its tooling. */
 export const entities = [...identityEntities];
@@ -21,6 +39,9 @@ export interface Container {
   clock: Clock;
   orm: Orm;
   redis: Redis;
+  rateLimiter: RateLimiter;
+  mailer: BackgroundMailer;
+  identity: IdentityModule;
   readinessChecks: ReadinessCheck[];
   /** Opens connections that are created lazily; never throws when a dependency is down. */
   start(): Promise<void>;
@@ -31,9 +52,13 @@ export interface ContainerOverrides {
   logger?: Logger;
   orm?: Orm;
   clock?: Clock;
+  /** The mailer behind the background queue (tests record mail with it). */
+  mailer?: Mailer;
 }
 
-const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+const packageJson = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+) as {
   version: string;
 };
 
@@ -44,9 +69,43 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   const clock = overrides.clock ?? systemClock;
   const orm = overrides.orm ?? createOrm({ databaseUrl: config.databaseUrl, entities, logger });
   const redis = createRedis(config.redisUrl, logger, 'app');
+  const em = orm.em;
+  const rateLimiter = new RedisRateLimiter(redis, logger, metrics, { clock });
+
+  const deliveringMailer =
+    overrides.mailer ??
+    (config.mail.smtpUrl
+      ? new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from })
+      : new LogMailer(logger, { revealLinks: config.env === 'development' }));
+  const mailer = new BackgroundMailer(deliveringMailer, logger);
+
+  const identity = createIdentityModule({
+    users: new MikroOrmUserRepository(em),
+    sessions: new MikroOrmSessionRepository(em),
+    oneTimeTokens: new MikroOrmOneTimeTokenRepository(em),
+    passwordHasher: new BcryptPasswordHasher(config.bcryptCost),
+    accessTokens: new JoseAccessTokenService({ secret: config.jwt.secret }),
+    secretTokens: new CryptoSecretTokens(),
+    sessionStatus: new RedisSessionStatusCache(redis, logger),
+    mailer,
+    mails: new TemplateIdentityMails(config.appBaseUrl),
+    ids: new UuidV7Ids(),
+    clock,
+    transactions: new MikroOrmTransactionRunner(em),
+    rateLimiter,
+    commonPasswords: new ZxcvbnCommonPasswords(),
+    failures: new LogFailureReporter(logger),
+  });
 
   const readinessChecks: ReadinessCheck[] = [
-    { name: 'database', check: () => orm.driver.getConnection().execute('select 1').then(() => undefined) },
+    {
+      name: 'database',
+      check: () =>
+        orm.driver
+          .getConnection()
+          .execute('select 1')
+          .then(() => undefined),
+    },
     { name: 'redis', check: () => redis.ping().then(() => undefined) },
   ];
 
@@ -58,11 +117,19 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     clock,
     orm,
     redis,
+    rateLimiter,
+    mailer,
+    identity,
     readinessChecks,
     async start() {
       await connectQuietly(redis);
     },
     async close() {
+      // Give mail in flight a moment; what is still retrying after that is given up (logged).
+      await Promise.race([
+        mailer.drain(),
+        new Promise((resolve) => setTimeout(resolve, 3_000).unref()),
+      ]);
       await Promise.allSettled([closeRedis(redis), orm.close()]);
     },
   };

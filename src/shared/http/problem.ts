@@ -1,3 +1,4 @@
+import type { Result } from 'neverthrow';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -88,11 +89,28 @@ const STANDARD_DESCRIPTIONS: Record<number, string> = {
 /** OpenAPI `responses` entries for problem statuses, with optional per-route descriptions. */
 export function problemResponses(
   statuses: Array<number | [number, string]>,
-): Record<string, { description: string; content: Record<string, { schema: typeof ProblemSchema }> }> {
-  const responses: Record<string, { description: string; content: Record<string, { schema: typeof ProblemSchema }> }> = {};
+): Record<
+  string,
+  { description: string; content: Record<string, { schema: typeof ProblemSchema }> }
+> {
+  const responses: Record<
+    string,
+    { description: string; content: Record<string, { schema: typeof ProblemSchema }> }
+  > = {};
   for (const entry of statuses) {
-    const [status, description] = Array.isArray(entry) ? entry : [entry, STANDARD_DESCRIPTIONS[entry] ?? 'Error'];
-    responses[String(status)] = { description, content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } } };
+    const [status, description] = Array.isArray(entry)
+      ? entry
+      : [entry, STANDARD_DESCRIPTIONS[entry] ?? 'Error'];
+    responses[String(status)] = {
+      description,
+      content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } },
+    };
   }
   return responses;
+}
+
+/** The success value, or a thrown `ProblemError` (rendered by `onError`) for an expected failure. */
+export function valueOr<T, E>(result: Result<T, E>, toProblem: (error: E) => ProblemInit): T {
+  if (result.isErr()) throw new ProblemError(toProblem(result.error));
+  return result.value;
 }

@@ -1,0 +1,346 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { AuthEnv } from '../../../../shared/http/bearer-auth.ts';
+import { createRouter } from '../../../../shared/http/create-app.ts';
+import {
+  BEARER_SECURITY,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+} from '../../../../shared/http/openapi.ts';
+import { valueOr } from '../../../../shared/http/problem.ts';
+import { authResultJson, NO_STORE, type IdentityHttpOptions } from './identity-http.ts';
+import { identityProblem } from './identity.problems.ts';
+import {
+  AuthResultSchema,
+  ChangePasswordBody,
+  ForgotPasswordBody,
+  LoginBody,
+  RefreshBody,
+  RegisterBody,
+  ResetPasswordBody,
+  SessionIdParam,
+  SessionListSchema,
+  TokenBody,
+  TokenPairSchema,
+  toSessionJson,
+  toTokenPairJson,
+  toUserJson,
+  UserSchema,
+} from './identity.schemas.ts';
+
+const tags = ['Auth'];
+const noContent = (description: string) => ({ 204: { description } });
+const accepted = (description: string) => ({ 202: { description } });
+
+export function authRoutes({ useCases, requireAuth, clientIp }: IdentityHttpOptions) {
+  const app = createRouter<AuthEnv>();
+  const authed = { middleware: requireAuth, security: BEARER_SECURITY };
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/register',
+      operationId: 'register',
+      tags,
+      security: [],
+      summary: 'Create an account; sends a verification mail and signs in',
+      request: { body: jsonBody(RegisterBody) },
+      responses: {
+        201: jsonResponse('Account created and signed in', AuthResultSchema),
+        ...errorResponses(400, [409, 'The email is already registered (`email_taken`).'], 415, 429),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const out = valueOr(
+        await useCases.registerUser.execute({
+          email: body.email,
+          password: body.password,
+          fullName: body.full_name,
+          userAgent: c.req.header('user-agent'),
+          ip: clientIp(c),
+        }),
+        (error) => identityProblem(error),
+      );
+      return c.json(authResultJson(out), 201, NO_STORE);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/login',
+      operationId: 'logIn',
+      tags,
+      security: [],
+      summary: 'Sign in with email and password',
+      description:
+        'Unknown email and wrong password get the same answer. Five consecutive failures lock the account for 15 minutes.',
+      request: { body: jsonBody(LoginBody) },
+      responses: {
+        200: jsonResponse('Signed in', AuthResultSchema),
+        ...errorResponses(
+          400,
+          [401, 'Unknown email or wrong password (`invalid_credentials`).'],
+          [403, 'The account is disabled (`account_disabled`).'],
+          415,
+          423,
+          429,
+        ),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const out = valueOr(
+        await useCases.logIn.execute({
+          email: body.email,
+          password: body.password,
+          userAgent: c.req.header('user-agent'),
+          ip: clientIp(c),
+        }),
+        (error) => identityProblem(error),
+      );
+      return c.json(authResultJson(out), 200, NO_STORE);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/refresh',
+      operationId: 'refreshSession',
+      tags,
+      security: [],
+      summary: 'Exchange a refresh token for a new token pair (rotation)',
+      description:
+        'The presented token dies. For 10 seconds after a rotation the token just rotated gets 401 while the session lives on (a racing client); presenting it later, or any older token, revokes the whole session.',
+      request: { body: jsonBody(RefreshBody) },
+      responses: {
+        200: jsonResponse('A new token pair', TokenPairSchema),
+        ...errorResponses(
+          400,
+          [401, 'Unknown, expired, rotated or revoked refresh token.'],
+          415,
+          429,
+        ),
+      },
+    }),
+    async (c) => {
+      const tokens = valueOr(
+        await useCases.refreshSession.execute({ refreshToken: c.req.valid('json').refresh_token }),
+        (error) => identityProblem(error),
+      );
+      return c.json(toTokenPairJson(tokens), 200, NO_STORE);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/logout',
+      operationId: 'logOut',
+      tags,
+      ...authed,
+      summary: 'Revoke the current session; its access token stops working at once',
+      responses: { ...noContent('Signed out'), ...errorResponses(401, 429) },
+    }),
+    async (c) => {
+      await useCases.logOut.execute({ principal: c.get('principal') });
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/logout-all',
+      operationId: 'logOutAll',
+      tags,
+      ...authed,
+      summary: 'Revoke every session of the caller',
+      responses: { ...noContent('Every session revoked'), ...errorResponses(401, 429) },
+    }),
+    async (c) => {
+      await useCases.logOutAll.execute({ principal: c.get('principal') });
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sessions',
+      operationId: 'listSessions',
+      tags,
+      ...authed,
+      summary: "The caller's live sessions",
+      responses: {
+        200: jsonResponse('Live sessions, most recently used first', SessionListSchema),
+        ...errorResponses(401, 429),
+      },
+    }),
+    async (c) => {
+      const sessions = valueOr(
+        await useCases.listSessions.execute({ principal: c.get('principal') }),
+        (error) => identityProblem(error),
+      );
+      return c.json({ items: sessions.items.map(toSessionJson) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/sessions/{session_id}',
+      operationId: 'revokeSession',
+      tags,
+      ...authed,
+      summary: 'Revoke one of the caller’s sessions',
+      request: { params: SessionIdParam },
+      responses: { ...noContent('Session revoked'), ...errorResponses(400, 401, 404, 429) },
+    }),
+    async (c) => {
+      valueOr(
+        await useCases.revokeSession.execute({
+          principal: c.get('principal'),
+          sessionId: c.req.valid('param').session_id,
+        }),
+        (error) => identityProblem(error),
+      );
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/verify-email',
+      operationId: 'verifyEmail',
+      tags,
+      security: [],
+      summary: 'Confirm an email address with the token from the verification mail',
+      request: { body: jsonBody(TokenBody) },
+      responses: {
+        200: jsonResponse('The verified user', UserSchema),
+        ...errorResponses(
+          [400, 'Malformed request, or the token is unknown, used or expired (`invalid_token`).'],
+          415,
+          429,
+        ),
+      },
+    }),
+    async (c) => {
+      const user = valueOr(
+        await useCases.verifyEmail.execute({ token: c.req.valid('json').token }),
+        (error) => identityProblem(error),
+      );
+      return c.json(toUserJson(user), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/verify-email/resend',
+      operationId: 'resendVerification',
+      tags,
+      ...authed,
+      summary: 'Send a new verification mail',
+      responses: {
+        ...accepted('A new verification mail is on its way'),
+        ...errorResponses(401, [409, 'The email is already verified (`already_verified`).'], 429),
+      },
+    }),
+    async (c) => {
+      valueOr(
+        await useCases.resendVerification.execute({ principal: c.get('principal') }),
+        (error) => identityProblem(error),
+      );
+      return c.body(null, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/password/forgot',
+      operationId: 'forgotPassword',
+      tags,
+      security: [],
+      summary: 'Request a password-reset mail',
+      description: 'Always 202, whether or not the account exists.',
+      request: { body: jsonBody(ForgotPasswordBody) },
+      responses: {
+        ...accepted('If the account exists, a reset mail is on its way'),
+        ...errorResponses(400, 415, 429),
+      },
+    }),
+    async (c) => {
+      await useCases.requestPasswordReset.execute({ email: c.req.valid('json').email });
+      return c.body(null, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/password/reset',
+      operationId: 'resetPassword',
+      tags,
+      security: [],
+      summary: 'Set a new password with the token from the reset mail; revokes every session',
+      request: { body: jsonBody(ResetPasswordBody) },
+      responses: {
+        ...noContent('Password changed; every session revoked; lockout cleared'),
+        ...errorResponses(
+          [400, '`invalid_token`, `weak_password` or `validation_failed`.'],
+          415,
+          429,
+        ),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      valueOr(
+        await useCases.resetPassword.execute({ token: body.token, password: body.password }),
+        (error) => identityProblem(error),
+      );
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/password/change',
+      operationId: 'changePassword',
+      tags,
+      ...authed,
+      summary: 'Change the password; revokes every other session',
+      request: { body: jsonBody(ChangePasswordBody) },
+      responses: {
+        ...noContent('Password changed; other sessions revoked'),
+        ...errorResponses(
+          [400, '`invalid_current_password`, `weak_password` or `validation_failed`.'],
+          401,
+          415,
+          429,
+        ),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      valueOr(
+        await useCases.changePassword.execute({
+          principal: c.get('principal'),
+          currentPassword: body.current_password,
+          newPassword: body.new_password,
+        }),
+        (error) => identityProblem(error, { passwordField: 'new_password' }),
+      );
+      return c.body(null, 204);
+    },
+  );
+
+  return app;
+}

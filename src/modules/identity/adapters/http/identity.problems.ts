@@ -1,0 +1,98 @@
+import type { IdentityError } from '../../domain/identity.errors.ts';
+import type { ProblemInit } from '../../../../shared/http/problem.ts';
+
+type Mapping<E> = (error: E, context: ProblemContext) => ProblemInit;
+export interface ProblemContext {
+  /** The request field a password error names (`password` or `new_password`). */
+  passwordField: string;
+}
+
+const WEAK_PASSWORD_MESSAGES = {
+  too_short: 'must be at least 8 characters',
+  too_long: 'must be at most 128 characters',
+  common: 'is too common; choose another',
+  equals_email: 'must not be the email address',
+} as const;
+
+const bearerChallenge = { 'WWW-Authenticate': 'Bearer realm="task-manager"' };
+
+/** Every identity error, mapped once: a new error type without a row here does not compile. */
+const table: { [K in IdentityError['type']]: Mapping<Extract<IdentityError, { type: K }>> } = {
+  EmailTaken: () => ({ status: 409, code: 'email_taken', title: 'Email already registered' }),
+  WeakPassword: (e, ctx) => ({
+    status: 400,
+    code: 'weak_password',
+    title: 'Password does not meet the policy',
+    errors: [{ field: ctx.passwordField, message: WEAK_PASSWORD_MESSAGES[e.reason] }],
+  }),
+  InvalidCredentials: () => ({
+    status: 401,
+    code: 'invalid_credentials',
+    title: 'Invalid email or password',
+    headers: bearerChallenge,
+  }),
+  WrongCurrentPassword: () => ({
+    status: 400,
+    code: 'invalid_current_password',
+    title: 'The current password is wrong',
+    errors: [{ field: 'current_password', message: 'is wrong' }],
+  }),
+  AccountLocked: (e) => ({
+    status: 423,
+    code: 'account_locked',
+    title: 'Account temporarily locked after repeated failed logins',
+    headers: { 'Retry-After': String(e.retryAfterSeconds) },
+  }),
+  AccountDisabled: () => ({ status: 403, code: 'account_disabled', title: 'Account disabled' }),
+  InvalidRefreshToken: () => ({
+    status: 401,
+    code: 'invalid_refresh_token',
+    title: 'Refresh token invalid, expired or revoked',
+    headers: bearerChallenge,
+  }),
+  InvalidToken: () => ({
+    status: 400,
+    code: 'invalid_token',
+    title: 'Token unknown, used or expired',
+    errors: [{ field: 'token', message: 'is unknown, used or expired' }],
+  }),
+  AlreadyVerified: () => ({
+    status: 409,
+    code: 'already_verified',
+    title: 'Email already verified',
+  }),
+  Unauthenticated: () => ({
+    status: 401,
+    code: 'unauthenticated',
+    title: 'Authentication required',
+    headers: bearerChallenge,
+  }),
+  Forbidden: () => ({ status: 403, code: 'forbidden', title: 'Not allowed' }),
+  UserNotFound: () => ({ status: 404, code: 'not_found', title: 'User not found' }),
+  SessionNotFound: () => ({ status: 404, code: 'not_found', title: 'Session not found' }),
+  CannotModifySelf: () => ({
+    status: 403,
+    code: 'cannot_modify_self',
+    title: 'Admins cannot demote or deactivate themselves',
+  }),
+  RateLimited: (e) => ({
+    status: 429,
+    code: 'rate_limited',
+    title: 'Too many requests',
+    headers: { 'Retry-After': String(e.retryAfterSeconds) },
+  }),
+  ValidationFailed: (e) => ({
+    status: 400,
+    code: 'validation_failed',
+    title: 'Request validation failed',
+    errors: [{ field: e.field, message: e.message }],
+  }),
+};
+
+export function identityProblem(
+  error: IdentityError,
+  context: Partial<ProblemContext> = {},
+): ProblemInit {
+  const mapping = table[error.type] as Mapping<IdentityError>;
+  return mapping(error, { passwordField: 'password', ...context });
+}

@@ -1,0 +1,40 @@
+import type { Context, Env, MiddlewareHandler } from 'hono';
+import type { RateLimiter } from '../domain/rate-limiter.ts';
+import type { AppEnv } from './app-env.ts';
+import { ProblemError } from './problem.ts';
+
+export interface RateLimitOptions<E extends Env = AppEnv> {
+  limiter: RateLimiter;
+  limit: number;
+  windowSeconds?: number;
+  /** The bucket a request counts against, or `undefined` to let it pass uncounted. */
+  key: (c: Context<E>) => string | undefined;
+}
+
+/** Counts each request against its bucket; sets the RateLimit-* headers; 429 when over. */
+export function rateLimit<E extends Env = AppEnv>(
+  options: RateLimitOptions<E>,
+): MiddlewareHandler<E> {
+  const windowSeconds = options.windowSeconds ?? 60;
+  return async (c, next) => {
+    const key = options.key(c);
+    if (key === undefined) return next();
+    const decision = await options.limiter.consume(key, options.limit, windowSeconds);
+    const headers = {
+      'RateLimit-Limit': String(decision.limit),
+      'RateLimit-Remaining': String(decision.remaining),
+      'RateLimit-Reset': String(decision.resetSeconds),
+    };
+    if (!decision.allowed) {
+      throw new ProblemError({
+        status: 429,
+        code: 'rate_limited',
+        title: 'Too many requests',
+        detail: `Limit of ${decision.limit} requests per ${windowSeconds} s reached; retry later.`,
+        headers: { ...headers, 'Retry-After': String(Math.max(1, decision.resetSeconds)) },
+      });
+    }
+    await next();
+    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+  };
+}
