@@ -31,8 +31,11 @@ export async function startHttpServer(
       new Promise<void>((resolve) => {
         const force = setTimeout(() => http.closeAllConnections(), timeoutMs);
         force.unref();
+        // Keep-alive connections turn idle as their last response ends: drop them as they do.
+        const sweep = setInterval(() => http.closeIdleConnections(), 100);
         http.close(() => {
           clearTimeout(force);
+          clearInterval(sweep);
           resolve();
         });
         http.closeIdleConnections();

@@ -38,11 +38,77 @@ describe('the service process', () => {
     expect(service.output()).toContain('"msg":"stopped"');
   });
 
+  it('finishes a request that is in flight when SIGTERM arrives, then exits 0', async () => {
+    const service = await startService(env());
+    const payload = JSON.stringify({ email: 'in-flight@example.test', password: 'whatever it is' });
+    const response = new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: service.port,
+          path: '/api/v1/auth/login',
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(payload),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      // Half the body now, SIGTERM, the rest a moment later: the request is in flight throughout.
+      req.write(payload.slice(0, 10));
+      setTimeout(() => {
+        service.child.kill('SIGTERM');
+        setTimeout(() => req.end(payload.slice(10)), 500);
+      }, 200);
+    });
+    expect(await response).toBe(401);
+    expect((await service.exited).code).toBe(0);
+  });
+
   it('refuses to start on a malformed variable with one line naming it', async () => {
     const result = await runToExit(['src/main.ts'], { ...env(), PORT: 'eighty' });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^Invalid configuration: PORT /);
     expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+});
+
+describe('npm run admin:grant', () => {
+  it('promotes an existing user and refuses an unknown email with one clear line', async () => {
+    const service = await startService(env());
+    const email = `cli-${Date.now()}@example.test`;
+    const registered = await fetch(`http://127.0.0.1:${service.port}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        email,
+        password: 'a perfectly fine passphrase',
+        full_name: 'Cli User',
+      }),
+    });
+    expect(registered.status).toBe(201);
+    const { access_token } = (await registered.json()) as { access_token: string };
+    const adminList = () =>
+      fetch(`http://127.0.0.1:${service.port}/api/v1/admin/users`, {
+        headers: { Authorization: `Bearer ${access_token}` },
+      });
+    expect((await adminList()).status).toBe(403);
+
+    const granted = await runToExit(['src/cli/admin-grant.ts', email], env());
+    expect(granted.code).toBe(0);
+    expect(granted.stdout).toContain(`${email} is now an admin`);
+    expect((await adminList()).status).toBe(200);
+
+    const unknown = await runToExit(['src/cli/admin-grant.ts', 'nobody@example.test'], env());
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe('no user with email nobody@example.test');
+    service.child.kill('SIGTERM');
+    expect((await service.exited).code).toBe(0);
   });
 });
