@@ -11,7 +11,7 @@ import { LogMailer } from './modules/identity/adapters/log-mailer.ts';
 import { identityEntities } from './modules/identity/adapters/persistence/identity.entities.ts';
 import { MikroOrmOneTimeTokenRepository } from './modules/identity/adapters/persistence/mikro-orm-one-time-token-repository.ts';
 import { MikroOrmSessionRepository } from './modules/identity/adapters/persistence/mikro-orm-session-repository.ts';
-import { MikroOrmTransactionRunner } from './modules/identity/adapters/persistence/mikro-orm-transaction-runner.ts';
+import { MikroOrmTransactionRunner } from './shared/infra/mikro-orm-transaction-runner.ts';
 import { MikroOrmUserRepository } from './modules/identity/adapters/persistence/mikro-orm-user-repository.ts';
 import { RedisSessionStatusCache } from './modules/identity/adapters/redis-session-status-cache.ts';
 import { SmtpMailer } from './modules/identity/adapters/smtp-mailer.ts';

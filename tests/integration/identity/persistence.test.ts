@@ -5,10 +5,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { entities } from '../../../src/container.ts';
 import { MikroOrmOneTimeTokenRepository } from '../../../src/modules/identity/adapters/persistence/mikro-orm-one-time-token-repository.ts';
 import { MikroOrmSessionRepository } from '../../../src/modules/identity/adapters/persistence/mikro-orm-session-repository.ts';
-import { MikroOrmTransactionRunner } from '../../../src/modules/identity/adapters/persistence/mikro-orm-transaction-runner.ts';
+import { MikroOrmTransactionRunner } from '../../../src/shared/infra/mikro-orm-transaction-runner.ts';
 import { MikroOrmUserRepository } from '../../../src/modules/identity/adapters/persistence/mikro-orm-user-repository.ts';
 import { newSession } from '../../../src/modules/identity/domain/session.ts';
-import { User } from '../../../src/modules/identity/domain/user.ts';
+import {
+  LOCKOUT_MINUTES,
+  LOGIN_LOCKOUT,
+  MAX_FAILED_LOGINS,
+  User,
+} from '../../../src/modules/identity/domain/user.ts';
 import { initOrm, type Orm } from '../../../src/shared/infra/orm.ts';
 
 let orm: Orm;
@@ -39,11 +44,34 @@ describe('MikroOrmUserRepository', () => {
     await inContext(async () => {
       expect(await users.insert(user)).toBe(true);
       expect(await users.insert(aUser(user.email))).toBe(false);
-      user.recordFailedLogin(now);
+      user.rename('Ada King', new Date(now.getTime() + 1000));
       await users.update(user);
       const loaded = await users.findByEmail(user.email);
       expect(loaded?.toProps()).toEqual(user.toProps());
-      expect((await users.findById(user.id))?.failedLoginCount).toBe(1);
+      expect(user.pendingChanges()).toEqual({});
+    });
+  });
+
+  it('writes only what each copy changed, so a stale copy does not undo a concurrent change', async () => {
+    const users = new MikroOrmUserRepository(em);
+    const user = aUser();
+    const later = new Date(now.getTime() + 60_000);
+    await inContext(async () => {
+      await users.insert(user);
+      const seenByAdmin = (await users.findById(user.id))!;
+      const seenByOwner = (await users.findById(user.id))!;
+
+      seenByAdmin.setActive(false, later);
+      await users.update(seenByAdmin);
+      seenByOwner.changePassword('new-hash', later);
+      await users.update(seenByOwner);
+
+      expect((await users.findById(user.id))?.toProps()).toEqual({
+        ...user.toProps(),
+        isActive: false,
+        passwordHash: 'new-hash',
+        updatedAt: later,
+      });
     });
   });
 
@@ -58,6 +86,82 @@ describe('MikroOrmUserRepository', () => {
       expect(found.items).toHaveLength(2);
       expect((await users.list({ page: 1, limit: 10, q: '%' })).total).toBe(0);
     });
+  });
+});
+
+describe('MikroOrmUserRepository login attempts', () => {
+  let users: MikroOrmUserRepository;
+  beforeAll(() => {
+    users = new MikroOrmUserRepository(em);
+  });
+  const lockMs = LOCKOUT_MINUTES * 60_000;
+  const stored = (id: string) => inContext(() => users.findById(id));
+
+  async function aStoredUser() {
+    const user = aUser();
+    await inContext(() => users.insert(user));
+    return user;
+  }
+
+  it('admits exactly the allowed number of parallel attempts and refuses the rest as locked', async () => {
+    const user = await aStoredUser();
+    const parallel = 20;
+
+    const admissions = await Promise.all(
+      Array.from({ length: parallel }, () =>
+        inContext(() => users.beginLoginAttempt(user.id, now, LOGIN_LOCKOUT)),
+      ),
+    );
+
+    expect(admissions.filter((a) => !a.locked)).toHaveLength(MAX_FAILED_LOGINS);
+    expect(admissions.filter((a) => a.locked)).toEqual(
+      Array.from({ length: parallel - MAX_FAILED_LOGINS }, () => ({
+        locked: true,
+        retryAfterSeconds: LOCKOUT_MINUTES * 60,
+      })),
+    );
+    expect((await stored(user.id))?.toProps()).toMatchObject({
+      failedLoginCount: MAX_FAILED_LOGINS,
+      lockedUntil: new Date(now.getTime() + lockMs),
+      updatedAt: user.updatedAt,
+    });
+  });
+
+  it('keeps the lock until exactly its end, then counts afresh from one', async () => {
+    const user = await aStoredUser();
+    const policy = { maxFailures: 3, lockMinutes: 2 };
+    const end = now.getTime() + 2 * 60_000;
+    const attemptAt = (ms: number) =>
+      inContext(() => users.beginLoginAttempt(user.id, new Date(ms), policy));
+
+    for (let i = 0; i < policy.maxFailures; i++)
+      expect(await attemptAt(now.getTime())).toEqual({ locked: false });
+    expect(await attemptAt(end - 60_000)).toEqual({ locked: true, retryAfterSeconds: 60 });
+    expect(await attemptAt(end - 1)).toEqual({ locked: true, retryAfterSeconds: 1 });
+    expect((await stored(user.id))?.failedLoginCount).toBe(policy.maxFailures);
+
+    expect(await attemptAt(end)).toEqual({ locked: false });
+    expect((await stored(user.id))?.toProps()).toMatchObject({
+      failedLoginCount: 1,
+      lockedUntil: undefined,
+    });
+  });
+
+  it('clears the count and lifts a lock', async () => {
+    const user = await aStoredUser();
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++)
+      await inContext(() => users.beginLoginAttempt(user.id, now, LOGIN_LOCKOUT));
+
+    await inContext(() => users.clearLoginFailures(user.id));
+
+    expect((await stored(user.id))?.toProps()).toMatchObject({
+      failedLoginCount: 0,
+      lockedUntil: undefined,
+    });
+    expect(await inContext(() => users.beginLoginAttempt(user.id, now, LOGIN_LOCKOUT))).toEqual({
+      locked: false,
+    });
+    expect((await stored(user.id))?.failedLoginCount).toBe(1);
   });
 });
 
@@ -159,6 +263,25 @@ describe('MikroOrmOneTimeTokenRepository', () => {
 });
 
 describe('MikroOrmTransactionRunner', () => {
+  it('refuses a taken email without aborting the transaction, which then goes on and commits', async () => {
+    const users = new MikroOrmUserRepository(em);
+    const transactions = new MikroOrmTransactionRunner(em);
+    const taken = aUser();
+    const duplicate = aUser(taken.email);
+    const next = aUser();
+    await inContext(async () => {
+      await users.insert(taken);
+      const inserted = await transactions.run(async () => [
+        await users.insert(duplicate),
+        await users.insert(next),
+      ]);
+
+      expect(inserted).toEqual([false, true]);
+      expect(await users.findById(duplicate.id)).toBeUndefined();
+      expect(await users.findById(next.id)).toBeDefined();
+    });
+  });
+
   it('rolls back every repository write of a failed unit of work', async () => {
     const users = new MikroOrmUserRepository(em);
     const transactions = new MikroOrmTransactionRunner(em);

@@ -1,7 +1,17 @@
-import type { UserRepository } from '../../../src/modules/identity/application/ports.ts';
-import { User, type UserProps } from '../../../src/modules/identity/domain/user.ts';
+import type {
+  LoginAdmission,
+  UserRepository,
+} from '../../../src/modules/identity/application/ports.ts';
+import {
+  User,
+  type LockoutPolicy,
+  type UserProps,
+} from '../../../src/modules/identity/domain/user.ts';
 
-/** Stores copies, so a use case that forgets `update` is caught, as it would be with a database. */
+/**
+ * Stores copies, so a use case that forgets `update` is caught, as it would be with a database;
+ * `update` writes only the pending changes, as the real repository does.
+ */
 export class InMemoryUserRepository implements UserRepository {
   private readonly rows = new Map<string, UserProps>();
 
@@ -18,12 +28,35 @@ export class InMemoryUserRepository implements UserRepository {
   async insert(user: User): Promise<boolean> {
     if ([...this.rows.values()].some((r) => r.email === user.email)) return false;
     this.rows.set(user.id, user.toProps());
+    user.markSaved();
     return true;
   }
 
   async update(user: User): Promise<void> {
-    if (!this.rows.has(user.id)) throw new Error(`update of unknown user ${user.id}`);
-    this.rows.set(user.id, user.toProps());
+    this.rows.set(user.id, { ...this.row(user.id), ...user.pendingChanges() });
+    user.markSaved();
+  }
+
+  /** Synchronous between reading and writing the row, so as atomic as the real statement. */
+  async beginLoginAttempt(
+    userId: string,
+    now: Date,
+    policy: LockoutPolicy,
+  ): Promise<LoginAdmission> {
+    const row = this.row(userId);
+    const retryAfterSeconds = User.restore(row).lockRemainingSeconds(now);
+    if (retryAfterSeconds > 0) return { locked: true, retryAfterSeconds };
+    const count = (row.lockedUntil ? 0 : row.failedLoginCount) + 1;
+    const lockedUntil =
+      count >= policy.maxFailures
+        ? new Date(now.getTime() + policy.lockMinutes * 60_000)
+        : undefined;
+    this.rows.set(userId, { ...row, failedLoginCount: count, lockedUntil });
+    return { locked: false };
+  }
+
+  async clearLoginFailures(userId: string): Promise<void> {
+    this.rows.set(userId, { ...this.row(userId), failedLoginCount: 0, lockedUntil: undefined });
   }
 
   async list(query: {
@@ -45,7 +78,14 @@ export class InMemoryUserRepository implements UserRepository {
   /** Seeds a user directly, bypassing registration. */
   add(user: User): User {
     this.rows.set(user.id, user.toProps());
+    user.markSaved();
     return user;
+  }
+
+  private row(id: string): UserProps {
+    const row = this.rows.get(id);
+    if (!row) throw new Error(`unknown user ${id}`);
+    return row;
   }
 
   /** The stored state, for assertions. */

@@ -72,6 +72,19 @@ describe('LogIn', () => {
     expect((await attempt(DEFAULT_PASSWORD)).isOk()).toBe(true);
   });
 
+  it('counts parallel wrong guesses, so they cannot outrun the lock', async () => {
+    const guesses = 4 * MAX_FAILED_LOGINS;
+    const results = await Promise.all(
+      Array.from({ length: guesses }, (_, i) => attempt(`guess ${i}`)),
+    );
+
+    const types = results.map((r) => r._unsafeUnwrapErr().type);
+    expect(types.filter((t) => t === 'InvalidCredentials')).toHaveLength(MAX_FAILED_LOGINS);
+    expect(types.filter((t) => t === 'AccountLocked')).toHaveLength(guesses - MAX_FAILED_LOGINS);
+    expect(bed.users.stored(user.id)?.failedLoginCount).toBe(MAX_FAILED_LOGINS);
+    expect((await attempt(DEFAULT_PASSWORD))._unsafeUnwrapErr().type).toBe('AccountLocked');
+  });
+
   it('starts counting afresh after a lock runs out instead of locking again at once', async () => {
     for (let i = 0; i < MAX_FAILED_LOGINS; i++) await attempt('wrong');
     bed.clock.advance(LOCKOUT_MINUTES * 60_000);
@@ -101,6 +114,26 @@ describe('LogIn', () => {
 
     expect((await attempt('wrong'))._unsafeUnwrapErr().type).toBe('InvalidCredentials');
     expect((await attempt(DEFAULT_PASSWORD)).isOk()).toBe(true);
+  });
+
+  it('lets the right password through on the attempt that reaches the limit, and clears the count', async () => {
+    for (let i = 1; i < MAX_FAILED_LOGINS; i++) await attempt('wrong');
+
+    expect((await attempt(DEFAULT_PASSWORD)).isOk()).toBe(true);
+    expect(bed.users.stored(user.id)).toMatchObject({
+      failedLoginCount: 0,
+      lockedUntil: undefined,
+    });
+  });
+
+  it('does not let the right password of a deactivated account count towards a lock', async () => {
+    const disabled = bed.users.add(aUser({ email: 'off@example.com', isActive: false }));
+    for (let i = 1; i < MAX_FAILED_LOGINS; i++) await attempt('wrong', disabled.email);
+
+    expect((await attempt(DEFAULT_PASSWORD, disabled.email))._unsafeUnwrapErr().type).toBe(
+      'AccountDisabled',
+    );
+    expect(bed.users.stored(disabled.id)?.failedLoginCount).toBe(0);
   });
 
   it('tells a deactivated user with the right password that the account is disabled', async () => {

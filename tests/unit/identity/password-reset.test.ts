@@ -5,7 +5,11 @@ import {
   RequestPasswordReset,
 } from '../../../src/modules/identity/application/request-password-reset.ts';
 import { ResetPassword } from '../../../src/modules/identity/application/reset-password.ts';
-import { MAX_FAILED_LOGINS, type User } from '../../../src/modules/identity/domain/user.ts';
+import {
+  LOGIN_LOCKOUT,
+  MAX_FAILED_LOGINS,
+  type User,
+} from '../../../src/modules/identity/domain/user.ts';
 import { aUser } from '../../support/identity/builders.ts';
 import { identityTestbed, type IdentityTestbed } from '../../support/identity/identity-testbed.ts';
 
@@ -84,9 +88,9 @@ describe('password reset', () => {
       const authenticate = new Authenticate(bed.ports);
       const session = await bed.openSession(user);
       await authenticate.execute({ token: session.accessToken });
-      const locked = (await bed.users.findById(user.id))!;
-      for (let i = 0; i < MAX_FAILED_LOGINS; i++) locked.recordFailedLogin(bed.clock.now());
-      await bed.users.update(locked);
+      for (let i = 0; i < MAX_FAILED_LOGINS; i++)
+        await bed.users.beginLoginAttempt(user.id, bed.clock.now(), LOGIN_LOCKOUT);
+      expect(bed.users.stored(user.id)?.lockedUntil).toBeDefined();
 
       expect(
         (await reset.execute({ token: await mailedToken(), password: NEW_PASSWORD })).isOk(),

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  LOCKOUT_MINUTES,
-  MAX_FAILED_LOGINS,
-  User,
-} from '../../../src/modules/identity/domain/user.ts';
+import { User } from '../../../src/modules/identity/domain/user.ts';
+import { aUser } from '../../support/identity/builders.ts';
 
 const start = new Date('2030-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(start.getTime() + ms);
-
-function failedTimes(user: User, times: number, now: Date) {
-  for (let i = 0; i < times; i++) user.recordFailedLogin(now);
-}
 
 describe('User', () => {
   it('registers as an active, unverified user with no failed logins', () => {
@@ -38,51 +31,45 @@ describe('User', () => {
     expect(user.createdAt).toEqual(start);
   });
 
-  it('locks for fifteen minutes on the fifth consecutive failure, counting down in whole seconds', () => {
-    const user = User.register({
-      id: 'u1',
-      email: 'a@b.io',
-      fullName: 'A',
-      passwordHash: 'h',
-      now: start,
-    });
+  it('counts a lock down in whole seconds, rounding up, until it has run out', () => {
+    const user = aUser({ failedLoginCount: 5, lockedUntil: at(15 * 60_000) });
 
-    failedTimes(user, MAX_FAILED_LOGINS - 1, start);
-    expect(user.lockRemainingSeconds(start)).toBe(0);
-    user.recordFailedLogin(start);
-
-    expect(user.lockRemainingSeconds(start)).toBe(LOCKOUT_MINUTES * 60);
-    expect(user.lockRemainingSeconds(at(1500))).toBe(LOCKOUT_MINUTES * 60 - 1);
-    expect(user.lockRemainingSeconds(at(LOCKOUT_MINUTES * 60_000))).toBe(0);
+    expect(user.lockRemainingSeconds(start)).toBe(15 * 60);
+    expect(user.lockRemainingSeconds(at(1500))).toBe(15 * 60 - 1);
+    expect(user.lockRemainingSeconds(at(15 * 60_000 - 1))).toBe(1);
+    expect(user.lockRemainingSeconds(at(15 * 60_000))).toBe(0);
+    expect(aUser().lockRemainingSeconds(start)).toBe(0);
   });
 
-  it('starts a new count when a failure comes after the lock has run out', () => {
-    const user = User.register({
-      id: 'u1',
-      email: 'a@b.io',
-      fullName: 'A',
-      passwordHash: 'h',
-      now: start,
+  it('has no pending changes as restored, and only what was changed afterwards', () => {
+    const user = aUser({ updatedAt: start });
+    expect(user.pendingChanges()).toEqual({});
+
+    user.setActive(false, at(1000));
+    user.rename('Ada Lovelace', at(2000));
+
+    expect(user.pendingChanges()).toEqual({
+      isActive: false,
+      fullName: 'Ada Lovelace',
+      updatedAt: at(2000),
     });
-    failedTimes(user, MAX_FAILED_LOGINS, start);
-
-    const later = at(LOCKOUT_MINUTES * 60_000);
-    user.recordFailedLogin(later);
-
-    expect(user.failedLoginCount).toBe(1);
-    expect(user.lockedUntil).toBeUndefined();
-    expect(user.updatedAt).toEqual(later);
   });
 
-  it('leaves updatedAt alone when clearing an already clean record', () => {
-    const user = User.register({
-      id: 'u1',
-      email: 'a@b.io',
-      fullName: 'A',
-      passwordHash: 'h',
-      now: start,
-    });
-    user.clearFailedLogins(at(1000));
-    expect(user.updatedAt).toEqual(start);
+  it('does not report a value set back to what was loaded', () => {
+    const user = aUser({ role: 'user', updatedAt: start });
+    user.setRole('admin', start);
+    user.setRole('user', new Date(start));
+
+    expect(user.pendingChanges()).toEqual({});
+  });
+
+  it('starts tracking afresh once saved', () => {
+    const user = aUser({ emailVerified: false });
+    user.changePassword('new-hash', at(1000));
+    user.markSaved();
+    expect(user.pendingChanges()).toEqual({});
+
+    user.verifyEmail(at(2000));
+    expect(user.pendingChanges()).toEqual({ emailVerified: true, updatedAt: at(2000) });
   });
 });

@@ -1,7 +1,7 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { normaliseEmail } from '../domain/email.ts';
 import type { IdentityErrorOf } from '../domain/identity.errors.ts';
-import type { User } from '../domain/user.ts';
+import { LOGIN_LOCKOUT, type User } from '../domain/user.ts';
 import type { IdentityPorts } from './ports.ts';
 import { startSession, type ClientInfo, type SessionTokens } from './start-session.ts';
 
@@ -24,8 +24,10 @@ type Ports = Pick<
 >;
 
 /**
- * Password login with lockout. The failure that reaches the limit still answers 401 (it is just
- * another wrong password); the lock shows from the next attempt on, as 423 with the time left.
+ * Password login with lockout. Every attempt is charged before its password is checked, so
+ * parallel guesses are counted as surely as sequential ones; a proven password clears the count.
+ * The charge that reaches the limit still answers 401 for a wrong password (and succeeds for the
+ * right one); the lock shows from the next attempt on, as 423 with the time left.
  */
 export class LogIn {
   private readonly ports: Ports;
@@ -47,26 +49,21 @@ export class LogIn {
       await ports.passwordHasher.verifyDummy(input.password);
       return err({ type: 'InvalidCredentials' });
     }
-    // Checked before the password: a locked account must not serve as a guessing oracle.
-    const lockedFor = user.lockRemainingSeconds(now);
-    if (lockedFor > 0) return err({ type: 'AccountLocked', retryAfterSeconds: lockedFor });
-
+    // Refused before the password is checked: a locked account must not serve as a guessing oracle.
+    const admission = await ports.users.beginLoginAttempt(user.id, now, LOGIN_LOCKOUT);
+    if (admission.locked) {
+      return err({ type: 'AccountLocked', retryAfterSeconds: admission.retryAfterSeconds });
+    }
     if (!(await ports.passwordHasher.verify(input.password, user.passwordHash))) {
-      user.recordFailedLogin(now);
-      await ports.users.update(user);
       return err({ type: 'InvalidCredentials' });
     }
+    // A proven password was no guess; cleared for a disabled account too, or its owner's right
+    // password would count towards a lock.
+    await ports.users.clearLoginFailures(user.id);
     // Only after the password is proven, so guessing does not learn which accounts are disabled.
     if (!user.isActive) return err({ type: 'AccountDisabled' });
 
-    await this.clearFailures(user, now);
     const tokens = await startSession(ports, user, input, now);
     return ok({ user, ...tokens });
-  }
-
-  private async clearFailures(user: User, now: Date): Promise<void> {
-    if (user.failedLoginCount === 0 && !user.lockedUntil) return;
-    user.clearFailedLogins(now);
-    await this.ports.users.update(user);
   }
 }

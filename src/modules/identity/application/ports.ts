@@ -3,7 +3,7 @@ import type { RateLimiter } from '../../../shared/domain/rate-limiter.ts';
 import type { CommonPasswordList } from '../domain/password-policy.ts';
 import type { Role } from '../domain/role.ts';
 import type { RefreshTokenStanding, Session } from '../domain/session.ts';
-import type { User } from '../domain/user.ts';
+import type { LockoutPolicy, User } from '../domain/user.ts';
 
 export type { Clock, CommonPasswordList, RateLimiter };
 
@@ -11,15 +11,31 @@ export type { Clock, CommonPasswordList, RateLimiter };
 export interface UserRepository {
   findById(id: string): Promise<User | undefined>;
   findByEmail(normalisedEmail: string): Promise<User | undefined>;
-  /** Inserts a new user; resolves `false` when the email is already taken (unique violation). */
+  /**
+   * Inserts a new user; resolves `false` when the email is already taken. A taken email leaves an
+   * enclosing transaction usable, so the caller may go on (or simply return) inside it.
+   */
   insert(user: User): Promise<boolean>;
+  /** Stores only the user's `pendingChanges()` (other columns keep what others wrote), then `markSaved()`. */
   update(user: User): Promise<void>;
+  /**
+   * Charges a login attempt before its password is checked, in one atomic step, so parallel
+   * guesses cannot all slip past the lock. Refuses when the account is locked at `now`. Otherwise
+   * counts the attempt (starting again from zero when an earlier lock has run out) and, when the
+   * count reaches `policy.maxFailures`, locks the account until `now + policy.lockMinutes`. This is
+   * bookkeeping, not an edit of the account: `updatedAt` stays as it is.
+   */
+  beginLoginAttempt(userId: string, now: Date, policy: LockoutPolicy): Promise<LoginAdmission>;
+  /** Forgets every counted attempt and lifts any lock: the password has been proven. */
+  clearLoginFailures(userId: string): Promise<void>;
   list(query: {
     page: number;
     limit: number;
     q?: string;
   }): Promise<{ items: User[]; total: number }>;
 }
+
+export type LoginAdmission = { locked: false } | { locked: true; retryAfterSeconds: number };
 
 /** Sessions and the hashes of every refresh token a session has been issued. */
 export interface SessionRepository {

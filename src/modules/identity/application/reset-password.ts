@@ -60,8 +60,8 @@ export class ResetPassword {
       const user = consumedFor === owner.id ? await ports.users.findById(owner.id) : undefined;
       if (!user) return undefined;
       user.changePassword(passwordHash, now);
-      user.clearFailedLogins(now);
       await ports.users.update(user);
+      await ports.users.clearLoginFailures(user.id);
       await ports.oneTimeTokens.invalidateAll(user.id, 'password_reset', now);
       return ports.sessions.revokeAllForUser(user.id, now);
     });

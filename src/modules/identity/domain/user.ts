@@ -2,6 +2,18 @@ import type { Role } from './role.ts';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;
+
+/** How many consecutive failed logins lock an account, and for how many minutes. */
+export interface LockoutPolicy {
+  maxFailures: number;
+  lockMinutes: number;
+}
+
+export const LOGIN_LOCKOUT: LockoutPolicy = {
+  maxFailures: MAX_FAILED_LOGINS,
+  lockMinutes: LOCKOUT_MINUTES,
+};
+
 export const FULL_NAME_MIN = 1;
 export const FULL_NAME_MAX = 100;
 
@@ -19,12 +31,19 @@ export interface UserProps {
   updatedAt: Date;
 }
 
-/** A registered account. Guards the lockout rule; everything else is plain state. */
+/**
+ * A registered account. Remembers the state it was loaded (or last saved) with, so a repository
+ * writes only what changed: a copy that went stale during a slow step (hashing a password) must
+ * not put back columns another writer has changed meanwhile. The failed-login counter is not
+ * changed here at all: the repository counts attempts atomically (`beginLoginAttempt`).
+ */
 export class User {
-  private props: UserProps;
+  private readonly props: UserProps;
+  private saved: Readonly<UserProps>;
 
   private constructor(props: UserProps) {
     this.props = props;
+    this.saved = { ...props };
   }
 
   static register(input: {
@@ -94,26 +113,6 @@ export class User {
     return Math.ceil((until.getTime() - now.getTime()) / 1000);
   }
 
-  /** Counts a failed login; the fifth consecutive failure locks the account for 15 minutes. */
-  recordFailedLogin(now: Date): void {
-    if (this.props.lockedUntil && this.props.lockedUntil.getTime() <= now.getTime()) {
-      this.props.failedLoginCount = 0;
-      this.props.lockedUntil = undefined;
-    }
-    this.props.failedLoginCount += 1;
-    if (this.props.failedLoginCount >= MAX_FAILED_LOGINS) {
-      this.props.lockedUntil = new Date(now.getTime() + LOCKOUT_MINUTES * 60_000);
-    }
-    this.touch(now);
-  }
-
-  clearFailedLogins(now: Date): void {
-    if (this.props.failedLoginCount === 0 && !this.props.lockedUntil) return;
-    this.props.failedLoginCount = 0;
-    this.props.lockedUntil = undefined;
-    this.touch(now);
-  }
-
   changePassword(passwordHash: string, now: Date): void {
     this.props.passwordHash = passwordHash;
     this.touch(now);
@@ -143,7 +142,29 @@ export class User {
     return { ...this.props };
   }
 
+  /** The properties that differ from the state this user was loaded or last saved with. */
+  pendingChanges(): Partial<UserProps> {
+    const changes: Partial<UserProps> = {};
+    for (const key of Object.keys(this.props) as (keyof UserProps)[]) {
+      if (!sameValue(this.props[key], this.saved[key])) copyProp(changes, this.props, key);
+    }
+    return changes;
+  }
+
+  /** Called by the repository once the pending changes are stored. */
+  markSaved(): void {
+    this.saved = { ...this.props };
+  }
+
   private touch(now: Date): void {
     this.props.updatedAt = now;
   }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
+}
+
+function copyProp<K extends keyof UserProps>(to: Partial<UserProps>, from: UserProps, key: K) {
+  to[key] = from[key];
 }

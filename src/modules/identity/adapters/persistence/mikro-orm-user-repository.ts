@@ -1,11 +1,27 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { QueryResult } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { UserRepository } from '../../application/ports.ts';
+import type { LoginAdmission, UserRepository } from '../../application/ports.ts';
 import type { Role } from '../../domain/role.ts';
-import { User } from '../../domain/user.ts';
+import { User, type LockoutPolicy, type UserProps } from '../../domain/user.ts';
 import { UserRecord } from './identity.entities.ts';
 
 type UserRow = InstanceType<typeof UserRecord.class>;
+
+/**
+ * Refuses (no row) while a lock runs at `now`; otherwise counts the attempt, from zero when an
+ * earlier lock has run out, and locks once the count reaches the limit. One statement, so
+ * concurrent attempts queue on the row lock and each sees the count the previous one left.
+ * Params: max failures, lock end, user id, now.
+ */
+const CHARGE_LOGIN_ATTEMPT = `
+  update users
+     set failed_login_count = case when locked_until is null then failed_login_count + 1 else 1 end,
+         locked_until = case
+           when (case when locked_until is null then failed_login_count + 1 else 1 end) >= ?
+           then ?::timestamptz
+         end
+   where id = ? and (locked_until is null or locked_until <= ?)
+  returning id`;
 
 /** Users as rows; every write is a single native statement (no unit of work to go stale). */
 export class MikroOrmUserRepository implements UserRepository {
@@ -31,18 +47,56 @@ export class MikroOrmUserRepository implements UserRepository {
   }
 
   async insert(user: User): Promise<boolean> {
-    try {
-      await this.em.insert(UserRecord, toRow(user));
-      return true;
-    } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) return false;
-      throw err;
-    }
+    // `do nothing` rather than catching the unique violation: an error would abort an enclosing
+    // transaction, and everything the caller did in it after this would fail.
+    const result = await this.em
+      .createQueryBuilder(UserRecord)
+      .insert(toRow(user.toProps()))
+      .onConflict('email')
+      .ignore()
+      .execute<QueryResult>('run');
+    if (result.affectedRows === 0) return false;
+    user.markSaved();
+    return true;
   }
 
   async update(user: User): Promise<void> {
-    const { id, ...changes } = toRow(user);
-    await this.em.nativeUpdate(UserRecord, { id }, changes);
+    const changes = user.pendingChanges();
+    if (Object.keys(changes).length > 0) {
+      await this.em.nativeUpdate(UserRecord, { id: user.id }, toRowChanges(changes));
+    }
+    user.markSaved();
+  }
+
+  async beginLoginAttempt(
+    userId: string,
+    now: Date,
+    policy: LockoutPolicy,
+  ): Promise<LoginAdmission> {
+    const lockEnd = new Date(now.getTime() + policy.lockMinutes * 60_000);
+    for (;;) {
+      const charged = await this.em.execute<Array<{ id: string }>>(CHARGE_LOGIN_ATTEMPT, [
+        policy.maxFailures,
+        lockEnd,
+        userId,
+        now,
+      ]);
+      if (charged.length > 0) return { locked: false };
+      const user = await this.findById(userId);
+      if (!user) throw new Error(`login attempt on unknown user ${userId}`);
+      const retryAfterSeconds = user.lockRemainingSeconds(now);
+      if (retryAfterSeconds > 0) return { locked: true, retryAfterSeconds };
+      // The lock was lifted (a password reset) between the two statements: charge again.
+    }
+  }
+
+  async clearLoginFailures(userId: string): Promise<void> {
+    await this.em.execute(
+      `update users set failed_login_count = 0, locked_until = null
+        where id = ? and (failed_login_count <> 0 or locked_until is not null)`,
+      [userId],
+      'run',
+    );
   }
 
   async list(query: {
@@ -80,7 +134,12 @@ function toUser(row: UserRow): User {
   });
 }
 
-function toRow(user: User) {
-  const props = user.toProps();
+function toRow(props: Readonly<UserProps>) {
   return { ...props, lockedUntil: props.lockedUntil ?? null };
+}
+
+/** Property names are the entity's, so MikroORM maps them to columns; only `undefined` needs care. */
+function toRowChanges(changes: Partial<UserProps>) {
+  const { lockedUntil, ...rest } = changes;
+  return 'lockedUntil' in changes ? { ...rest, lockedUntil: lockedUntil ?? null } : rest;
 }

@@ -1,5 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { TransactionRunner } from '../../application/ports.ts';
+/** Structurally the `TransactionRunner` port of every module. */
+export interface TransactionRunner {
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
 
 /**
  * Runs work in one database transaction. MikroORM propagates the transactional fork through
