@@ -6,7 +6,7 @@ import { BcryptPasswordHasher } from './modules/identity/adapters/bcrypt-passwor
 import { CryptoSecretTokens } from './modules/identity/adapters/crypto-secret-tokens.ts';
 import { TemplateIdentityMails } from './modules/identity/adapters/identity-mails.ts';
 import { JoseAccessTokenService } from './modules/identity/adapters/jose-access-token-service.ts';
-import { LogFailureReporter } from './modules/identity/adapters/log-failure-reporter.ts';
+import { LogFailureReporter } from './shared/infra/log-failure-reporter.ts';
 import { LogMailer } from './modules/identity/adapters/log-mailer.ts';
 import { identityEntities } from './modules/identity/adapters/persistence/identity.entities.ts';
 import { MikroOrmOneTimeTokenRepository } from './modules/identity/adapters/persistence/mikro-orm-one-time-token-repository.ts';

@@ -1,5 +1,8 @@
-import type { Logger } from '../../../shared/infra/logger.ts';
-import type { FailureReporter } from '../application/ports.ts';
+import type { Logger } from './logger.ts';
+/** Structurally the `FailureReporter` port of every module. */
+export interface FailureReporter {
+  report(error: unknown, context: { operation: string; userId?: string }): void;
+}
 
 /** Failures a use case tolerates still get a log line with their context. */
 export class LogFailureReporter implements FailureReporter {

@@ -1,0 +1,50 @@
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { Comment } from '../domain/comment.ts';
+import { canComment } from '../domain/task-access.ts';
+import { taskCommentedEvent } from '../domain/task-events.ts';
+import { forbidden, type TaskErrorOf } from '../domain/task.errors.ts';
+import type { Actor, TasksPorts } from './ports.ts';
+import { visibleTask } from './visible-task.ts';
+
+export interface AddCommentInput {
+  actor: Actor;
+  taskId: string;
+  body: string;
+}
+
+export type AddCommentError = TaskErrorOf<'TaskNotFound' | 'Forbidden' | 'ValidationFailed'>;
+
+type Ports = Pick<TasksPorts, 'tasks' | 'comments' | 'outbox' | 'transactions' | 'ids' | 'clock'>;
+
+/** Comments on a visible task and tells its owner and assignee (but not the author). */
+export class AddComment {
+  private readonly ports: Ports;
+
+  constructor(ports: Ports) {
+    this.ports = ports;
+  }
+
+  execute(input: AddCommentInput): ResultAsync<Comment, AddCommentError> {
+    return new ResultAsync(this.add(input));
+  }
+
+  private async add(input: AddCommentInput): Promise<Result<Comment, AddCommentError>> {
+    const { ports } = this;
+    const { actor, taskId, body } = input;
+    const view = await visibleTask(ports.tasks, taskId, actor.userId);
+    if (view.isErr()) return err(view.error);
+    const { task } = view.value;
+    if (!canComment(task, actor.userId)) return err(forbidden('comment'));
+    const created = Comment.create(
+      { id: ports.ids.next(), taskId, authorId: actor.userId, body },
+      ports.clock.now(),
+    );
+    if (created.isErr()) return err(created.error);
+    const comment = created.value;
+    await ports.transactions.run(async () => {
+      await ports.comments.insert(comment);
+      await ports.outbox.append([taskCommentedEvent(task, comment)]);
+    });
+    return ok(comment);
+  }
+}

@@ -1,0 +1,42 @@
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { canDeleteComment } from '../domain/task-access.ts';
+import { forbidden, type TaskErrorOf } from '../domain/task.errors.ts';
+import type { Actor, TasksPorts } from './ports.ts';
+import { visibleTask } from './visible-task.ts';
+
+export interface DeleteCommentInput {
+  actor: Actor;
+  taskId: string;
+  commentId: string;
+}
+
+export type DeleteCommentError = TaskErrorOf<'TaskNotFound' | 'CommentNotFound' | 'Forbidden'>;
+
+type Ports = Pick<TasksPorts, 'tasks' | 'comments'>;
+
+/** Deletes a comment, by its author or the task's owner (who moderates their own task). */
+export class DeleteComment {
+  private readonly ports: Ports;
+
+  constructor(ports: Ports) {
+    this.ports = ports;
+  }
+
+  execute(input: DeleteCommentInput): ResultAsync<void, DeleteCommentError> {
+    return new ResultAsync(this.delete(input));
+  }
+
+  private async delete(input: DeleteCommentInput): Promise<Result<void, DeleteCommentError>> {
+    const { ports } = this;
+    const { actor, taskId, commentId } = input;
+    const view = await visibleTask(ports.tasks, taskId, actor.userId);
+    if (view.isErr()) return err(view.error);
+    const comment = await ports.comments.findInTask(taskId, commentId);
+    if (!comment) return err({ type: 'CommentNotFound', commentId });
+    if (!canDeleteComment(view.value.task, comment, actor.userId)) {
+      return err(forbidden('delete_comment'));
+    }
+    await ports.comments.delete(comment.id);
+    return ok(undefined);
+  }
+}

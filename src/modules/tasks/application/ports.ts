@@ -1,0 +1,155 @@
+import type { Clock } from '../../../shared/domain/clock.ts';
+import type { Attachment } from '../domain/attachment.ts';
+import type { Category } from '../domain/category.ts';
+import type { Comment } from '../domain/comment.ts';
+import type { TaskEvent } from '../domain/task-events.ts';
+import type { TaskPriority, TaskStatus } from '../domain/task-fields.ts';
+import type { Task } from '../domain/task.ts';
+import type { FileStorage, StoredFile } from './file-storage.ts';
+import type { TaskKeysetPosition, TaskScope, TaskSort } from './task-sort.ts';
+
+export type { Clock, FileStorage, StoredFile };
+export { FileTooLargeError, UnsupportedContentTypeError } from './file-storage.ts';
+
+/** The authenticated caller every use case acts for. */
+export interface Actor {
+  userId: string;
+}
+
+/** A task as the API shows it: its categories (ordered by name) and how much hangs off it. */
+export interface TaskView {
+  task: Task;
+  categories: Category[];
+  commentCount: number;
+  attachmentCount: number;
+}
+
+export type TaskWriteOutcome =
+  | { type: 'written' }
+  /** Another write got there first; the task is still live at `currentVersion`. */
+  | { type: 'conflict'; currentVersion: number }
+  /** The task was soft-deleted (or never existed) meanwhile. */
+  | { type: 'gone' };
+
+export interface TaskListQuery {
+  /** Whose view: only tasks this user owns or is assigned, narrowed by `scope`. */
+  userId: string;
+  scope: TaskScope;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  /** Inclusive bounds on the due date; either one leaves out tasks without a due date. */
+  dueFrom?: Date;
+  dueTo?: Date;
+  categoryId?: string;
+  assigneeId?: string;
+  /** Case-insensitive substring of the title or the description, taken literally (`%` is no wildcard). */
+  q?: string;
+  /**
+   * Order by the sort field, then by id in the same direction, so the order is total. Tasks
+   * without a due date come last both ways; `priority` follows `TASK_PRIORITIES` (low first).
+   */
+  sort: TaskSort;
+  limit: number;
+  /** Skip `offset` matches, or continue strictly after a position in the same sort. */
+  window: { type: 'offset'; offset: number } | { type: 'after'; position: TaskKeysetPosition };
+}
+
+/** Tasks, never soft-deleted ones, with their category ids. */
+export interface TaskRepository {
+  /** The live task if `userId` owns it or is its assignee. */
+  findVisible(taskId: string, userId: string): Promise<TaskView | undefined>;
+  insert(task: Task): Promise<void>;
+  /**
+   * Writes every field of `task`, its category ids included, only if the stored task is live at
+   * `expectedVersion`; the stored version becomes `task.version`.
+   */
+  update(task: Task, expectedVersion: number): Promise<TaskWriteOutcome>;
+  /** One window of the matches; `total` counts every match, `hasMore` whether any follows. */
+  list(query: TaskListQuery): Promise<{ items: TaskView[]; total: number; hasMore: boolean }>;
+}
+
+/** Categories, each owned by one user; names are unique per user by `categoryNameKey`. */
+export interface CategoryRepository {
+  findOwned(userId: string, categoryId: string): Promise<Category | undefined>;
+  /** Those of `categoryIds` that `userId` owns; unknown ids and other users' are left out. */
+  findOwnedMany(userId: string, categoryIds: readonly string[]): Promise<Category[]>;
+  /** Ordered by name, case-insensitively. */
+  listOwned(userId: string): Promise<Category[]>;
+  /** Resolves `false` when the user already has a category of that name (unique violation). */
+  insert(category: Category): Promise<boolean>;
+  /** Resolves `false` when the new name is taken by another of the user's categories. */
+  update(category: Category): Promise<boolean>;
+  /**
+   * Deletes the category and detaches it from every task; those tasks' `version` and
+   * `updated_at` (`now`) move, since what they show changed.
+   */
+  delete(categoryId: string, now: Date): Promise<void>;
+}
+
+export interface CommentRepository {
+  insert(comment: Comment): Promise<void>;
+  findInTask(taskId: string, commentId: string): Promise<Comment | undefined>;
+  update(comment: Comment): Promise<void>;
+  delete(commentId: string): Promise<void>;
+  /** Oldest first (then by id). */
+  listForTask(
+    taskId: string,
+    window: { offset: number; limit: number },
+  ): Promise<{ items: Comment[]; total: number }>;
+}
+
+export interface AttachmentRepository {
+  insert(attachment: Attachment): Promise<void>;
+  findInTask(taskId: string, attachmentId: string): Promise<Attachment | undefined>;
+  delete(attachmentId: string): Promise<void>;
+  /** Oldest first (then by id). */
+  listForTask(taskId: string): Promise<Attachment[]>;
+}
+
+/** Events for the notifications module; appended inside the transaction of the change. */
+export interface Outbox {
+  append(events: readonly TaskEvent[]): Promise<void>;
+}
+
+/** What the tasks module needs to know about a user it is asked to assign. */
+export interface UserDirectory {
+  findAssignable(
+    userId: string,
+  ): Promise<{ id: string; isActive: boolean; emailVerified: boolean } | undefined>;
+}
+
+export interface ReminderSettings {
+  /** REMINDER_LEAD_MINUTES: how long before the due date a task without `remind_at` reminds. */
+  leadMinutes: number;
+}
+
+export interface IdGenerator {
+  /** A new UUID (v7). */
+  next(): string;
+}
+
+/** Repositories and the outbox called inside `run` take part in its one transaction. */
+export interface TransactionRunner {
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** Failures that are logged and counted but must not fail the use case (a blob left behind). */
+export interface FailureReporter {
+  report(error: unknown, context: { operation: string; userId?: string }): void;
+}
+
+/** Every port of the tasks module; each use case takes the subset it names (`Pick`). */
+export interface TasksPorts {
+  tasks: TaskRepository;
+  categories: CategoryRepository;
+  comments: CommentRepository;
+  attachments: AttachmentRepository;
+  outbox: Outbox;
+  users: UserDirectory;
+  files: FileStorage;
+  reminders: ReminderSettings;
+  ids: IdGenerator;
+  clock: Clock;
+  transactions: TransactionRunner;
+  failures: FailureReporter;
+}

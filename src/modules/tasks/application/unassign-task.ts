@@ -1,0 +1,35 @@
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import type { TaskErrorOf } from '../domain/task.errors.ts';
+import type { Actor, TasksPorts } from './ports.ts';
+import { changeTask } from './task-writes.ts';
+
+export interface UnassignTaskInput {
+  actor: Actor;
+  taskId: string;
+}
+
+export type UnassignTaskError = TaskErrorOf<'TaskNotFound' | 'Forbidden' | 'VersionConflict'>;
+
+type Ports = Pick<TasksPorts, 'tasks' | 'outbox' | 'transactions' | 'reminders' | 'clock'>;
+
+/** DELETE assignee, by the owner; a task without an assignee stays as it is. */
+export class UnassignTask {
+  private readonly ports: Ports;
+
+  constructor(ports: Ports) {
+    this.ports = ports;
+  }
+
+  execute(input: UnassignTaskInput): ResultAsync<void, UnassignTaskError> {
+    return new ResultAsync(this.unassign(input));
+  }
+
+  private async unassign(input: UnassignTaskInput): Promise<Result<void, UnassignTaskError>> {
+    const unassigned = await changeTask<UnassignTaskError>(this.ports, {
+      taskId: input.taskId,
+      actorId: input.actor.userId,
+      apply: (task, now) => task.unassign(input.actor.userId, now),
+    });
+    return unassigned.isErr() ? err(unassigned.error) : ok(undefined);
+  }
+}

@@ -1,0 +1,44 @@
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import type { Comment } from '../domain/comment.ts';
+import type { TaskErrorOf } from '../domain/task.errors.ts';
+import type { Actor, TasksPorts } from './ports.ts';
+import { visibleTask } from './visible-task.ts';
+
+export interface UpdateCommentInput {
+  actor: Actor;
+  taskId: string;
+  commentId: string;
+  body: string;
+}
+
+export type UpdateCommentError = TaskErrorOf<
+  'TaskNotFound' | 'CommentNotFound' | 'Forbidden' | 'ValidationFailed'
+>;
+
+type Ports = Pick<TasksPorts, 'tasks' | 'comments' | 'clock'>;
+
+/** Edits a comment, by its author only. */
+export class UpdateComment {
+  private readonly ports: Ports;
+
+  constructor(ports: Ports) {
+    this.ports = ports;
+  }
+
+  execute(input: UpdateCommentInput): ResultAsync<Comment, UpdateCommentError> {
+    return new ResultAsync(this.update(input));
+  }
+
+  private async update(input: UpdateCommentInput): Promise<Result<Comment, UpdateCommentError>> {
+    const { ports } = this;
+    const { actor, taskId, commentId } = input;
+    const view = await visibleTask(ports.tasks, taskId, actor.userId);
+    if (view.isErr()) return err(view.error);
+    const comment = await ports.comments.findInTask(taskId, commentId);
+    if (!comment) return err({ type: 'CommentNotFound', commentId });
+    const edited = comment.edit(input.body, actor.userId, ports.clock.now());
+    if (edited.isErr()) return err(edited.error);
+    await ports.comments.update(comment);
+    return ok(comment);
+  }
+}

@@ -1,0 +1,116 @@
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { ATTACHMENT_MAX_BYTES, cleanFilename, type Attachment } from '../domain/attachment.ts';
+import { canAttach } from '../domain/task-access.ts';
+import { forbidden, type TaskErrorOf } from '../domain/task.errors.ts';
+import { FileTooLargeError, UnsupportedContentTypeError, type StoredFile } from './file-storage.ts';
+import type { Actor, TasksPorts } from './ports.ts';
+import { visibleTask } from './visible-task.ts';
+
+export interface UploadAttachmentInput {
+  actor: Actor;
+  taskId: string;
+  /** As the client named it; cleaned before it is stored. */
+  filename?: string;
+  /** As the client declared it; the storage judges it against the bytes. */
+  contentType?: string;
+  body: ReadableStream<Uint8Array>;
+}
+
+export type UploadAttachmentError = TaskErrorOf<
+  'TaskNotFound' | 'Forbidden' | 'FileTooLarge' | 'UnsupportedMediaType'
+>;
+
+type Ports = Pick<TasksPorts, 'tasks' | 'attachments' | 'files' | 'failures' | 'ids' | 'clock'>;
+
+/**
+ * Stores a file on a task, by its owner or assignee. Access is decided before a byte is stored,
+ * and a failed upload leaves neither a blob nor a row behind.
+ */
+export class UploadAttachment {
+  private readonly ports: Ports;
+
+  constructor(ports: Ports) {
+    this.ports = ports;
+  }
+
+  execute(input: UploadAttachmentInput): ResultAsync<Attachment, UploadAttachmentError> {
+    return new ResultAsync(this.upload(input));
+  }
+
+  private async upload(
+    input: UploadAttachmentInput,
+  ): Promise<Result<Attachment, UploadAttachmentError>> {
+    const { ports } = this;
+    const { actor, taskId } = input;
+    const allowed = await this.authorize(input);
+    if (allowed.isErr()) {
+      await discardBody(input.body);
+      return err(allowed.error);
+    }
+
+    const stored = await this.store(input);
+    if (stored.isErr()) return err(stored.error);
+    const { key, sizeBytes, sha256, contentType } = stored.value;
+    const attachment: Attachment = {
+      id: ports.ids.next(),
+      taskId,
+      filename: cleanFilename(input.filename),
+      contentType,
+      sizeBytes,
+      sha256,
+      storageKey: key,
+      uploadedBy: actor.userId,
+      createdAt: ports.clock.now(),
+    };
+    try {
+      await ports.attachments.insert(attachment);
+    } catch (error) {
+      await this.forget(key, actor.userId);
+      throw error;
+    }
+    return ok(attachment);
+  }
+
+  private async authorize(
+    input: UploadAttachmentInput,
+  ): Promise<Result<void, TaskErrorOf<'TaskNotFound' | 'Forbidden'>>> {
+    const view = await visibleTask(this.ports.tasks, input.taskId, input.actor.userId);
+    if (view.isErr()) return err(view.error);
+    if (!canAttach(view.value.task, input.actor.userId)) return err(forbidden('attach'));
+    return ok(undefined);
+  }
+
+  private async store(
+    input: UploadAttachmentInput,
+  ): Promise<Result<StoredFile, UploadAttachmentError>> {
+    try {
+      return ok(
+        await this.ports.files.put(input.body, {
+          maxBytes: ATTACHMENT_MAX_BYTES,
+          ...(input.contentType ? { declaredContentType: input.contentType } : {}),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof FileTooLargeError) {
+        return err({ type: 'FileTooLarge', maxBytes: ATTACHMENT_MAX_BYTES });
+      }
+      if (error instanceof UnsupportedContentTypeError)
+        return err({ type: 'UnsupportedMediaType' });
+      throw error;
+    }
+  }
+
+  /** The row failed, so the blob must go too; if even that fails, it is reported, not hidden. */
+  private async forget(key: string, userId: string): Promise<void> {
+    try {
+      await this.ports.files.delete(key);
+    } catch (error) {
+      this.ports.failures.report(error, { operation: 'attachment.discard_blob', userId });
+    }
+  }
+}
+
+/** Tells the sender we will not read the rest; a stream that cannot be cancelled is no matter. */
+async function discardBody(body: ReadableStream<Uint8Array>): Promise<void> {
+  await body.cancel().catch(() => undefined);
+}

@@ -1,0 +1,56 @@
+/** Input fields a domain rule can reject, named as in the API (snake_case). */
+export type TaskField =
+  | 'title'
+  | 'description'
+  | 'due_date'
+  | 'remind_at'
+  | 'due_to'
+  | 'name'
+  | 'color'
+  | 'body'
+  | 'cursor';
+
+export interface FieldError {
+  field: TaskField;
+  message: string;
+}
+
+/** What a visible-but-refused caller tried to do; lets the problem detail say so. */
+export type TaskAction =
+  | 'edit_task'
+  | 'delete_task'
+  | 'change_status'
+  | 'comment'
+  | 'attach'
+  | 'edit_comment'
+  | 'delete_comment'
+  | 'delete_attachment';
+
+/** Expected outcomes of the tasks module, as values. Each `type` maps to one problem over HTTP. */
+export type TaskError =
+  /** Unknown, soft-deleted, or not visible to the caller: indistinguishable on purpose. */
+  | { type: 'TaskNotFound'; taskId: string }
+  | { type: 'Forbidden'; action: TaskAction }
+  | { type: 'VersionConflict'; currentVersion: number }
+  /** One entry per offending field. */
+  | { type: 'ValidationFailed'; errors: FieldError[] }
+  /** Unknown, or another user's category: never attachable, never revealed. */
+  | { type: 'CategoryNotFound'; categoryId: string }
+  | { type: 'CategoryExists'; name: string }
+  | { type: 'AlreadyAssigned'; categoryId: string }
+  /** Unknown, inactive or unverified: none of them can be assigned, and which one is not told. */
+  | { type: 'AssigneeNotFound'; assigneeId: string }
+  | { type: 'CommentNotFound'; commentId: string }
+  | { type: 'AttachmentNotFound'; attachmentId: string }
+  | { type: 'FileTooLarge'; maxBytes: number }
+  | { type: 'UnsupportedMediaType' };
+
+export type TaskErrorOf<T extends TaskError['type']> = Extract<TaskError, { type: T }>;
+
+export function validationFailed(errors: FieldError[]): TaskErrorOf<'ValidationFailed'> {
+  return { type: 'ValidationFailed', errors };
+}
+
+export function forbidden(action: TaskAction): TaskErrorOf<'Forbidden'> {
+  return { type: 'Forbidden', action };
+}

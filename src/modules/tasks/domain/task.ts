@@ -1,0 +1,200 @@
+import { err, ok, type Result } from 'neverthrow';
+import { canChangeStatus, canEdit } from './task-access.ts';
+import {
+  BLANK_DRAFT,
+  changedFields,
+  draftErrors,
+  mergePatch,
+  type NewTask,
+  type TaskDraft,
+  type TaskPatch,
+  type TaskPatchField,
+  type TaskProps,
+} from './task-state.ts';
+import type { TaskStatus } from './task-fields.ts';
+import { forbidden, validationFailed, type TaskErrorOf } from './task.errors.ts';
+
+export type { NewTask, TaskPatch, TaskPatchField, TaskProps } from './task-state.ts';
+
+type Forbidden = TaskErrorOf<'Forbidden'>;
+type ValidationFailed = TaskErrorOf<'ValidationFailed'>;
+
+/** A task: guards its field rules, who may change what, and `completed_at`. */
+export class Task {
+  private props: TaskProps;
+
+  private constructor(props: TaskProps) {
+    this.props = props;
+  }
+
+  static create(input: NewTask, now: Date): Result<Task, ValidationFailed> {
+    const draft = mergePatch(BLANK_DRAFT, input);
+    const errors = draftErrors(
+      draft,
+      new Set(['title', 'description', 'dueDate', 'remindAt']),
+      now,
+    );
+    if (errors.length > 0) return err(validationFailed(errors));
+    return ok(
+      new Task({
+        ...draft,
+        id: input.id,
+        ownerId: input.ownerId,
+        createdAt: now,
+        updatedAt: now,
+        completedAt: draft.status === 'completed' ? now : null,
+        version: 1,
+      }),
+    );
+  }
+
+  static restore(props: TaskProps): Task {
+    return new Task({ ...props, categoryIds: [...props.categoryIds] });
+  }
+
+  get id() {
+    return this.props.id;
+  }
+  get ownerId() {
+    return this.props.ownerId;
+  }
+  get assigneeId() {
+    return this.props.assigneeId;
+  }
+  get title() {
+    return this.props.title;
+  }
+  get description() {
+    return this.props.description;
+  }
+  get status() {
+    return this.props.status;
+  }
+  get priority() {
+    return this.props.priority;
+  }
+  get dueDate() {
+    return this.props.dueDate;
+  }
+  get remindAt() {
+    return this.props.remindAt;
+  }
+  get categoryIds(): readonly string[] {
+    return this.props.categoryIds;
+  }
+  get createdAt() {
+    return this.props.createdAt;
+  }
+  get updatedAt() {
+    return this.props.updatedAt;
+  }
+  get completedAt() {
+    return this.props.completedAt;
+  }
+  get deletedAt() {
+    return this.props.deletedAt;
+  }
+  get version() {
+    return this.props.version;
+  }
+
+  /**
+   * Applies the fields of `patch` that differ from the task and returns which did. The assignee may
+   * change only the status; a field sent with its current value is no change, so a client may send
+   * back what it read.
+   */
+  update(
+    patch: TaskPatch,
+    actorId: string,
+    now: Date,
+  ): Result<TaskPatchField[], Forbidden | ValidationFailed> {
+    const next = mergePatch(this.props, patch);
+    const changed = changedFields(this.props, next);
+    if (changed.length === 0) return ok([]);
+    if (changed.some((field) => field !== 'status') && !canEdit(this.props, actorId)) {
+      return err(forbidden('edit_task'));
+    }
+    if (!canChangeStatus(this.props, actorId)) return err(forbidden('change_status'));
+    const errors = draftErrors(next, new Set(changed), now);
+    if (errors.length > 0) return err(validationFailed(errors));
+    this.apply(next, now);
+    return ok(changed);
+  }
+
+  changeStatus(status: TaskStatus, actorId: string, now: Date): Result<void, Forbidden> {
+    if (!canChangeStatus(this.props, actorId)) return err(forbidden('change_status'));
+    if (status !== this.props.status) this.apply({ ...this.props, status }, now);
+    return ok(undefined);
+  }
+
+  /** Whether the assignee exists and may be assigned is for the caller to check first. */
+  assign(assigneeId: string, actorId: string, now: Date): Result<void, Forbidden> {
+    return this.setAssignee(assigneeId, actorId, now);
+  }
+
+  unassign(actorId: string, now: Date): Result<void, Forbidden> {
+    return this.setAssignee(null, actorId, now);
+  }
+
+  addCategory(
+    categoryId: string,
+    actorId: string,
+    now: Date,
+  ): Result<void, Forbidden | TaskErrorOf<'AlreadyAssigned'>> {
+    if (!canEdit(this.props, actorId)) return err(forbidden('edit_task'));
+    if (this.props.categoryIds.includes(categoryId)) {
+      return err({ type: 'AlreadyAssigned', categoryId });
+    }
+    const categoryIds = [...this.props.categoryIds, categoryId];
+    this.apply({ ...this.props, categoryIds }, now);
+    return ok(undefined);
+  }
+
+  removeCategory(
+    categoryId: string,
+    actorId: string,
+    now: Date,
+  ): Result<void, Forbidden | TaskErrorOf<'CategoryNotFound'>> {
+    if (!canEdit(this.props, actorId)) return err(forbidden('edit_task'));
+    if (!this.props.categoryIds.includes(categoryId)) {
+      return err({ type: 'CategoryNotFound', categoryId });
+    }
+    const categoryIds = this.props.categoryIds.filter((id) => id !== categoryId);
+    this.apply({ ...this.props, categoryIds }, now);
+    return ok(undefined);
+  }
+
+  softDelete(actorId: string, now: Date): Result<void, Forbidden> {
+    if (!canEdit(this.props, actorId)) return err(forbidden('delete_task'));
+    this.apply({ ...this.props, deletedAt: now }, now);
+    return ok(undefined);
+  }
+
+  toProps(): TaskProps {
+    return { ...this.props, categoryIds: [...this.props.categoryIds] };
+  }
+
+  private setAssignee(
+    assigneeId: string | null,
+    actorId: string,
+    now: Date,
+  ): Result<void, Forbidden> {
+    if (!canEdit(this.props, actorId)) return err(forbidden('edit_task'));
+    if (assigneeId !== this.props.assigneeId) this.apply({ ...this.props, assigneeId }, now);
+    return ok(undefined);
+  }
+
+  /** Every change goes through here: it keeps `completed_at` and bumps the version. */
+  private apply(next: TaskDraft, now: Date): void {
+    const wasCompleted = this.props.status === 'completed';
+    const completes = next.status === 'completed';
+    const completedAt = completes ? (wasCompleted ? this.props.completedAt : now) : null;
+    this.props = {
+      ...this.props,
+      ...next,
+      completedAt,
+      updatedAt: now,
+      version: this.props.version + 1,
+    };
+  }
+}

@@ -1,0 +1,81 @@
+import type { Actor } from '../../../src/modules/tasks/application/ports.ts';
+import type { Attachment } from '../../../src/modules/tasks/domain/attachment.ts';
+import { Category, type CategoryProps } from '../../../src/modules/tasks/domain/category.ts';
+import { Comment, type CommentProps } from '../../../src/modules/tasks/domain/comment.ts';
+import { Task, type TaskProps } from '../../../src/modules/tasks/domain/task.ts';
+
+export const OWNER = 'user-owner';
+export const ASSIGNEE = 'user-assignee';
+export const STRANGER = 'user-stranger';
+
+/** The testbed clock's start; builders date their rows a month before it. */
+export const NOW = new Date('2030-01-01T00:00:00.000Z');
+const BEFORE = new Date('2029-12-01T00:00:00.000Z');
+
+export const as = (userId: string): Actor => ({ userId });
+export const minutes = (n: number) => n * 60_000;
+export const inFuture = (ms: number, from = NOW) => new Date(from.getTime() + ms);
+
+let built = 0;
+const nextId = (prefix: string) => `${prefix}-${(built += 1)}`;
+
+/** A pending, medium task of `OWNER`, assigned to no one, without dates or categories. */
+export function aTask(overrides: Partial<TaskProps> = {}): Task {
+  const status = overrides.status ?? 'pending';
+  return Task.restore({
+    id: nextId('task'),
+    ownerId: OWNER,
+    assigneeId: null,
+    title: 'Write the quarterly report',
+    description: null,
+    status,
+    priority: 'medium',
+    dueDate: null,
+    remindAt: null,
+    categoryIds: [],
+    createdAt: BEFORE,
+    updatedAt: BEFORE,
+    completedAt: status === 'completed' ? BEFORE : null,
+    deletedAt: null,
+    version: 1,
+    ...overrides,
+  });
+}
+
+export function aCategory(overrides: Partial<CategoryProps> = {}): Category {
+  const id = overrides.id ?? nextId('category');
+  return Category.restore({
+    id,
+    userId: OWNER,
+    name: `Category ${id}`,
+    color: null,
+    createdAt: BEFORE,
+    ...overrides,
+  });
+}
+
+export function aComment(overrides: Partial<CommentProps> & { taskId: string }): Comment {
+  return Comment.restore({
+    id: nextId('comment'),
+    authorId: OWNER,
+    body: 'Looks good to me.',
+    createdAt: BEFORE,
+    updatedAt: BEFORE,
+    ...overrides,
+  });
+}
+
+export function anAttachment(
+  overrides: Partial<Attachment> & { taskId: string; storageKey: string },
+): Attachment {
+  return {
+    id: nextId('attachment'),
+    filename: 'notes.txt',
+    contentType: 'text/plain',
+    sizeBytes: 5,
+    sha256: 'not-checked-here',
+    uploadedBy: OWNER,
+    createdAt: BEFORE,
+    ...overrides,
+  };
+}

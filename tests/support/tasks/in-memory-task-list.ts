@@ -1,0 +1,99 @@
+import type { TaskListQuery } from '../../../src/modules/tasks/application/ports.ts';
+import {
+  parseSort,
+  type TaskSort,
+  type TaskSortValue,
+} from '../../../src/modules/tasks/application/task-sort.ts';
+import { TASK_PRIORITIES } from '../../../src/modules/tasks/domain/task-fields.ts';
+import type { TaskProps } from '../../../src/modules/tasks/domain/task.ts';
+
+/** What `TaskListQuery` means, in plain TypeScript: the reference the SQL adapter must match. */
+export function queryTasks(
+  rows: Iterable<TaskProps>,
+  query: TaskListQuery,
+): { items: TaskProps[]; total: number; hasMore: boolean } {
+  const matching = [...rows].filter((task) => matches(task, query));
+  const compare = comparator(query.sort);
+  matching.sort((a, b) => compare(keyOf(a, query.sort), keyOf(b, query.sort)));
+  const { window } = query;
+  const rest =
+    window.type === 'offset'
+      ? matching.slice(window.offset)
+      : matching.filter((task) => {
+          const after = {
+            value: comparable(window.position.value, query.sort),
+            id: window.position.id,
+          };
+          return compare(keyOf(task, query.sort), after) > 0;
+        });
+  return {
+    items: rest.slice(0, query.limit),
+    total: matching.length,
+    hasMore: rest.length > query.limit,
+  };
+}
+
+function matches(task: TaskProps, query: TaskListQuery): boolean {
+  const { userId, scope } = query;
+  const owned = task.ownerId === userId;
+  const assigned = task.assigneeId === userId;
+  const inScope = scope === 'owned' ? owned : scope === 'assigned' ? assigned : owned || assigned;
+  const due = task.dueDate?.getTime();
+  const q = query.q?.toLowerCase();
+  return (
+    task.deletedAt === null &&
+    inScope &&
+    (!query.status || task.status === query.status) &&
+    (!query.priority || task.priority === query.priority) &&
+    (!query.dueFrom || (due !== undefined && due >= query.dueFrom.getTime())) &&
+    (!query.dueTo || (due !== undefined && due <= query.dueTo.getTime())) &&
+    (!query.categoryId || task.categoryIds.includes(query.categoryId)) &&
+    (!query.assigneeId || task.assigneeId === query.assigneeId) &&
+    (!q ||
+      task.title.toLowerCase().includes(q) ||
+      (task.description ?? '').toLowerCase().includes(q))
+  );
+}
+
+interface Key {
+  value: number | string | null;
+  id: string;
+}
+
+function keyOf(task: TaskProps, sort: TaskSort): Key {
+  const { field } = parseSort(sort);
+  const raw: TaskSortValue =
+    field === 'created_at'
+      ? task.createdAt
+      : field === 'updated_at'
+        ? task.updatedAt
+        : field === 'due_date'
+          ? task.dueDate
+          : field === 'priority'
+            ? task.priority
+            : task.title;
+  return { value: comparable(raw, sort), id: task.id };
+}
+
+function comparable(value: TaskSortValue, sort: TaskSort): number | string | null {
+  if (value instanceof Date) return value.getTime();
+  if (value !== null && parseSort(sort).field === 'priority') {
+    return TASK_PRIORITIES.indexOf(value as (typeof TASK_PRIORITIES)[number]);
+  }
+  return value;
+}
+
+/** By value in the sort's direction, nulls last either way, then by id in the same direction. */
+function comparator(sort: TaskSort): (a: Key, b: Key) => number {
+  const direction = parseSort(sort).descending ? -1 : 1;
+  const order = (x: number | string, y: number | string) => (x < y ? -1 : x > y ? 1 : 0);
+  return (a, b) => {
+    if (a.value === null || b.value === null) {
+      if (a.value !== b.value) return a.value === null ? 1 : -1;
+    } else {
+      const byValue = order(a.value, b.value);
+      if (byValue !== 0) return byValue * direction;
+    }
+    return order(a.id, b.id) * direction;
+  };
+}

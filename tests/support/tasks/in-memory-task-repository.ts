@@ -1,0 +1,86 @@
+import type {
+  TaskListQuery,
+  TaskRepository,
+  TaskView,
+  TaskWriteOutcome,
+} from '../../../src/modules/tasks/application/ports.ts';
+import { Category, categoryNameKey } from '../../../src/modules/tasks/domain/category.ts';
+import { Task, type TaskProps } from '../../../src/modules/tasks/domain/task.ts';
+import { queryTasks } from './in-memory-task-list.ts';
+import type { InMemoryTasksDb } from './in-memory-tasks-db.ts';
+
+/** Stores copies, so a use case that forgets to write is caught, as it would be with a database. */
+export class InMemoryTaskRepository implements TaskRepository {
+  private readonly db: InMemoryTasksDb;
+  private beforeUpdate: { concurrent: () => void; times: number } | undefined;
+
+  constructor(db: InMemoryTasksDb) {
+    this.db = db;
+  }
+
+  async findVisible(taskId: string, userId: string): Promise<TaskView | undefined> {
+    const row = this.db.tables.tasks.get(taskId);
+    const visible = row && !row.deletedAt && (row.ownerId === userId || row.assigneeId === userId);
+    return visible ? this.viewOf(row) : undefined;
+  }
+
+  async insert(task: Task): Promise<void> {
+    if (this.db.tables.tasks.has(task.id)) throw new Error(`duplicate task ${task.id}`);
+    this.db.tables.tasks.set(task.id, task.toProps());
+  }
+
+  async update(task: Task, expectedVersion: number): Promise<TaskWriteOutcome> {
+    if (this.beforeUpdate && this.beforeUpdate.times > 0) {
+      this.beforeUpdate.times -= 1;
+      this.beforeUpdate.concurrent();
+    }
+    const row = this.db.tables.tasks.get(task.id);
+    if (!row || row.deletedAt) return { type: 'gone' };
+    if (row.version !== expectedVersion) return { type: 'conflict', currentVersion: row.version };
+    this.db.tables.tasks.set(task.id, task.toProps());
+    return { type: 'written' };
+  }
+
+  async list(query: TaskListQuery) {
+    const { items, total, hasMore } = queryTasks(this.db.tables.tasks.values(), query);
+    return { items: items.map((row) => this.viewOf(row)), total, hasMore };
+  }
+
+  /** Seeds a task directly, bypassing the use cases. */
+  add(task: Task): Task {
+    this.db.tables.tasks.set(task.id, task.toProps());
+    return task;
+  }
+
+  /** The stored state, soft-deleted or not, for assertions. */
+  stored(taskId: string): TaskProps | undefined {
+    const row = this.db.tables.tasks.get(taskId);
+    return row && structuredClone(row);
+  }
+
+  /** Lets a concurrent writer act between the next `times` loads and their writes. */
+  interleaveBeforeNextUpdate(concurrent: () => void, times = 1): void {
+    this.beforeUpdate = { concurrent, times };
+  }
+
+  /** A concurrent write by someone else: same task, next version. */
+  bumpVersion(taskId: string): void {
+    const row = this.db.tables.tasks.get(taskId);
+    if (row) row.version += 1;
+  }
+
+  private viewOf(row: TaskProps): TaskView {
+    const { categories, comments, attachments } = this.db.tables;
+    return {
+      task: Task.restore(structuredClone(row)),
+      categories: row.categoryIds
+        .flatMap((id) => {
+          const category = categories.get(id);
+          return category ? [Category.restore(category)] : [];
+        })
+        .sort((a, b) => categoryNameKey(a.name).localeCompare(categoryNameKey(b.name))),
+      commentCount: [...comments.values()].filter((c) => c.taskId === row.id).length,
+      attachmentCount: [...attachments.values()].filter((a) => a.taskId === row.id).length,
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import type { Attachment } from '../../../src/modules/tasks/domain/attachment.ts';
+import type { CategoryProps } from '../../../src/modules/tasks/domain/category.ts';
+import type { CommentProps } from '../../../src/modules/tasks/domain/comment.ts';
+import type { TaskEvent } from '../../../src/modules/tasks/domain/task-events.ts';
+import type { TaskProps } from '../../../src/modules/tasks/domain/task.ts';
+
+export interface TasksTables {
+  tasks: Map<string, TaskProps>;
+  categories: Map<string, CategoryProps>;
+  comments: Map<string, CommentProps>;
+  attachments: Map<string, Attachment>;
+  outbox: TaskEvent[];
+}
+
+/**
+ * The rows every in-memory tasks fake shares, like tables in one database, so that a transaction
+ * can roll all of them back together and a task's view can count its comments.
+ */
+export class InMemoryTasksDb {
+  tables: TasksTables = {
+    tasks: new Map(),
+    categories: new Map(),
+    comments: new Map(),
+    attachments: new Map(),
+    outbox: [],
+  };
+  /** How many transactions are open right now. */
+  openTransactions = 0;
+
+  snapshot(): TasksTables {
+    return structuredClone(this.tables);
+  }
+
+  restore(snapshot: TasksTables): void {
+    this.tables = snapshot;
+  }
+}
