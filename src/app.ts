@@ -24,13 +24,17 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
   servers: [{ url: '/', description: 'This server' }],
 };
 
+const UPLOAD_PATH = /^\/api\/v1\/tasks\/[^/]+\/attachments$/;
+
 /** Builds the HTTP application from a container: middleware, every module's routes, the contract. */
 export function buildApp(container: Container): OpenAPIHono<AppEnv> {
-  const { config, identity, rateLimiter } = container;
+  const { config, identity, tasks, rateLimiter } = container;
   const app = createHttpApp({
     logger: container.logger,
     metrics: container.metrics,
     corsOrigins: config.corsOrigins,
+    // Uploads stream through their own 10 MiB limit.
+    bodyLimitExempt: (path) => UPLOAD_PATH.test(path),
   });
   const clientIp = clientIpResolver(config.trustProxy);
 
@@ -62,6 +66,7 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
   const identityRoutes = identity.routes({ requireAuth, clientIp });
   app.route('/api/v1/auth', identityRoutes.auth);
   app.route('/api/v1', identityRoutes.users);
+  for (const routes of tasks.routes({ requireAuth })) app.route('/api/v1', routes);
   app.route(
     '/',
     operationsRoutes({

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { BackgroundMailer } from './modules/identity/adapters/background-mailer.ts';
@@ -18,6 +19,17 @@ import { SmtpMailer } from './modules/identity/adapters/smtp-mailer.ts';
 import { ZxcvbnCommonPasswords } from './modules/identity/adapters/zxcvbn-common-passwords.ts';
 import type { Mailer } from './modules/identity/application/ports.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/identity.module.ts';
+import type { FileStorage } from './modules/tasks/application/ports.ts';
+import { IdentityUserDirectory } from './modules/tasks/adapters/identity-user-directory.ts';
+import { MikroOrmAttachmentRepository } from './modules/tasks/adapters/persistence/mikro-orm-attachment-repository.ts';
+import { MikroOrmCategoryRepository } from './modules/tasks/adapters/persistence/mikro-orm-category-repository.ts';
+import { MikroOrmCommentRepository } from './modules/tasks/adapters/persistence/mikro-orm-comment-repository.ts';
+import { MikroOrmOutbox } from './modules/tasks/adapters/persistence/mikro-orm-outbox.ts';
+import { MikroOrmTaskRepository } from './modules/tasks/adapters/persistence/mikro-orm-task-repository.ts';
+import { tasksEntities } from './modules/tasks/adapters/persistence/tasks.entities.ts';
+import { LocalDiskFileStorage } from './modules/tasks/adapters/storage/local-disk-file-storage.ts';
+import { S3FileStorage } from './modules/tasks/adapters/storage/s3-file-storage.ts';
+import { createTasksModule, type TasksModule } from './modules/tasks/tasks.module.ts';
 import { systemClock, type Clock } from './shared/domain/clock.ts';
 import type { RateLimiter } from './shared/domain/rate-limiter.ts';
 import type { ReadinessCheck } from './shared/http/operations.routes.ts';
@@ -29,7 +41,7 @@ import { closeRedis, connectQuietly, createRedis } from './shared/infra/redis.ts
 import { UuidV7Ids } from './shared/infra/uuid-v7-ids.ts';
 
 /** Entity schemas of every module, for the ORM and its tooling. */
-export const entities = [...identityEntities];
+export const entities = [...identityEntities, ...tasksEntities];
 
 export interface Container {
   config: Config;
@@ -42,6 +54,7 @@ export interface Container {
   rateLimiter: RateLimiter;
   mailer: BackgroundMailer;
   identity: IdentityModule;
+  tasks: TasksModule;
   readinessChecks: ReadinessCheck[];
   /** Opens connections that are created lazily; never throws when a dependency is down. */
   start(): Promise<void>;
@@ -54,6 +67,7 @@ export interface ContainerOverrides {
   clock?: Clock;
   /** The mailer behind the background queue (tests record mail with it). */
   mailer?: Mailer;
+  files?: FileStorage;
 }
 
 const packageJson = JSON.parse(
@@ -79,8 +93,13 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       : new LogMailer(logger, { revealLinks: config.env === 'development' }));
   const mailer = new BackgroundMailer(deliveringMailer, logger);
 
+  const ids = new UuidV7Ids();
+  const transactions = new MikroOrmTransactionRunner(em);
+  const failures = new LogFailureReporter(logger);
+  const users = new MikroOrmUserRepository(em);
+
   const identity = createIdentityModule({
-    users: new MikroOrmUserRepository(em),
+    users,
     sessions: new MikroOrmSessionRepository(em),
     oneTimeTokens: new MikroOrmOneTimeTokenRepository(em),
     passwordHasher: new BcryptPasswordHasher(config.bcryptCost),
@@ -89,12 +108,27 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     sessionStatus: new RedisSessionStatusCache(redis, logger),
     mailer,
     mails: new TemplateIdentityMails(config.appBaseUrl),
-    ids: new UuidV7Ids(),
+    ids,
     clock,
-    transactions: new MikroOrmTransactionRunner(em),
+    transactions,
     rateLimiter,
     commonPasswords: new ZxcvbnCommonPasswords(),
-    failures: new LogFailureReporter(logger),
+    failures,
+  });
+
+  const tasks = createTasksModule({
+    tasks: new MikroOrmTaskRepository(em),
+    categories: new MikroOrmCategoryRepository(em),
+    comments: new MikroOrmCommentRepository(em),
+    attachments: new MikroOrmAttachmentRepository(em),
+    outbox: new MikroOrmOutbox(em, ids),
+    users: new IdentityUserDirectory((id) => users.findById(id)),
+    files: overrides.files ?? fileStorage(config),
+    reminders: { leadMinutes: config.reminderLeadMinutes },
+    ids,
+    clock,
+    transactions,
+    failures,
   });
 
   const readinessChecks: ReadinessCheck[] = [
@@ -120,6 +154,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     rateLimiter,
     mailer,
     identity,
+    tasks,
     readinessChecks,
     async start() {
       await connectQuietly(redis);
@@ -133,4 +168,17 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       await Promise.allSettled([closeRedis(redis), orm.close()]);
     },
   };
+}
+
+function fileStorage(config: Config): FileStorage {
+  const { driver, dir, s3 } = config.storage;
+  if (driver === 'local') return new LocalDiskFileStorage(dir);
+  return new S3FileStorage({
+    bucket: s3.bucket ?? '',
+    ...(s3.region === undefined ? {} : { region: s3.region }),
+    ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
+    forcePathStyle: s3.forcePathStyle,
+    // Uploads are spooled to disk before they are sent; keep that off a memory-backed /tmp.
+    spoolDir: path.join(dir, '.spool'),
+  });
 }

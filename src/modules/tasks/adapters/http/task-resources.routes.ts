@@ -1,0 +1,388 @@
+import type { AuthEnv } from '../../../../shared/http/bearer-auth.ts';
+import { createRouter } from '../../../../shared/http/create-app.ts';
+import { errorResponses, jsonBody, jsonResponse } from '../../../../shared/http/openapi.ts';
+import { ATTACHMENT_MAX_BYTES } from '../../domain/attachment.ts';
+import { fileDownloadResponse } from './file-download.ts';
+import { readSingleFile, singleFileRequestBody } from './multipart-upload.ts';
+import { createRoute } from '@hono/zod-openapi';
+import { BEARER_SECURITY } from '../../../../shared/http/openapi.ts';
+import { ProblemError } from '../../../../shared/http/problem.ts';
+import { actorOf, orProblem, type TasksHttpOptions } from './tasks-http.ts';
+import { taskProblem } from './tasks.problems.ts';
+import {
+  AttachmentListSchema,
+  AttachmentParams,
+  AttachmentSchema,
+  CategoryIdParam,
+  CategoryListSchema,
+  CategorySchema,
+  CommentBody,
+  CommentListSchema,
+  CommentParams,
+  CommentSchema,
+  CreateCategoryBody,
+  PageQuery,
+  TaskIdParam,
+  toAttachmentJson,
+  toCategoryJson,
+  toCommentJson,
+  UpdateCategoryBody,
+} from './tasks.schemas.ts';
+
+export function categoriesRoutes({ useCases, requireAuth }: TasksHttpOptions) {
+  const app = createRouter<AuthEnv>();
+  const authed = { middleware: requireAuth, security: BEARER_SECURITY };
+  const tags = ['Categories'];
+
+  app.openapi(
+    createRoute({
+      ...authed,
+      method: 'post',
+      path: '/categories',
+      operationId: 'createCategory',
+      tags,
+      summary: 'Create a category',
+      request: { body: jsonBody(CreateCategoryBody) },
+      responses: {
+        201: jsonResponse('The category', CategorySchema),
+        ...errorResponses(
+          400,
+          401,
+          [409, 'You already have a category with this name (`category_exists`).'],
+          415,
+          429,
+        ),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const category = orProblem(
+        await useCases.createCategory.execute({
+          actor: actorOf(c),
+          name: body.name,
+          color: body.color,
+        }),
+      );
+      return c.json(toCategoryJson(category), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...authed,
+      method: 'get',
+      path: '/categories',
+      operationId: 'listCategories',
+      tags,
+      summary: 'The caller’s categories, by name',
+      responses: {
+        200: jsonResponse('Categories', CategoryListSchema),
+        ...errorResponses(401, 429),
+      },
+    }),
+    async (c) => {
+      const out = orProblem(await useCases.listCategories.execute({ actor: actorOf(c) }));
+      return c.json({ items: out.items.map(toCategoryJson) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...authed,
+      method: 'patch',
+      path: '/categories/{category_id}',
+      operationId: 'updateCategory',
+      tags,
+      summary: 'Rename or recolour a category',
+      request: { params: CategoryIdParam, body: jsonBody(UpdateCategoryBody) },
+      responses: {
+        200: jsonResponse('The category', CategorySchema),
+        ...errorResponses(400, 401, 404, [409, '`category_exists`'], 415, 429),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const category = orProblem(
+        await useCases.updateCategory.execute({
+          actor: actorOf(c),
+          categoryId: c.req.valid('param').category_id,
+          name: body.name,
+          color: body.color,
+        }),
+      );
+      return c.json(toCategoryJson(category), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...authed,
+      method: 'delete',
+      path: '/categories/{category_id}',
+      operationId: 'deleteCategory',
+      tags,
+      summary: 'Delete a category; it is removed from its tasks',
+      request: { params: CategoryIdParam },
+      responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 404, 429) },
+    }),
+    async (c) => {
+      orProblem(
+        await useCases.deleteCategory.execute({
+          actor: actorOf(c),
+          categoryId: c.req.valid('param').category_id,
+        }),
+      );
+      return c.body(null, 204);
+    },
+  );
+  return app;
+}
+
+export function commentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
+  const app = createRouter<AuthEnv>();
+  const authed = { middleware: requireAuth, security: BEARER_SECURITY };
+  const tags = ['Comments'];
+
+  app.openapi(
+    createRoute({
+      ...authed,
+      method: 'post',
+      path: '/tasks/{task_id}/comments',
+      operationId: 'addComment',
+      tags,
+      summary: 'Comment on a task (owner or assignee)',
+      request: { params: TaskIdParam, body: jsonBody(CommentBody) },
+      responses: {
+        201: jsonResponse('The comment', CommentSchema),
+        ...errorResponses(400, 401, 404, 415, 429),
+      },
+    }),
+    async (c) => {
+      const comment = orProblem(
+        await useCases.addComment.execute({
+          actor: actorOf(c),
+          taskId: c.req.valid('param').task_id,
+          body: c.req.valid('json').body,
+        }),
+      );
+      return c.json(toCommentJson(comment), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...authed,
+      method: 'get',
+      path: '/tasks/{task_id}/comments',
+      operationId: 'listComments',
+      tags,
+      summary: 'A task’s comments, oldest first',
+      request: { params: TaskIdParam, query: PageQuery },
+      responses: {
+        200: jsonResponse('A page of comments', CommentListSchema),
+        ...errorResponses(400, 401, 404, 429),
+      },
+    }),
+    async (c) => {
+      const { page, limit } = c.req.valid('query');
+      const out = orProblem(
+        await useCases.listComments.execute({
+          actor: actorOf(c),
+          taskId: c.req.valid('param').task_id,
+          page,
+          limit,
+        }),
+      );
+      return c.json({ ...out, items: out.items.map(toCommentJson) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...authed,
+      method: 'patch',
+      path: '/tasks/{task_id}/comments/{comment_id}',
+      operationId: 'updateComment',
+      tags,
+      summary: 'Edit a comment (author only)',
+      request: { params: CommentParams, body: jsonBody(CommentBody) },
+      responses: {
+        200: jsonResponse('The comment', CommentSchema),
+        ...errorResponses(400, 401, 403, 404, 415, 429),
+      },
+    }),
+    async (c) => {
+      const { task_id, comment_id } = c.req.valid('param');
+      const comment = orProblem(
+        await useCases.updateComment.execute({
+          actor: actorOf(c),
+          taskId: task_id,
+          commentId: comment_id,
+          body: c.req.valid('json').body,
+        }),
+      );
+      return c.json(toCommentJson(comment), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...authed,
+      method: 'delete',
+      path: '/tasks/{task_id}/comments/{comment_id}',
+      operationId: 'deleteComment',
+      tags,
+      summary: 'Delete a comment (author or task owner)',
+      request: { params: CommentParams },
+      responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 429) },
+    }),
+    async (c) => {
+      const { task_id, comment_id } = c.req.valid('param');
+      orProblem(
+        await useCases.deleteComment.execute({
+          actor: actorOf(c),
+          taskId: task_id,
+          commentId: comment_id,
+        }),
+      );
+      return c.body(null, 204);
+    },
+  );
+  return app;
+}
+
+export function attachmentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
+  const app = createRouter<AuthEnv>();
+  const authed = { middleware: requireAuth, security: BEARER_SECURITY };
+  const tags = ['Attachments'];
+
+  app.openapi(
+    createRoute({
+      ...authed,
+      method: 'post',
+      path: '/tasks/{task_id}/attachments',
+      operationId: 'uploadAttachment',
+      tags,
+      summary: 'Upload a file (≤ 10 MiB) to a task (owner or assignee)',
+      description:
+        'The stored content type comes from the bytes; a declared type that contradicts them gets 415. The limit holds while streaming, with or without `Content-Length`.',
+      request: { params: TaskIdParam, body: singleFileRequestBody },
+      responses: {
+        201: jsonResponse('The attachment', AttachmentSchema),
+        ...errorResponses(
+          400,
+          401,
+          403,
+          404,
+          [413, 'The file is larger than 10 MiB (`payload_too_large`).'],
+          415,
+          429,
+        ),
+      },
+    }),
+    async (c) => {
+      const upload = await readSingleFile(c.req.raw, { maxBytes: ATTACHMENT_MAX_BYTES });
+      const result = await useCases.uploadAttachment.execute({
+        actor: actorOf(c),
+        taskId: c.req.valid('param').task_id,
+        filename: upload.filename,
+        contentType: upload.declaredContentType,
+        body: upload.stream,
+      });
+      if (result.isErr()) {
+        // Refused with the body partly unread: stop reading it, and end the connection, since a
+        // keep-alive client would send its next request into the rest of this body.
+        await upload.stream.cancel().catch(() => undefined);
+        const init = taskProblem(result.error);
+        throw new ProblemError({ ...init, headers: { ...init.headers, Connection: 'close' } });
+      }
+      return c.json(toAttachmentJson(result.value), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...authed,
+      method: 'get',
+      path: '/tasks/{task_id}/attachments',
+      operationId: 'listAttachments',
+      tags,
+      summary: 'A task’s attachments, oldest first',
+      request: { params: TaskIdParam },
+      responses: {
+        200: jsonResponse('Attachments', AttachmentListSchema),
+        ...errorResponses(400, 401, 404, 429),
+      },
+    }),
+    async (c) => {
+      const out = orProblem(
+        await useCases.listAttachments.execute({
+          actor: actorOf(c),
+          taskId: c.req.valid('param').task_id,
+        }),
+      );
+      return c.json({ items: out.items.map(toAttachmentJson) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...authed,
+      method: 'get',
+      path: '/tasks/{task_id}/attachments/{attachment_id}/content',
+      operationId: 'downloadAttachment',
+      tags,
+      summary: 'Download an attachment’s bytes',
+      request: { params: AttachmentParams },
+      responses: {
+        200: {
+          description:
+            'The bytes, with the stored `Content-Type` and `Content-Disposition: attachment`',
+          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+        },
+        ...errorResponses(400, 401, 404, 429),
+      },
+    }),
+    async (c) => {
+      const { task_id, attachment_id } = c.req.valid('param');
+      const file = orProblem(
+        await useCases.downloadAttachment.execute({
+          actor: actorOf(c),
+          taskId: task_id,
+          attachmentId: attachment_id,
+        }),
+      );
+      return fileDownloadResponse({
+        body: file.body,
+        sizeBytes: file.sizeBytes,
+        contentType: file.attachment.contentType,
+        filename: file.attachment.filename,
+      });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...authed,
+      method: 'delete',
+      path: '/tasks/{task_id}/attachments/{attachment_id}',
+      operationId: 'deleteAttachment',
+      tags,
+      summary: 'Delete an attachment (uploader or task owner)',
+      request: { params: AttachmentParams },
+      responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 429) },
+    }),
+    async (c) => {
+      const { task_id, attachment_id } = c.req.valid('param');
+      orProblem(
+        await useCases.deleteAttachment.execute({
+          actor: actorOf(c),
+          taskId: task_id,
+          attachmentId: attachment_id,
+        }),
+      );
+      return c.body(null, 204);
+    },
+  );
+  return app;
+}

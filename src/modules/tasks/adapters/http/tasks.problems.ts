@@ -1,0 +1,75 @@
+import type { ProblemInit } from '../../../../shared/http/problem.ts';
+import type { TaskAction, TaskError } from '../../domain/task.errors.ts';
+
+type Mapping<E> = (error: E) => ProblemInit;
+
+const ACTIONS: Record<TaskAction, string> = {
+  edit_task: 'Only the owner may change this task (the assignee may change its status).',
+  delete_task: 'Only the owner may delete this task.',
+  change_status: 'You may not change the status of this task.',
+  comment: 'You may not comment on this task.',
+  attach: 'You may not add attachments to this task.',
+  edit_comment: 'Only the author may edit this comment.',
+  delete_comment: 'Only the author or the task owner may delete this comment.',
+  delete_attachment: 'Only the uploader or the task owner may delete this attachment.',
+};
+
+const notFound = (what: string): ProblemInit => ({
+  status: 404,
+  code: 'not_found',
+  title: `${what} not found`,
+});
+
+/** Every tasks error, mapped once: a new error type without a row here does not compile. */
+const table: { [K in TaskError['type']]: Mapping<Extract<TaskError, { type: K }>> } = {
+  TaskNotFound: () => notFound('Task'),
+  Forbidden: (e) => ({
+    status: 403,
+    code: 'forbidden',
+    title: 'Not allowed',
+    detail: ACTIONS[e.action],
+  }),
+  VersionConflict: (e) => ({
+    status: 409,
+    code: 'version_conflict',
+    title: 'The task changed since you read it',
+    detail: `Re-read the task (now at version ${e.currentVersion}) and apply your change again.`,
+    extensions: { current_version: e.currentVersion },
+  }),
+  ValidationFailed: (e) => ({
+    status: 400,
+    code: 'validation_failed',
+    title: 'Request validation failed',
+    errors: e.errors,
+  }),
+  CategoryNotFound: () => notFound('Category'),
+  CategoryExists: () => ({
+    status: 409,
+    code: 'category_exists',
+    title: 'You already have a category with this name',
+  }),
+  AlreadyAssigned: () => ({
+    status: 409,
+    code: 'already_assigned',
+    title: 'The task already has this category',
+  }),
+  AssigneeNotFound: () => notFound('Assignee'),
+  CommentNotFound: () => notFound('Comment'),
+  AttachmentNotFound: () => notFound('Attachment'),
+  FileTooLarge: (e) => ({
+    status: 413,
+    code: 'payload_too_large',
+    title: 'Payload too large',
+    detail: `A file may not exceed ${e.maxBytes} bytes.`,
+  }),
+  UnsupportedMediaType: () => ({
+    status: 415,
+    code: 'unsupported_media_type',
+    title: 'Unsupported media type',
+    detail: 'The declared content type contradicts the file contents.',
+  }),
+};
+
+export function taskProblem(error: TaskError): ProblemInit {
+  return (table[error.type] as Mapping<TaskError>)(error);
+}

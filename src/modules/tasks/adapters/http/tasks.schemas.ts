@@ -1,0 +1,277 @@
+import { z } from '@hono/zod-openapi';
+import { TASK_SCOPES, TASK_SORTS } from '../../application/task-sort.ts';
+import type { TaskView } from '../../application/ports.ts';
+import type { Attachment } from '../../domain/attachment.ts';
+import { CATEGORY_NAME_MAX, CATEGORY_NAME_MIN, type Category } from '../../domain/category.ts';
+import { COMMENT_MAX, COMMENT_MIN, type Comment } from '../../domain/comment.ts';
+import {
+  DESCRIPTION_MAX,
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  TITLE_MAX,
+  TITLE_MIN,
+} from '../../domain/task-fields.ts';
+
+const ID = '0193a1f2-8b7c-7d4e-9f00-1a2b3c4d5e6f';
+const TIME = '2026-11-22T10:00:00.000Z';
+const id = () => z.uuid().openapi({ example: ID });
+const time = () => z.iso.datetime().openapi({ example: TIME });
+/** Input times: RFC 3339 with an offset, turned into a `Date`. */
+const inputTime = (description: string) =>
+  z.iso
+    .datetime({ offset: true })
+    .transform((value) => new Date(value))
+    .openapi({ type: 'string', format: 'date-time', example: '2026-12-01T09:00:00Z', description });
+/** Length limits here are a cheap outer guard; the domain's rules (code points, trimming) decide. */
+const title = z
+  .string()
+  .max(TITLE_MAX * 4)
+  .openapi({
+    description: `${TITLE_MIN}–${TITLE_MAX} characters, trimmed.`,
+    example: 'Write the report',
+  });
+const description = z
+  .string()
+  .max(DESCRIPTION_MAX * 4)
+  .nullable()
+  .openapi({ description: `At most ${DESCRIPTION_MAX} characters.` });
+
+export const CategorySchema = z
+  .object({
+    id: id(),
+    user_id: id(),
+    name: z.string().openapi({ example: 'Work' }),
+    color: z.string().nullable().openapi({ example: '#1E90FF' }),
+    created_at: time(),
+  })
+  .openapi('Category');
+
+export const TaskSchema = z
+  .object({
+    id: id(),
+    owner_id: id(),
+    assignee_id: id().nullable(),
+    title: z.string().openapi({ example: 'Write the report' }),
+    description: z.string().nullable(),
+    status: z.enum(TASK_STATUSES),
+    priority: z.enum(TASK_PRIORITIES),
+    due_date: time().nullable(),
+    remind_at: time().nullable(),
+    categories: z.array(CategorySchema),
+    attachment_count: z.number().int(),
+    comment_count: z.number().int(),
+    created_at: time(),
+    updated_at: time(),
+    completed_at: time().nullable(),
+    version: z
+      .number()
+      .int()
+      .openapi({ example: 1, description: 'Send it back in PATCH (optimistic locking).' }),
+  })
+  .openapi('Task');
+
+export const TaskListSchema = z
+  .object({
+    items: z.array(TaskSchema),
+    total: z.number().int(),
+    page: z.number().int(),
+    limit: z.number().int(),
+    next_cursor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Pass as `cursor` for the next page; null at the end.' }),
+  })
+  .openapi('TaskList');
+
+export const CommentSchema = z
+  .object({
+    id: id(),
+    task_id: id(),
+    author_id: id(),
+    body: z.string(),
+    created_at: time(),
+    updated_at: time(),
+  })
+  .openapi('Comment');
+
+export const CommentListSchema = z
+  .object({
+    items: z.array(CommentSchema),
+    total: z.number().int(),
+    page: z.number().int(),
+    limit: z.number().int(),
+  })
+  .openapi('CommentList');
+
+export const AttachmentSchema = z
+  .object({
+    id: id(),
+    task_id: id(),
+    filename: z.string().openapi({ example: 'report.pdf' }),
+    content_type: z.string().openapi({ example: 'application/pdf' }),
+    size_bytes: z.number().int(),
+    sha256: z
+      .string()
+      .openapi({ example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }),
+    uploaded_by: id(),
+    created_at: time(),
+  })
+  .openapi('Attachment');
+
+export const AttachmentListSchema = z
+  .object({ items: z.array(AttachmentSchema) })
+  .openapi('AttachmentList');
+export const CategoryListSchema = z
+  .object({ items: z.array(CategorySchema) })
+  .openapi('CategoryList');
+
+const taskFields = {
+  description: description.optional(),
+  due_date: inputTime('In the future.').nullable().optional(),
+  remind_at: inputTime('In the future and before `due_date`.').nullable().optional(),
+  priority: z.enum(TASK_PRIORITIES).optional(),
+  status: z.enum(TASK_STATUSES).optional(),
+  category_ids: z
+    .array(z.uuid())
+    .max(50)
+    .optional()
+    .openapi({ description: 'Your own categories.' }),
+  assignee_id: z
+    .uuid()
+    .nullable()
+    .optional()
+    .openapi({ description: 'An active user with a verified email.' }),
+};
+
+export const CreateTaskBody = z.object({ title, ...taskFields }).openapi('CreateTaskRequest');
+export const UpdateTaskBody = z
+  .object({ title: title.optional(), ...taskFields, version: z.number().int().min(1) })
+  .openapi('UpdateTaskRequest');
+export const AssigneeBody = z.object({ assignee_id: z.uuid() }).openapi('AssigneeRequest');
+
+const page = z.coerce.number().int().min(1).max(100_000).default(1);
+const limit = z.coerce.number().int().min(1).max(100).default(20);
+
+export const ListTasksQuery = z.object({
+  page,
+  limit,
+  status: z.enum(TASK_STATUSES).optional(),
+  priority: z.enum(TASK_PRIORITIES).optional(),
+  due_from: inputTime('Due on or after.').optional(),
+  due_to: inputTime('Due on or before.').optional(),
+  category_id: z.uuid().optional(),
+  assignee_id: z.uuid().optional(),
+  scope: z.enum(TASK_SCOPES).default('all'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: 'Substring of title or description.' }),
+  sort: z.enum(TASK_SORTS).default('-created_at'),
+  cursor: z.string().max(500).optional().openapi({
+    description: '`next_cursor` of the previous page (keyset paging; `page` is then ignored).',
+  }),
+});
+
+export const PageQuery = z.object({ page, limit });
+
+const categoryName = z
+  .string()
+  .max(CATEGORY_NAME_MAX * 4)
+  .openapi({
+    description: `${CATEGORY_NAME_MIN}–${CATEGORY_NAME_MAX} characters, unique per user (case-insensitive).`,
+    example: 'Work',
+  });
+const color = z.string().nullable().openapi({ description: '`#RRGGBB`', example: '#1E90FF' });
+export const CreateCategoryBody = z
+  .object({ name: categoryName, color: color.optional() })
+  .openapi('CreateCategoryRequest');
+export const UpdateCategoryBody = z
+  .object({ name: categoryName.optional(), color: color.optional() })
+  .openapi('UpdateCategoryRequest');
+export const CommentBody = z
+  .object({
+    body: z
+      .string()
+      .max(COMMENT_MAX * 4)
+      .openapi({ description: `${COMMENT_MIN}–${COMMENT_MAX} characters.` }),
+  })
+  .openapi('CommentRequest');
+
+const pathId = (name: string) => z.uuid().openapi({ param: { name, in: 'path' }, example: ID });
+export const TaskIdParam = z.object({ task_id: pathId('task_id') });
+export const TaskCategoryParams = z.object({
+  task_id: pathId('task_id'),
+  category_id: pathId('category_id'),
+});
+export const CategoryIdParam = z.object({ category_id: pathId('category_id') });
+export const CommentParams = z.object({
+  task_id: pathId('task_id'),
+  comment_id: pathId('comment_id'),
+});
+export const AttachmentParams = z.object({
+  task_id: pathId('task_id'),
+  attachment_id: pathId('attachment_id'),
+});
+
+const iso = (date: Date | null) => (date === null ? null : date.toISOString());
+
+export function toCategoryJson(category: Category): z.infer<typeof CategorySchema> {
+  const c = category.toProps();
+  return {
+    id: c.id,
+    user_id: c.userId,
+    name: c.name,
+    color: c.color,
+    created_at: c.createdAt.toISOString(),
+  };
+}
+
+export function toTaskJson(view: TaskView): z.infer<typeof TaskSchema> {
+  const t = view.task.toProps();
+  return {
+    id: t.id,
+    owner_id: t.ownerId,
+    assignee_id: t.assigneeId,
+    title: t.title,
+    description: t.description,
+    status: t.status,
+    priority: t.priority,
+    due_date: iso(t.dueDate),
+    remind_at: iso(t.remindAt),
+    categories: view.categories.map(toCategoryJson),
+    attachment_count: view.attachmentCount,
+    comment_count: view.commentCount,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+    completed_at: iso(t.completedAt),
+    version: t.version,
+  };
+}
+
+export function toCommentJson(comment: Comment): z.infer<typeof CommentSchema> {
+  const c = comment.toProps();
+  return {
+    id: c.id,
+    task_id: c.taskId,
+    author_id: c.authorId,
+    body: c.body,
+    created_at: c.createdAt.toISOString(),
+    updated_at: c.updatedAt.toISOString(),
+  };
+}
+
+export function toAttachmentJson(a: Attachment): z.infer<typeof AttachmentSchema> {
+  return {
+    id: a.id,
+    task_id: a.taskId,
+    filename: a.filename,
+    content_type: a.contentType,
+    size_bytes: a.sizeBytes,
+    sha256: a.sha256,
+    uploaded_by: a.uploadedBy,
+    created_at: a.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,44 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AttachmentRepository } from '../../application/ports.ts';
+import type { Attachment } from '../../domain/attachment.ts';
+import { AttachmentRecord } from './tasks.entities.ts';
+
+type AttachmentRow = InstanceType<typeof AttachmentRecord.class>;
+
+export class MikroOrmAttachmentRepository implements AttachmentRepository {
+  private readonly em: EntityManager;
+
+  constructor(em: EntityManager) {
+    this.em = em;
+  }
+
+  async insert(attachment: Attachment): Promise<void> {
+    await this.em.insert(AttachmentRecord, { ...attachment });
+  }
+
+  async findInTask(taskId: string, attachmentId: string): Promise<Attachment | undefined> {
+    const row = await this.em.findOne(
+      AttachmentRecord,
+      { id: attachmentId, taskId },
+      { disableIdentityMap: true },
+    );
+    return row ? toAttachment(row) : undefined;
+  }
+
+  async delete(attachmentId: string): Promise<void> {
+    await this.em.nativeDelete(AttachmentRecord, { id: attachmentId });
+  }
+
+  async listForTask(taskId: string): Promise<Attachment[]> {
+    const rows = await this.em.find(
+      AttachmentRecord,
+      { taskId },
+      { orderBy: { createdAt: 'asc', id: 'asc' }, disableIdentityMap: true },
+    );
+    return rows.map(toAttachment);
+  }
+}
+
+function toAttachment(row: AttachmentRow): Attachment {
+  return { ...row, sizeBytes: Number(row.sizeBytes) };
+}

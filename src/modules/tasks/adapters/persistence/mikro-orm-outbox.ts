@@ -1,0 +1,33 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { IdGenerator, Outbox } from '../../application/ports.ts';
+import type { TaskEvent } from '../../domain/task-events.ts';
+import { OutboxEventRecord } from './tasks.entities.ts';
+
+/** Appends events as rows of `outbox_events`, inside whatever transaction is current. */
+export class MikroOrmOutbox implements Outbox {
+  private readonly em: EntityManager;
+  private readonly ids: IdGenerator;
+
+  constructor(em: EntityManager, ids: IdGenerator) {
+    this.em = em;
+    this.ids = ids;
+  }
+
+  async append(events: readonly TaskEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.em.insertMany(
+      OutboxEventRecord,
+      events.map((event) => ({
+        id: this.ids.next(),
+        type: event.type,
+        taskId: event.taskId,
+        actorId: event.actorId,
+        recipients: event.recipients,
+        payload: event.payload as Record<string, unknown>,
+        occurredAt: event.occurredAt,
+        processedAt: null,
+        attempts: 0,
+      })),
+    );
+  }
+}

@@ -1,0 +1,139 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type {
+  TaskListQuery,
+  TaskRepository,
+  TaskView,
+  TaskWriteOutcome,
+} from '../../application/ports.ts';
+import type { Task } from '../../domain/task.ts';
+import { countSql, pageIdsSql } from './task-list-query.ts';
+import { TASK_COLUMNS, toTaskView, type TaskRow } from './task-rows.ts';
+
+/** Tasks in PostgreSQL. Reads are single statements with categories and counts joined in (no N+1). */
+export class MikroOrmTaskRepository implements TaskRepository {
+  private readonly em: EntityManager;
+
+  constructor(em: EntityManager) {
+    this.em = em;
+  }
+
+  async findVisible(taskId: string, userId: string): Promise<TaskView | undefined> {
+    const rows = await this.em.execute<TaskRow[]>(
+      `select ${TASK_COLUMNS} from tasks t
+        where t.id = ? and t.deleted_at is null and (t.owner_id = ? or t.assignee_id = ?)`,
+      [taskId, userId, userId],
+    );
+    return rows[0] ? toTaskView(rows[0]) : undefined;
+  }
+
+  async insert(task: Task): Promise<void> {
+    const props = task.toProps();
+    await this.em.transactional(async (em) => {
+      await em.execute(
+        `insert into tasks (id, owner_id, assignee_id, title, description, status, priority, due_date,
+           remind_at, created_at, updated_at, completed_at, deleted_at, version)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          props.id,
+          props.ownerId,
+          props.assigneeId,
+          props.title,
+          props.description,
+          props.status,
+          props.priority,
+          props.dueDate,
+          props.remindAt,
+          props.createdAt,
+          props.updatedAt,
+          props.completedAt,
+          props.deletedAt,
+          props.version,
+        ],
+      );
+      await replaceCategories(em, props.id, props.categoryIds);
+    });
+  }
+
+  async update(task: Task, expectedVersion: number): Promise<TaskWriteOutcome> {
+    const props = task.toProps();
+    return this.em.transactional(async (em) => {
+      const written = await em.execute<Array<{ id: string }>>(
+        `update tasks set assignee_id = ?, title = ?, description = ?, status = ?, priority = ?,
+           due_date = ?, remind_at = ?, updated_at = ?, completed_at = ?, deleted_at = ?, version = ?
+         where id = ? and version = ? and deleted_at is null
+         returning id`,
+        [
+          props.assigneeId,
+          props.title,
+          props.description,
+          props.status,
+          props.priority,
+          props.dueDate,
+          props.remindAt,
+          props.updatedAt,
+          props.completedAt,
+          props.deletedAt,
+          props.version,
+          props.id,
+          expectedVersion,
+        ],
+      );
+      if (written.length === 0) {
+        const current = await em.execute<Array<{ version: number; deleted_at: unknown }>>(
+          'select version, deleted_at from tasks where id = ?',
+          [props.id],
+        );
+        const row = current[0];
+        if (!row || row.deleted_at !== null) return { type: 'gone' };
+        return { type: 'conflict', currentVersion: row.version };
+      }
+      if (props.deletedAt === null) await replaceCategories(em, props.id, props.categoryIds);
+      return { type: 'written' };
+    });
+  }
+
+  async list(
+    query: TaskListQuery,
+  ): Promise<{ items: TaskView[]; total: number; hasMore: boolean }> {
+    const page = pageIdsSql(query);
+    const count = countSql(query);
+    const [rows, totals] = await Promise.all([
+      this.em.execute<TaskRow[]>(
+        `with page as (${page.text})
+         select ${TASK_COLUMNS} from page p join tasks t on t.id = p.id
+         order by p.sort_key ${page.direction}, p.id ${page.direction}`,
+        page.params,
+      ),
+      this.em.execute<Array<{ total: number }>>(count.text, count.params),
+    ]);
+    const hasMore = rows.length > query.limit;
+    return {
+      items: rows.slice(0, query.limit).map(toTaskView),
+      total: totals[0]?.total ?? 0,
+      hasMore,
+    };
+  }
+}
+
+/** Makes the task's categories exactly `categoryIds` (which the use case has checked are the owner's). */
+async function replaceCategories(
+  em: EntityManager,
+  taskId: string,
+  categoryIds: readonly string[],
+): Promise<void> {
+  if (categoryIds.length === 0) {
+    await em.execute('delete from task_categories where task_id = ?', [taskId]);
+    return;
+  }
+  // One array parameter (`?` binding would spread a JS array); the ids are UUIDs, checked upstream.
+  const ids = `{${categoryIds.join(',')}}`;
+  await em.execute(
+    `delete from task_categories where task_id = ? and category_id <> all (?::uuid[])`,
+    [taskId, ids],
+  );
+  await em.execute(
+    `insert into task_categories (task_id, category_id)
+     select ?, unnest(?::uuid[]) on conflict do nothing`,
+    [taskId, ids],
+  );
+}

@@ -1,0 +1,32 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AuthEnv } from '../../shared/http/bearer-auth.ts';
+import {
+  attachmentsRoutes,
+  categoriesRoutes,
+  commentsRoutes,
+} from './adapters/http/task-resources.routes.ts';
+import { tasksRoutes } from './adapters/http/tasks.routes.ts';
+import type { TasksPorts } from './application/ports.ts';
+import { createUseCases, type TasksUseCases } from './tasks.use-cases.ts';
+
+export type { TasksUseCases };
+
+export interface TasksModule {
+  useCases: TasksUseCases;
+  /** Routers to mount under `/api/v1`. */
+  routes(options: {
+    requireAuth: MiddlewareHandler<AuthEnv>;
+  }): Array<ReturnType<typeof tasksRoutes>>;
+}
+
+/** The tasks use cases over the given ports, and their HTTP routes. */
+export function createTasksModule(ports: TasksPorts): TasksModule {
+  const useCases = createUseCases(ports);
+  return {
+    useCases,
+    routes: ({ requireAuth }) =>
+      [tasksRoutes, categoriesRoutes, commentsRoutes, attachmentsRoutes].map((routes) =>
+        routes({ useCases, requireAuth }),
+      ),
+  };
+}

@@ -1,0 +1,51 @@
+import { AddComment } from './application/add-comment.ts';
+import { AddTaskCategory } from './application/add-task-category.ts';
+import { AssignTask } from './application/assign-task.ts';
+import { CreateCategory } from './application/create-category.ts';
+import { CreateTask } from './application/create-task.ts';
+import { DeleteAttachment } from './application/delete-attachment.ts';
+import { DeleteCategory } from './application/delete-category.ts';
+import { DeleteComment } from './application/delete-comment.ts';
+import { DeleteTask } from './application/delete-task.ts';
+import { DownloadAttachment } from './application/download-attachment.ts';
+import { GetTask } from './application/get-task.ts';
+import { ListAttachments } from './application/list-attachments.ts';
+import { ListCategories } from './application/list-categories.ts';
+import { ListComments } from './application/list-comments.ts';
+import { ListTasks } from './application/list-tasks.ts';
+import type { TasksPorts } from './application/ports.ts';
+import { RemoveTaskCategory } from './application/remove-task-category.ts';
+import { UnassignTask } from './application/unassign-task.ts';
+import { UpdateCategory } from './application/update-category.ts';
+import { UpdateComment } from './application/update-comment.ts';
+import { UpdateTask } from './application/update-task.ts';
+import { UploadAttachment } from './application/upload-attachment.ts';
+
+export type TasksUseCases = ReturnType<typeof createUseCases>;
+
+/** One instance of every tasks use case over the given ports. */
+export function createUseCases(ports: TasksPorts) {
+  return {
+    createTask: new CreateTask(ports),
+    listTasks: new ListTasks(ports),
+    getTask: new GetTask(ports),
+    updateTask: new UpdateTask(ports),
+    deleteTask: new DeleteTask(ports),
+    assignTask: new AssignTask(ports),
+    unassignTask: new UnassignTask(ports),
+    addTaskCategory: new AddTaskCategory(ports),
+    removeTaskCategory: new RemoveTaskCategory(ports),
+    createCategory: new CreateCategory(ports),
+    listCategories: new ListCategories(ports),
+    updateCategory: new UpdateCategory(ports),
+    deleteCategory: new DeleteCategory(ports),
+    addComment: new AddComment(ports),
+    listComments: new ListComments(ports),
+    updateComment: new UpdateComment(ports),
+    deleteComment: new DeleteComment(ports),
+    uploadAttachment: new UploadAttachment(ports),
+    listAttachments: new ListAttachments(ports),
+    downloadAttachment: new DownloadAttachment(ports),
+    deleteAttachment: new DeleteAttachment(ports),
+  };
+}
