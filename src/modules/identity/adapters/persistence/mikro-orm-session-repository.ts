@@ -43,24 +43,36 @@ export class MikroOrmSessionRepository implements SessionRepository {
   async findByRefreshTokenHash(
     hash: string,
   ): Promise<{ session: Session; standing: RefreshTokenStanding } | undefined> {
-    const token = await this.em.findOne(
-      RefreshTokenRecord,
-      { tokenHash: hash },
-      { disableIdentityMap: true },
+    // One statement, so the token row and its session come from the same snapshot: read apart, a
+    // concurrent rotation committing in between made a just-rotated token look like an old one
+    // (reuse) and revoked the session.
+    const rows = await this.em.execute<Array<SessionSqlRow & TokenSqlRow>>(
+      `select s.id, s.user_id, s.current_refresh_hash, s.created_at, s.last_used_at, s.expires_at,
+              s.revoked_at, s.user_agent, s.ip, t.rotated_at, t.replaced_by_hash
+         from refresh_tokens t join sessions s on s.id = t.session_id
+        where t.token_hash = ?`,
+      [hash],
     );
-    if (!token) return undefined;
-    const row = await this.em.findOne(
-      SessionRecord,
-      { id: token.sessionId },
-      { disableIdentityMap: true },
-    );
+    const row = rows[0];
     if (!row) return undefined;
     let standing: RefreshTokenStanding = { kind: 'older' };
-    if (row.currentRefreshHash === hash) standing = { kind: 'current' };
-    else if (token.rotatedAt && token.replacedByHash === row.currentRefreshHash) {
-      standing = { kind: 'previous', rotatedAt: token.rotatedAt };
+    if (row.current_refresh_hash === hash) standing = { kind: 'current' };
+    else if (row.rotated_at !== null && row.replaced_by_hash === row.current_refresh_hash) {
+      standing = { kind: 'previous', rotatedAt: asDate(row.rotated_at) };
     }
-    return { session: toSession(row), standing };
+    return {
+      session: {
+        id: row.id,
+        userId: row.user_id,
+        createdAt: asDate(row.created_at),
+        lastUsedAt: asDate(row.last_used_at),
+        expiresAt: asDate(row.expires_at),
+        revokedAt: row.revoked_at === null ? undefined : asDate(row.revoked_at),
+        userAgent: row.user_agent ?? undefined,
+        ip: row.ip ?? undefined,
+      },
+      standing,
+    };
   }
 
   async rotate(
@@ -137,3 +149,22 @@ function toSession(row: SessionRow): Session {
     ip: row.ip ?? undefined,
   };
 }
+
+interface SessionSqlRow {
+  id: string;
+  user_id: string;
+  current_refresh_hash: string;
+  created_at: Date | string;
+  last_used_at: Date | string;
+  expires_at: Date | string;
+  revoked_at: Date | string | null;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+interface TokenSqlRow {
+  rotated_at: Date | string | null;
+  replaced_by_hash: string | null;
+}
+
+const asDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
