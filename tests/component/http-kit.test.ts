@@ -187,3 +187,22 @@ describe('HTTP kit', () => {
     expect(none.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('NUL characters', () => {
+  it('are refused with 400 in a JSON body, naming the field, and in a query string', async () => {
+    const { app } = kitApp();
+    const inBody = await app.request(`/echo/${ID}`, {
+      method: 'POST',
+      body: '{"name":"a\\u0000bc","count":1}',
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(inBody.status).toBe(400);
+    const problem = (await inBody.json()) as { code: string; errors: Array<{ field: string }> };
+    expect(problem.code).toBe('validation_failed');
+    expect(problem.errors[0]?.field).toBe('name');
+    const inQuery = await app.request(`/echo/${ID}?q=a%00b`, json({ name: 'abc', count: 1 }));
+    expect(inQuery.status).toBe(400);
+    const clean = await app.request(`/echo/${ID}`, json({ name: 'a\\u0000 as text', count: 1 }));
+    expect(clean.status).toBe(200);
+  });
+});

@@ -10,6 +10,7 @@ import type { Metrics } from '../infra/metrics.ts';
 import type { AppEnv } from './app-env.ts';
 import { handleError, notFoundHandler, payloadTooLarge } from './error-handler.ts';
 import { problem, type FieldError } from './problem.ts';
+import { rejectNulCharacters } from './reject-nul.ts';
 import { requestId } from './request-id.ts';
 
 export const DEFAULT_JSON_BODY_LIMIT = 1024 * 1024;
@@ -103,6 +104,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     if (options.bodyLimitExempt?.(c.req.path)) return next();
     return limitBody(c, next);
   });
+  app.use(rejectNulCharacters());
   app.onError(handleError);
   app.notFound(notFoundHandler(app));
   return app;
