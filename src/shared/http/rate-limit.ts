@@ -35,6 +35,9 @@ export function rateLimit<E extends Env = AppEnv>(
       });
     }
     await next();
+    // Where two limits apply (per IP, then per user), the headers describe the tighter one.
+    const inner = c.res.headers.get('RateLimit-Remaining');
+    if (inner !== null && Number(inner) <= decision.remaining) return;
     for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
   };
 }
