@@ -17,7 +17,9 @@ export const minutes = (n: number) => n * 60_000;
 export const inFuture = (ms: number, from = NOW) => new Date(from.getTime() + ms);
 
 let built = 0;
-const nextId = (prefix: string) => `${prefix}-${(built += 1)}`;
+/** UUID-shaped like real ids (cursors and the database check them); the prefix is only a label. */
+const nextId = (_kind: string) =>
+  `00000000-0000-7000-9000-${(built += 1).toString(16).padStart(12, '0')}`;
 
 /** A pending, medium task of `OWNER`, assigned to no one, without dates or categories. */
 export function aTask(overrides: Partial<TaskProps> = {}): Task {

@@ -5,7 +5,7 @@ import type { CommentProps } from '../../../src/modules/tasks/domain/comment.ts'
 import type { TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 import { FixedClock } from '../identity/fixed-clock.ts';
 import { RecordingFailureReporter } from '../identity/recording-failure-reporter.ts';
-import { SequentialIds } from '../identity/sequential-ids.ts';
+import { SequentialUuids } from './sequential-uuids.ts';
 import {
   aCategory,
   aComment,
@@ -43,7 +43,7 @@ export function tasksTestbed() {
     users: new InMemoryUserDirectory(),
     files: new InMemoryFileStorage(),
     reminders: { leadMinutes: REMINDER_LEAD_MINUTES },
-    ids: new SequentialIds(),
+    ids: new SequentialUuids(),
     clock: new FixedClock(NOW),
     transactions: new InMemoryTransactions(db),
     failures: new RecordingFailureReporter(),

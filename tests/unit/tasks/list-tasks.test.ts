@@ -11,6 +11,7 @@ import { TASK_PRIORITIES } from '../../../src/modules/tasks/domain/task-fields.t
 import type { TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 import { as, ASSIGNEE, inFuture, NOW, OWNER, STRANGER } from '../../support/tasks/builders.ts';
 import { tasksTestbed, type TasksTestbed } from '../../support/tasks/tasks-testbed.ts';
+import { uuidFor } from '../../support/tasks/sequential-uuids.ts';
 
 const at = (minute: number) => inFuture(minute * 60_000, new Date('2029-06-01T00:00:00Z'));
 
@@ -21,7 +22,7 @@ describe('ListTasks', () => {
   const titles = async (input: Partial<ListTasksInput> = {}) =>
     (await list(input))._unsafeUnwrap().items.map((view) => view.task.title);
   const seed = (title: string, overrides: Partial<TaskProps> = {}) =>
-    bed.seedTask({ id: `id-${title}`, title, ...overrides });
+    bed.seedTask({ id: uuidFor(`id-${title}`), title, ...overrides });
 
   beforeEach(() => {
     bed = tasksTestbed();
@@ -118,7 +119,7 @@ describe('ListTasks', () => {
           bed = tasksTestbed();
           rows.forEach((row, i) =>
             bed.seedTask({
-              id: `task-${String(i).padStart(2, '0')}`,
+              id: uuidFor(`task-${String(i).padStart(2, '0')}`),
               title: row.title,
               priority: row.priority,
               createdAt: at(row.minute),
@@ -146,7 +147,7 @@ describe('ListTasks', () => {
   }
 
   it('refuses a cursor from another sort, a forged one, or one with a page number', async () => {
-    const cursor = encodeCursor({ sort: 'title', value: 'x', id: 'id-x' });
+    const cursor = encodeCursor({ sort: 'title', value: 'x', id: uuidFor('id-x') });
     const reasons = async (input: Partial<ListTasksInput>) =>
       (await list(input))._unsafeUnwrapErr().errors;
 

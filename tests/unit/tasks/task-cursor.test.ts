@@ -6,10 +6,10 @@ const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('b
 
 describe('task cursors', () => {
   it.each<TaskKeysetPosition>([
-    { sort: '-created_at', value: new Date('2030-01-01T00:00:00.123Z'), id: 'a' },
-    { sort: 'due_date', value: null, id: 'b' },
-    { sort: '-priority', value: 'urgent', id: 'c' },
-    { sort: 'title', value: 'Ünïcode “title”', id: 'd' },
+    { sort: '-created_at', value: new Date('2030-01-01T00:00:00.123Z'), id: '00000000-0000-7000-8000-000000000001' },
+    { sort: 'due_date', value: null, id: '00000000-0000-7000-8000-000000000002' },
+    { sort: '-priority', value: 'urgent', id: '00000000-0000-7000-8000-000000000003' },
+    { sort: 'title', value: 'Ünïcode “title”', id: '00000000-0000-7000-8000-000000000004' },
   ])('round-trips a position under $sort', (position) => {
     const cursor = encodeCursor(position);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);

@@ -1,4 +1,4 @@
-import { TASK_PRIORITIES } from '../domain/task-fields.ts';
+import { isStorableTime, TASK_PRIORITIES, TITLE_MAX } from '../domain/task-fields.ts';
 import { parseSort, TASK_SORTS, type TaskKeysetPosition, type TaskSortValue } from './task-sort.ts';
 
 /**
@@ -22,7 +22,7 @@ export function decodeCursor(cursor: string): TaskKeysetPosition | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const { s: sort, v: encoded, i: id } = raw as Record<string, unknown>;
   const knownSort = TASK_SORTS.find((candidate) => candidate === sort);
-  if (!knownSort || typeof id !== 'string' || id === '') return undefined;
+  if (!knownSort || typeof id !== 'string' || !UUID.test(id)) return undefined;
   const value = decodeValue(parseSort(knownSort).field, encoded);
   return value === undefined ? undefined : { sort: knownSort, value, id };
 }
@@ -30,8 +30,14 @@ export function decodeCursor(cursor: string): TaskKeysetPosition | undefined {
 function decodeValue(field: string, encoded: unknown): TaskSortValue | undefined {
   if (field === 'due_date' && encoded === null) return null;
   if (typeof encoded !== 'string') return undefined;
-  if (field === 'title') return encoded;
+  if (field === 'title')
+    return isPlainText(encoded) && encoded.length <= TITLE_MAX * 2 ? encoded : undefined;
   if (field === 'priority') return TASK_PRIORITIES.find((priority) => priority === encoded);
   const date = new Date(encoded);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  return isStorableTime(date) ? date : undefined;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Text a title could be: well-formed Unicode without NUL (which the database cannot hold). */
+const isPlainText = (text: string) => text.isWellFormed() && !text.includes('\0');

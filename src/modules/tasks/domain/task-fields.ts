@@ -72,3 +72,9 @@ function dateError(date: Date | null, now: Date): string | undefined {
   if (date.getTime() <= now.getTime()) return 'must be in the future';
   return undefined;
 }
+
+/** Times the database can store and RFC 3339 can write with a four-digit year: years 1–9999 UTC. */
+export function isStorableTime(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return !Number.isNaN(date.getTime()) && year >= 1 && year <= 9999;
+}

@@ -6,6 +6,7 @@ import { CATEGORY_NAME_MAX, CATEGORY_NAME_MIN, type Category } from '../../domai
 import { COMMENT_MAX, COMMENT_MIN, type Comment } from '../../domain/comment.ts';
 import {
   DESCRIPTION_MAX,
+  isStorableTime,
   TASK_PRIORITIES,
   TASK_STATUSES,
   TITLE_MAX,
@@ -21,6 +22,7 @@ const inputTime = (description: string) =>
   z.iso
     .datetime({ offset: true })
     .transform((value) => new Date(value))
+    .refine(isStorableTime, 'must be between the years 1 and 9999 (UTC)')
     .openapi({ type: 'string', format: 'date-time', example: '2026-12-01T09:00:00Z', description });
 /** Length limits here are a cheap outer guard; the domain's rules (code points, trimming) decide. */
 const title = z
