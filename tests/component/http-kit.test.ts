@@ -188,8 +188,8 @@ describe('HTTP kit', () => {
   });
 });
 
-describe('NUL characters', () => {
-  it('are refused with 400 in a JSON body, naming the field, and in a query string', async () => {
+describe('text the database cannot store', () => {
+  it('NUL and lone surrogates are refused with 400, naming the field; well-formed text passes', async () => {
     const { app } = kitApp();
     const inBody = await app.request(`/echo/${ID}`, {
       method: 'POST',
@@ -202,6 +202,17 @@ describe('NUL characters', () => {
     expect(problem.errors[0]?.field).toBe('name');
     const inQuery = await app.request(`/echo/${ID}?q=a%00b`, json({ name: 'abc', count: 1 }));
     expect(inQuery.status).toBe(400);
+    const surrogate = await app.request(`/echo/${ID}`, {
+      method: 'POST',
+      body: '{"name":"half \\ud83d pair","count":1}',
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(surrogate.status).toBe(400);
+    const emoji = await app.request(
+      `/echo/${ID}`,
+      json({ name: 'whole \u{1F600} pair', count: 1 }),
+    );
+    expect(emoji.status).toBe(200);
     const clean = await app.request(`/echo/${ID}`, json({ name: 'a\\u0000 as text', count: 1 }));
     expect(clean.status).toBe(200);
   });

@@ -10,7 +10,7 @@ import type { Metrics } from '../infra/metrics.ts';
 import type { AppEnv } from './app-env.ts';
 import { handleError, notFoundHandler, payloadTooLarge } from './error-handler.ts';
 import { problem, type FieldError } from './problem.ts';
-import { rejectNulCharacters } from './reject-nul.ts';
+import { rejectUnstorableText } from './reject-unstorable-text.ts';
 import { requestId } from './request-id.ts';
 
 export const DEFAULT_JSON_BODY_LIMIT = 1024 * 1024;
@@ -100,11 +100,14 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
       }),
     );
   }
+  const guardText = rejectUnstorableText();
   app.use(async (c, next) => {
+    // Exempt paths (uploads) stream their own bodies: nothing here may read them.
     if (options.bodyLimitExempt?.(c.req.path)) return next();
-    return limitBody(c, next);
+    return limitBody(c, async () => {
+      await guardText(c, next);
+    });
   });
-  app.use(rejectNulCharacters());
   app.onError(handleError);
   app.notFound(notFoundHandler(app));
   return app;
