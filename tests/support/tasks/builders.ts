@@ -17,15 +17,14 @@ export const minutes = (n: number) => n * 60_000;
 export const inFuture = (ms: number, from = NOW) => new Date(from.getTime() + ms);
 
 let built = 0;
-/** UUID-shaped like real ids (cursors and the database check them); the prefix is only a label. */
-const nextId = (_kind: string) =>
-  `00000000-0000-7000-9000-${(built += 1).toString(16).padStart(12, '0')}`;
+/** UUID-shaped like real ids (cursors and the database check them). */
+const nextId = () => `00000000-0000-7000-9000-${(built += 1).toString(16).padStart(12, '0')}`;
 
 /** A pending, medium task of `OWNER`, assigned to no one, without dates or categories. */
 export function aTask(overrides: Partial<TaskProps> = {}): Task {
   const status = overrides.status ?? 'pending';
   return Task.restore({
-    id: nextId('task'),
+    id: nextId(),
     ownerId: OWNER,
     assigneeId: null,
     title: 'Write the quarterly report',
@@ -45,7 +44,7 @@ export function aTask(overrides: Partial<TaskProps> = {}): Task {
 }
 
 export function aCategory(overrides: Partial<CategoryProps> = {}): Category {
-  const id = overrides.id ?? nextId('category');
+  const id = overrides.id ?? nextId();
   return Category.restore({
     id,
     userId: OWNER,
@@ -58,7 +57,7 @@ export function aCategory(overrides: Partial<CategoryProps> = {}): Category {
 
 export function aComment(overrides: Partial<CommentProps> & { taskId: string }): Comment {
   return Comment.restore({
-    id: nextId('comment'),
+    id: nextId(),
     authorId: OWNER,
     body: 'Looks good to me.',
     createdAt: BEFORE,
@@ -71,7 +70,7 @@ export function anAttachment(
   overrides: Partial<Attachment> & { taskId: string; storageKey: string },
 ): Attachment {
   return {
-    id: nextId('attachment'),
+    id: nextId(),
     filename: 'notes.txt',
     contentType: 'text/plain',
     sizeBytes: 5,

@@ -23,7 +23,7 @@ export class MikroOrmOutbox implements Outbox {
         taskId: event.taskId,
         actorId: event.actorId,
         recipients: event.recipients,
-        payload: event.payload as Record<string, unknown>,
+        payload: event.payload,
         occurredAt: event.occurredAt,
         processedAt: null,
         attempts: 0,
