@@ -115,7 +115,14 @@ export class Migration20261122020000_tasks extends Migration {
   }
 
   override down(): void {
-    for (const table of ['outbox_events', 'attachments', 'comments', 'task_categories', 'categories', 'tasks']) {
+    for (const table of [
+      'outbox_events',
+      'attachments',
+      'comments',
+      'task_categories',
+      'categories',
+      'tasks',
+    ]) {
       this.addSql(`drop table if exists ${table};`);
     }
   }

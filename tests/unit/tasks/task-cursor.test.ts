@@ -6,7 +6,11 @@ const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('b
 
 describe('task cursors', () => {
   it.each<TaskKeysetPosition>([
-    { sort: '-created_at', value: new Date('2030-01-01T00:00:00.123Z'), id: '00000000-0000-7000-8000-000000000001' },
+    {
+      sort: '-created_at',
+      value: new Date('2030-01-01T00:00:00.123Z'),
+      id: '00000000-0000-7000-8000-000000000001',
+    },
     { sort: 'due_date', value: null, id: '00000000-0000-7000-8000-000000000002' },
     { sort: '-priority', value: 'urgent', id: '00000000-0000-7000-8000-000000000003' },
     { sort: 'title', value: 'Ünïcode “title”', id: '00000000-0000-7000-8000-000000000004' },
