@@ -28,7 +28,7 @@ const UPLOAD_PATH = /^\/api\/v1\/tasks\/[^/]+\/attachments$/;
 
 /** Builds the HTTP application from a container: middleware, every module's routes, the contract. */
 export function buildApp(container: Container): OpenAPIHono<AppEnv> {
-  const { config, identity, tasks, rateLimiter } = container;
+  const { config, identity, tasks, notifications, rateLimiter } = container;
   const app = createHttpApp({
     logger: container.logger,
     metrics: container.metrics,
@@ -49,10 +49,9 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     }),
   );
 
-  const bearer = bearerAuth(async (token) => {
-    const principal = await identity.useCases.authenticate.execute({ token });
-    return principal.unwrapOr(undefined);
-  });
+  const authenticate = async (token: string) =>
+    (await identity.useCases.authenticate.execute({ token })).unwrapOr(undefined);
+  const bearer = bearerAuth(authenticate);
   const perUserLimit = rateLimit<AuthEnv>({
     limiter: rateLimiter,
     limit: config.rateLimit.userPerMinute,
@@ -67,6 +66,13 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
   app.route('/api/v1/auth', identityRoutes.auth);
   app.route('/api/v1', identityRoutes.users);
   for (const routes of tasks.routes({ requireAuth })) app.route('/api/v1', routes);
+  for (const routes of notifications.routes({
+    requireAuth,
+    authenticate,
+    allowedOrigins: config.corsOrigins,
+  })) {
+    app.route('/api/v1', routes);
+  }
   app.route(
     '/',
     operationsRoutes({

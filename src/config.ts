@@ -55,6 +55,14 @@ const envSchema = z
         .transform((value) => value === 'true'),
     ),
     REMINDER_LEAD_MINUTES: integer(60, 0, 60 * 24 * 30),
+    REMINDER_JOB_LOCK_MS: integer(30_000, 1_000, 10 * 60_000),
+    QUEUE_PREFIX: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -')
+        .default('bull'),
+    ),
     RATE_LIMIT_AUTH_PER_MINUTE: integer(20, 1, 1_000_000),
     RATE_LIMIT_USER_PER_MINUTE: integer(100, 1, 1_000_000),
     BCRYPT_COST: integer(12, 12, 16),
@@ -138,6 +146,13 @@ function toConfig(env: z.infer<typeof envSchema>) {
       },
     },
     reminderLeadMinutes: env.REMINDER_LEAD_MINUTES,
+    /** Namespace of the BullMQ keys in Redis (one per deployment, or per test run). */
+    queuePrefix: env.QUEUE_PREFIX,
+    /**
+     * How long a reminder job's lock lasts without renewal; a job whose worker died is retried this
+     * long (at most twice this) after it stalled.
+     */
+    reminderJobLockMs: env.REMINDER_JOB_LOCK_MS,
     rateLimit: {
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
       userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,

@@ -1,3 +1,4 @@
+import { RequestContext } from '@mikro-orm/core';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
@@ -30,6 +31,23 @@ import { tasksEntities } from './modules/tasks/adapters/persistence/tasks.entiti
 import { LocalDiskFileStorage } from './modules/tasks/adapters/storage/local-disk-file-storage.ts';
 import { S3FileStorage } from './modules/tasks/adapters/storage/s3-file-storage.ts';
 import { createTasksModule, type TasksModule } from './modules/tasks/tasks.module.ts';
+import { createNotificationsMetrics } from './modules/notifications/adapters/notifications-metrics.ts';
+import { OutboxRelayLoop } from './modules/notifications/adapters/outbox-relay-loop.ts';
+import { PeriodicTask } from './modules/notifications/adapters/periodic-task.ts';
+import { BullMqReminderJobs } from './modules/notifications/adapters/reminders/bullmq-reminder-jobs.ts';
+import { BullMqReminderWorker } from './modules/notifications/adapters/reminders/bullmq-reminder-worker.ts';
+import { MikroOrmNotificationRepository } from './modules/notifications/adapters/persistence/mikro-orm-notification-repository.ts';
+import { MikroOrmOutboxSource } from './modules/notifications/adapters/persistence/mikro-orm-outbox-source.ts';
+import { MikroOrmReminderStates } from './modules/notifications/adapters/persistence/mikro-orm-reminder-states.ts';
+import { RedisLiveFeed } from './modules/notifications/adapters/realtime/redis-live-feed.ts';
+import type { WsGatewayOptions } from './modules/notifications/adapters/realtime/ws-gateway.ts';
+import { RedisWsTickets } from './modules/notifications/adapters/realtime/redis-ws-tickets.ts';
+import { RedisSessionRevocations } from './modules/notifications/adapters/realtime/session-revocations.ts';
+import { isSessionLive } from './modules/identity/domain/session.ts';
+import {
+  createNotificationsModule,
+  type NotificationsModule,
+} from './modules/notifications/notifications.module.ts';
 import { systemClock, type Clock } from './shared/domain/clock.ts';
 import type { RateLimiter } from './shared/domain/rate-limiter.ts';
 import type { ReadinessCheck } from './shared/http/operations.routes.ts';
@@ -37,7 +55,7 @@ import { createLogger, type Logger } from './shared/infra/logger.ts';
 import { createMetrics, type Metrics } from './shared/infra/metrics.ts';
 import { createOrm, type Orm } from './shared/infra/orm.ts';
 import { RedisRateLimiter } from './shared/infra/redis-rate-limiter.ts';
-import { closeRedis, connectQuietly, createRedis } from './shared/infra/redis.ts';
+import { closeRedis, connectQuietly, createQueueRedis, createRedis } from './shared/infra/redis.ts';
 import { UuidV7Ids } from './shared/infra/uuid-v7-ids.ts';
 
 /** Entity schemas of every module, for the ORM and its tooling. */
@@ -55,10 +73,21 @@ export interface Container {
   mailer: BackgroundMailer;
   identity: IdentityModule;
   tasks: TasksModule;
+  notifications: NotificationsModule;
   readinessChecks: ReadinessCheck[];
   /** Opens connections that are created lazily; never throws when a dependency is down. */
   start(): Promise<void>;
+  /**
+   * The worker role's background work: the outbox relay, the reminder job worker and the reminder
+   * reconciler. Stop it before `close()`.
+   */
+  startWorker(): BackgroundWork;
   close(): Promise<void>;
+}
+
+export interface BackgroundWork {
+  /** Lets work in progress finish, then stops. */
+  stop(): Promise<void>;
 }
 
 export interface ContainerOverrides {
@@ -68,6 +97,8 @@ export interface ContainerOverrides {
   /** The mailer behind the background queue (tests record mail with it). */
   mailer?: Mailer;
   files?: FileStorage;
+  /** WebSocket timings (tests shorten them). */
+  realtime?: Pick<WsGatewayOptions, 'heartbeatMs' | 'sessionCheckMs' | 'maxBufferedBytes'>;
 }
 
 const packageJson = JSON.parse(
@@ -97,15 +128,27 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   const transactions = new MikroOrmTransactionRunner(em);
   const failures = new LogFailureReporter(logger);
   const users = new MikroOrmUserRepository(em);
+  const sessions = new MikroOrmSessionRepository(em);
+  const sessionStatus = new RedisSessionStatusCache(redis, logger);
+  const revocations = new RedisSessionRevocations(redis);
 
   const identity = createIdentityModule({
     users,
-    sessions: new MikroOrmSessionRepository(em),
+    sessions,
     oneTimeTokens: new MikroOrmOneTimeTokenRepository(em),
     passwordHasher: new BcryptPasswordHasher(config.bcryptCost),
     accessTokens: new JoseAccessTokenService({ secret: config.jwt.secret }),
     secretTokens: new CryptoSecretTokens(),
-    sessionStatus: new RedisSessionStatusCache(redis, logger),
+    // Every revocation also reaches the WebSocket gateways, which close that session's sockets.
+    sessionStatus: {
+      isActive: (sessionId, load) => sessionStatus.isActive(sessionId, load),
+      async markRevoked(sessionIds) {
+        await sessionStatus.markRevoked(sessionIds);
+        await revocations
+          .publish(sessionIds)
+          .catch((error: unknown) => failures.report(error, { operation: 'sessions.announce' }));
+      },
+    },
     mailer,
     mails: new TemplateIdentityMails(config.appBaseUrl),
     ids,
@@ -131,6 +174,55 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     failures,
   });
 
+  const scope = <T>(work: () => Promise<T>) => RequestContext.create(orm.em, work);
+  const notificationsMetrics = createNotificationsMetrics(metrics.registry);
+  const queueConnection = (name: string) => () => createQueueRedis(config.redisUrl, logger, name);
+  const reminderJobs = new BullMqReminderJobs(
+    queueConnection('reminder-queue'),
+    config.queuePrefix,
+  );
+  const notifications = createNotificationsModule(
+    {
+      outbox: new MikroOrmOutboxSource(em),
+      notifications: new MikroOrmNotificationRepository(em),
+      reminderStates: new MikroOrmReminderStates(em),
+      live: new RedisLiveFeed(redis),
+      // The rule of identity's Authenticate, for a session whose access token may have expired
+      // while its socket stayed open.
+      liveSessions: {
+        isLive: ({ userId, sessionId }) =>
+          sessionStatus.isActive(sessionId, async () => {
+            const session = await sessions.findById(sessionId);
+            if (!session || session.userId !== userId || !isSessionLive(session, clock.now())) {
+              return false;
+            }
+            return (await users.findById(userId))?.isActive === true;
+          }),
+      },
+      tickets: new RedisWsTickets(redis),
+      reminderJobs,
+      // Through the tasks module's own use case: the job sees the task as its owner or assignee.
+      tasks: {
+        visibleTo: async (taskId, userId) =>
+          (await tasks.useCases.getTask.execute({ actor: { userId }, taskId }))
+            .map((view) => view.task.toProps())
+            .unwrapOr(undefined),
+      },
+      reminders: { leadMinutes: config.reminderLeadMinutes },
+      ids,
+      clock,
+      transactions,
+      failures,
+    },
+    {
+      logger,
+      scope,
+      subscriber: () => createQueueRedis(config.redisUrl, logger, 'live-subscriber'),
+      hooks: notificationsMetrics.gateway,
+      ...overrides.realtime,
+    },
+  );
+
   const readinessChecks: ReadinessCheck[] = [
     {
       name: 'database',
@@ -155,9 +247,50 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     mailer,
     identity,
     tasks,
+    notifications,
     readinessChecks,
     async start() {
       await connectQuietly(redis);
+    },
+    startWorker() {
+      const { useCases } = notifications;
+      const relay = new OutboxRelayLoop(useCases.relayOutbox, {
+        logger,
+        scope,
+        onBatch: (outcome) => notificationsMetrics.relayed(outcome, clock.now()),
+      });
+      const reminderWorker = new BullMqReminderWorker({
+        connect: queueConnection('reminder-worker'),
+        prefix: config.queuePrefix,
+        lockMs: config.reminderJobLockMs,
+        hooks: notificationsMetrics.reminders,
+        useCases,
+        scope,
+        logger,
+      });
+      // At start (Redis may have lost its jobs while no worker ran) and then every minute.
+      const reconciler = new PeriodicTask(
+        'reminders.reconcile',
+        async () => {
+          const result = await scope(async () =>
+            useCases.reconcileReminders.execute({ horizonMs: 10 * 60_000, pageSize: 500 }),
+          );
+          if (result.isOk() && result.value.scheduled > 0) {
+            logger.debug({ scheduled: result.value.scheduled }, 'reminders reconciled');
+          }
+        },
+        60_000,
+        logger,
+      );
+      reminderWorker.start();
+      relay.start();
+      reconciler.start();
+      return {
+        async stop() {
+          await Promise.all([relay.stop(), reconciler.stop()]);
+          await reminderWorker.stop();
+        },
+      };
     },
     async close() {
       // Give mail in flight a moment; what is still retrying after that is given up (logged).
@@ -165,6 +298,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         mailer.drain(),
         new Promise((resolve) => setTimeout(resolve, 3_000).unref()),
       ]);
+      await reminderJobs.close().catch(() => undefined);
       await Promise.allSettled([closeRedis(redis), orm.close()]);
     },
   };

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { buildContainer, entities } from './container.ts';
+import { buildContainer, entities, type BackgroundWork } from './container.ts';
 import { createLogger, type Logger } from './shared/infra/logger.ts';
 import { initOrm, migrate } from './shared/infra/orm.ts';
 import { startHttpServer, type RunningServer } from './server.ts';
@@ -40,6 +40,12 @@ async function main(): Promise<void> {
     logger.info({ port: server.port, host: config.http.host, role: config.role }, 'listening');
   }
 
+  let worker: BackgroundWork | undefined;
+  if (config.role === 'worker' || config.role === 'all') {
+    worker = container.startWorker();
+    logger.info({ role: config.role }, 'worker started');
+  }
+
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -51,6 +57,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs + 5_000);
     deadline.unref();
     await server?.close(config.shutdownTimeoutMs);
+    await worker?.stop();
     await container.close();
     logger.info('stopped');
     logger.flush();

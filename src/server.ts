@@ -1,8 +1,12 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { buildApp } from './app.ts';
 import type { Container } from './container.ts';
+
+/** Clients only listen; anything bigger than this from one of them closes its socket (1009). */
+const WS_MAX_PAYLOAD_BYTES = 4 * 1024;
 
 export interface RunningServer {
   port: number;
@@ -16,8 +20,13 @@ export async function startHttpServer(
   host: string,
 ): Promise<RunningServer> {
   const app = buildApp(container);
+  const gateway = container.notifications.gateway;
+  await gateway.start();
+  const websocket = {
+    server: new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES }),
+  };
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port, hostname: host, websocket }, () => resolve(s));
     s.once('error', reject);
   });
   const http = server as Server;
@@ -27,8 +36,10 @@ export async function startHttpServer(
   const address = http.address() as AddressInfo;
   return {
     port: address.port,
-    close: (timeoutMs) =>
-      new Promise<void>((resolve) => {
+    close: async (timeoutMs) => {
+      // Upgraded sockets would hold `close` open: say goodbye to them (1001) first.
+      await gateway.stop();
+      await new Promise<void>((resolve) => {
         const force = setTimeout(() => http.closeAllConnections(), timeoutMs);
         force.unref();
         // Keep-alive connections turn idle as their last response ends: drop them as they do.
@@ -39,6 +50,7 @@ export async function startHttpServer(
           resolve();
         });
         http.closeIdleConnections();
-      }),
+      });
+    },
   };
 }

@@ -1,23 +1,43 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface ServiceProcess {
   child: ChildProcess;
+  /** The HTTP port (0 for a worker, which listens on none). */
   port: number;
   output: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Starts `src/main.ts` as a real process (same Node as the test runner) and waits until it listens. */
-export async function startService(
+export function startService(env: Record<string, string>, timeoutMs = 20_000) {
+  return spawnService(env, /"port":(\d+)[^\n]*"msg":"listening"/, timeoutMs);
+}
+
+/** Starts `src/main.ts` with APP_ROLE=worker and waits until its background work runs. */
+export function startWorker(env: Record<string, string>, timeoutMs = 20_000) {
+  return spawnService({ ...env, APP_ROLE: 'worker' }, /"msg":"worker started"/, timeoutMs);
+}
+
+async function spawnService(
   env: Record<string, string>,
-  timeoutMs = 20_000,
+  ready: RegExp,
+  timeoutMs: number,
 ): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['src/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      // Jobs of this process stay apart from every other run's, unless the test shares a prefix.
+      QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -29,10 +49,11 @@ export async function startService(
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start:\n${out}`)), timeoutMs);
     const onData = () => {
-      const match = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out);
+      const match = ready.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        child.stdout?.off('data', onData);
+        resolve(Number(match[1] ?? 0));
       }
     };
     child.stdout?.on('data', onData);

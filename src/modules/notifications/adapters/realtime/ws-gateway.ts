@@ -1,0 +1,247 @@
+import type { WebSocketLike } from '@hono/node-server';
+import type { WSEvents } from 'hono/ws';
+import type { Redis } from 'ioredis';
+import type { WebSocket } from 'ws';
+import type { Logger } from '../../../../shared/infra/logger.ts';
+import type { SessionPrincipal } from '../../application/ports.ts';
+import type { Notification } from '../../domain/notification.ts';
+import type { NotificationsUseCases } from '../../notifications.use-cases.ts';
+import { LiveConnection } from './live-connection.ts';
+import { decodeLiveMessage, LIVE_CHANNEL } from './live-message.ts';
+import { decodeRevokedSessions, REVOKED_SESSIONS_CHANNEL } from './session-revocations.ts';
+
+/** Close codes the client sees (4000–4999 are the application's). */
+export const CLOSE = {
+  goingAway: 1001,
+  sessionEnded: 4401,
+} as const;
+
+export interface WsGatewayHooks {
+  connected?(count: number): void;
+  sent?(notification: Notification): void;
+  dropped?(reason: 'slow' | 'dead' | 'error' | 'session'): void;
+}
+
+export interface WsGatewayOptions {
+  logger: Logger;
+  useCases: Pick<NotificationsUseCases, 'readLiveFeed' | 'checkLiveSession'>;
+  /** A new connection for subscribing (a subscribed connection can do nothing else). */
+  subscriber: () => Redis;
+  /** Runs database work in its own ORM context. */
+  scope: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Ping period; a socket that has not answered the previous ping is dropped. */
+  heartbeatMs?: number;
+  /** How often every open socket's session is checked again (the bound when a revocation message is lost). */
+  sessionCheckMs?: number;
+  maxBufferedBytes?: number;
+  catchUpBatch?: number;
+  hooks?: WsGatewayHooks;
+}
+
+/**
+ * The WebSocket side of one API instance: its open sockets by user and by session, fed from the
+ * Redis channel every relay publishes on. It closes sockets whose session ends: at once when the
+ * revocation is announced, otherwise at the next session check (`sessionCheckMs`, 30 s by default).
+ */
+export class WsGateway {
+  private readonly options: Required<Omit<WsGatewayOptions, 'hooks'>> & { hooks: WsGatewayHooks };
+  private readonly byUser = new Map<string, Set<LiveConnection>>();
+  private readonly bySession = new Map<string, Set<LiveConnection>>();
+  private subscriber: Redis | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private checking = false;
+
+  constructor(options: WsGatewayOptions) {
+    this.options = {
+      heartbeatMs: 30_000,
+      sessionCheckMs: 30_000,
+      maxBufferedBytes: 1024 * 1024,
+      catchUpBatch: 100,
+      hooks: {},
+      ...options,
+    };
+  }
+
+  get connectionCount(): number {
+    let count = 0;
+    for (const set of this.byUser.values()) count += set.size;
+    return count;
+  }
+
+  /** Subscribes and starts the timers; resolves once subscribed (or at once if Redis is down). */
+  async start(): Promise<void> {
+    const { logger, heartbeatMs, sessionCheckMs } = this.options;
+    const subscriber = this.options.subscriber();
+    this.subscriber = subscriber;
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === LIVE_CHANNEL) this.deliver(decodeLiveMessage(message));
+      else if (channel === REVOKED_SESSIONS_CHANNEL) {
+        for (const id of decodeRevokedSessions(message)) this.endSession(id);
+      }
+    });
+    let subscribedOnce = false;
+    subscriber.on('ready', () => {
+      // Messages published while the subscription was down are lost: read them from the inbox.
+      if (subscribedOnce) for (const connection of this.all()) connection.catchUp();
+      subscribedOnce = true;
+    });
+    await subscriber
+      .subscribe(LIVE_CHANNEL, REVOKED_SESSIONS_CHANNEL)
+      .catch((error: unknown) =>
+        logger.warn(
+          { err: { message: (error as Error).message } },
+          'live feed subscription pending',
+        ),
+      );
+    this.timers = [
+      setInterval(() => this.heartbeat(), heartbeatMs),
+      setInterval(() => void this.checkSessions(), sessionCheckMs),
+    ];
+    for (const timer of this.timers) timer.unref();
+  }
+
+  /** Closes every socket (1001) and the subscription. */
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    const sockets = [...this.all()].map((connection) => connection.socket);
+    await Promise.all(sockets.map((socket) => closeWithin(socket, CLOSE.goingAway, 1_000)));
+    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+  }
+
+  /** The socket events of a connection authorised for `principal`, feeding from `afterSeq`. */
+  events(principal: SessionPrincipal, afterSeq: number): WSEvents<WebSocketLike> {
+    let connection: LiveConnection | undefined;
+    return {
+      onOpen: (_event, ws) => {
+        connection = this.connect(ws.raw as unknown as WebSocket, principal, afterSeq);
+      },
+      onClose: () => {
+        if (connection) this.disconnect(connection);
+      },
+    };
+  }
+
+  private connect(socket: WebSocket, principal: SessionPrincipal, afterSeq: number) {
+    const { useCases, scope, maxBufferedBytes, catchUpBatch, hooks, logger } = this.options;
+    const connection = new LiveConnection(socket, principal, afterSeq, {
+      read: (userId, seq, limit) =>
+        scope(async () => useCases.readLiveFeed.execute({ userId, afterSeq: seq, limit })).then(
+          (result) => result.unwrapOr([]),
+        ),
+      maxBufferedBytes,
+      catchUpBatch,
+      onSent: (notification) => hooks.sent?.(notification),
+      onDropped: (reason, error) => {
+        const err = error instanceof Error ? { message: error.message } : undefined;
+        logger.warn({ userId: principal.userId, reason, err }, 'live socket dropped');
+        hooks.dropped?.(reason);
+      },
+    });
+    socket.on('pong', () => (connection.alive = true));
+    add(this.byUser, principal.userId, connection);
+    add(this.bySession, principal.sessionId, connection);
+    hooks.connected?.(this.connectionCount);
+    logger.debug({ userId: principal.userId, afterSeq }, 'live socket opened');
+    connection.catchUp();
+    return connection;
+  }
+
+  private disconnect(connection: LiveConnection): void {
+    remove(this.byUser, connection.principal.userId, connection);
+    remove(this.bySession, connection.principal.sessionId, connection);
+    this.options.hooks.connected?.(this.connectionCount);
+    this.options.logger.debug({ userId: connection.principal.userId }, 'live socket closed');
+  }
+
+  private deliver(notifications: Notification[]): void {
+    const byUser = new Map<string, Notification[]>();
+    for (const n of notifications) {
+      if (this.byUser.has(n.userId)) byUser.set(n.userId, [...(byUser.get(n.userId) ?? []), n]);
+    }
+    for (const [userId, mine] of byUser) {
+      for (const connection of this.byUser.get(userId) ?? []) connection.deliver(mine);
+    }
+  }
+
+  private endSession(sessionId: string): void {
+    const connections = this.bySession.get(sessionId) ?? new Set<LiveConnection>();
+    if (connections.size > 0) {
+      this.options.logger.info({ sessionId }, 'closing the sockets of an ended session');
+    }
+    for (const connection of connections) {
+      this.options.hooks.dropped?.('session');
+      connection.socket.close(CLOSE.sessionEnded, 'session ended');
+    }
+  }
+
+  private heartbeat(): void {
+    for (const connection of this.all()) {
+      if (!connection.alive) {
+        this.options.logger.info(
+          { userId: connection.principal.userId },
+          'live socket dropped: no answer to the last ping',
+        );
+        this.options.hooks.dropped?.('dead');
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }
+
+  /** Asks identity about each session with open sockets; one check per session, one sweep at a time. */
+  private async checkSessions(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      for (const [sessionId, connections] of [...this.bySession]) {
+        const [first] = connections;
+        if (!first) continue;
+        const result = await this.options.scope(async () =>
+          this.options.useCases.checkLiveSession.execute(first.principal),
+        );
+        if (result.isOk() && !result.value) this.endSession(sessionId);
+      }
+    } catch (error) {
+      this.options.logger.warn(
+        { err: { message: (error as Error).message } },
+        'session check failed; retrying at the next one',
+      );
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private *all(): Iterable<LiveConnection> {
+    for (const set of this.byUser.values()) yield* set;
+  }
+}
+
+function add(map: Map<string, Set<LiveConnection>>, key: string, value: LiveConnection): void {
+  const set = map.get(key) ?? new Set();
+  set.add(value);
+  map.set(key, set);
+}
+
+function remove(map: Map<string, Set<LiveConnection>>, key: string, value: LiveConnection): void {
+  const set = map.get(key);
+  set?.delete(value);
+  if (set?.size === 0) map.delete(key);
+}
+
+function closeWithin(socket: WebSocket, code: number, ms: number): Promise<void> {
+  if (socket.readyState === socket.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.terminate();
+      resolve();
+    }, ms);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.close(code, 'server shutting down');
+  });
+}

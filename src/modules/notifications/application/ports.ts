@@ -1,0 +1,169 @@
+import type { Clock } from '../../../shared/domain/clock.ts';
+import type { TaskEvent } from '../../tasks/index.ts';
+import type { Notification, NotificationDraft } from '../domain/notification.ts';
+
+export type { Clock };
+
+/** An event of the tasks module's outbox, with the id of its row. */
+export type OutboxEvent = TaskEvent & { id: string };
+
+/** The outbox rows the relay works through. */
+export interface OutboxSource {
+  /**
+   * Inside the current transaction: up to `limit` unprocessed events, oldest first, locked so that
+   * concurrent relays claim disjoint sets (`FOR UPDATE SKIP LOCKED`). Only event types this
+   * version knows; events that failed `maxAttempts` times are left for an operator.
+   * `onlyIds` narrows the claim to those rows.
+   */
+  claim(limit: number, options?: { onlyIds?: readonly string[] }): Promise<OutboxEvent[]>;
+  /** The ids `claim` would take now, without locking them. */
+  peek(limit: number): Promise<string[]>;
+  markProcessed(ids: readonly string[], at: Date): Promise<void>;
+  /** Counts a failed attempt at an event, outside any transaction that failed with it. */
+  recordFailure(id: string): Promise<void>;
+}
+
+/** A task's reminder time as the last outbox event said it: `null` means none. */
+export interface ReminderChange {
+  taskId: string;
+  reminderAt: Date | null;
+  /** Owner and assignee then: users who can read the task when the reminder fires. */
+  recipients: string[];
+  /** When the change happened; an older change never overwrites a newer one. */
+  changedAt: Date;
+}
+
+export interface PendingReminder {
+  taskId: string;
+  reminderAt: Date;
+}
+
+export interface ReminderState {
+  taskId: string;
+  reminderAt: Date | null;
+  recipients: string[];
+  /** Set once `task.due_soon` went out for `reminderAt`; a new time clears it. */
+  firedAt: Date | null;
+}
+
+/** The reminder time of each task, kept by the relay so reminders survive a Redis that lost them. */
+export interface ReminderStates {
+  /** Inside the current transaction. A changed time is pending again (not fired). */
+  record(changes: readonly ReminderChange[]): Promise<void>;
+  find(taskIds: readonly string[]): Promise<ReminderState[]>;
+  /** Marks the reminder fired, if `reminderAt` is still the task's recorded time. */
+  markFired(taskId: string, reminderAt: Date, at: Date): Promise<void>;
+  /** Unfired reminders due by `until`, soonest first (then by task), continuing after `after`. */
+  pending(until: Date, limit: number, after?: PendingReminder): Promise<PendingReminder[]>;
+}
+
+/** One delayed job per task that fires its reminder; a task's later change moves or drops it. */
+export interface ReminderJobs {
+  /** Creates the task's job for `at`, or moves the existing one there. Idempotent. */
+  schedule(taskId: string, at: Date): Promise<void>;
+  cancel(taskId: string): Promise<void>;
+}
+
+/** A task as the tasks module shows it to one of its users. */
+export interface TaskSnapshot {
+  id: string;
+  ownerId: string;
+  assigneeId: string | null;
+  title: string;
+  status: 'pending' | 'in_progress' | 'completed';
+  dueDate: Date | null;
+  remindAt: Date | null;
+  deletedAt: Date | null;
+}
+
+export interface TaskReader {
+  /** The live task if `userId` may see it; undefined when it is deleted or not theirs. */
+  visibleTo(taskId: string, userId: string): Promise<TaskSnapshot | undefined>;
+}
+
+export interface ReminderSettings {
+  /** REMINDER_LEAD_MINUTES: how long before the due date a task without `remind_at` reminds. */
+  leadMinutes: number;
+}
+
+export interface InboxQuery {
+  userId: string;
+  unreadOnly: boolean;
+  limit: number;
+  /** Only notifications numbered below this (the keyset cursor). */
+  beforeSeq?: number;
+}
+
+export interface NotificationRepository {
+  /**
+   * Stores the drafts that are not stored yet (same source and user), numbering each user's new
+   * notifications with that user's next sequence numbers; drafts for users that no longer exist
+   * are dropped. Resolves the stored ones. Inside the current transaction.
+   */
+  insertNew(drafts: readonly NotificationDraft[]): Promise<Notification[]>;
+  /** Newest first (highest `seq`); `hasMore` tells whether any older match follows. */
+  list(query: InboxQuery): Promise<{ items: Notification[]; hasMore: boolean }>;
+  /** Resolves `false` when the user has no such notification. Keeps an earlier `read_at`. */
+  markRead(userId: string, notificationId: string, at: Date): Promise<boolean>;
+  markAllRead(userId: string, at: Date): Promise<void>;
+  /** The number of the user's notification `notificationId`; undefined for anyone else's. */
+  seqOf(userId: string, notificationId: string): Promise<number | undefined>;
+  /** The user's highest number so far (0 before the first notification). */
+  latestSeq(userId: string): Promise<number>;
+  /** The user's notifications numbered above `afterSeq`, oldest first. */
+  listAfter(userId: string, afterSeq: number, limit: number): Promise<Notification[]>;
+}
+
+/** Who a live connection acts for: a user, through one of their sessions. */
+export interface SessionPrincipal {
+  userId: string;
+  sessionId: string;
+}
+
+/** The identity module's verdict on a session, asked again while a socket stays open. */
+export interface LiveSessions {
+  /** The session is neither revoked nor expired, and its user is active. */
+  isLive(principal: SessionPrincipal): Promise<boolean>;
+}
+
+/** Single-use, short-lived tickets for browsers, which cannot set headers on a WebSocket. */
+export interface WsTickets {
+  issue(principal: SessionPrincipal, ttlSeconds: number): Promise<string>;
+  /** The ticket's principal, at most once: a second redeem of the same ticket finds nothing. */
+  redeem(ticket: string): Promise<SessionPrincipal | undefined>;
+}
+
+/** Pushes stored notifications towards the recipients' open sockets, on every instance. */
+export interface LiveFeed {
+  publish(notifications: readonly Notification[]): Promise<void>;
+}
+
+export interface IdGenerator {
+  /** A new UUID (v7). */
+  next(): string;
+}
+
+export interface TransactionRunner {
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
+
+export interface FailureReporter {
+  report(error: unknown, context: { operation: string; userId?: string }): void;
+}
+
+/** Every port of the notifications module; each use case takes the subset it names (`Pick`). */
+export interface NotificationsPorts {
+  outbox: OutboxSource;
+  notifications: NotificationRepository;
+  reminderStates: ReminderStates;
+  live: LiveFeed;
+  liveSessions: LiveSessions;
+  tickets: WsTickets;
+  reminderJobs: ReminderJobs;
+  tasks: TaskReader;
+  reminders: ReminderSettings;
+  ids: IdGenerator;
+  clock: Clock;
+  transactions: TransactionRunner;
+  failures: FailureReporter;
+}

@@ -1,0 +1,146 @@
+import { ok, ResultAsync, type Result } from 'neverthrow';
+import type { Notification } from '../domain/notification.ts';
+import { notificationsFor, reminderChangesIn } from './event-notifications.ts';
+import type { NotificationsPorts, ReminderChange } from './ports.ts';
+
+export interface RelayOutboxInput {
+  /** The most events one transaction takes. */
+  limit: number;
+}
+
+export interface RelayOutboxOutput {
+  /** Events this call processed; each event is processed once, by one relay. */
+  processed: number;
+  /** Events that failed; each has an attempt counted and is retried on a later call. */
+  failed: number;
+  /** When each processed event happened (for the outbox lag). */
+  occurredAt: Date[];
+  /** Stored by this call and already handed to the live feed. */
+  notifications: Notification[];
+  /** Reminder times this call recorded, at most one per task. */
+  reminders: ReminderChange[];
+}
+
+type Ports = Pick<
+  NotificationsPorts,
+  | 'outbox'
+  | 'notifications'
+  | 'reminderStates'
+  | 'reminderJobs'
+  | 'live'
+  | 'ids'
+  | 'clock'
+  | 'transactions'
+  | 'failures'
+>;
+
+const EMPTY: RelayOutboxOutput = {
+  processed: 0,
+  failed: 0,
+  occurredAt: [],
+  notifications: [],
+  reminders: [],
+};
+
+/**
+ * Turns outbox events into notifications (and reminder times), once each. Claiming, storing and
+ * marking processed happen in one transaction, so a crash anywhere leaves the event unprocessed
+ * and its notifications unstored; publishing comes after the commit, so a crash there loses only
+ * the push (the inbox and a resuming socket still have it). Unique keys make a repeat a no-op.
+ */
+export class RelayOutbox {
+  private readonly ports: Ports;
+
+  constructor(ports: Ports) {
+    this.ports = ports;
+  }
+
+  execute(input: RelayOutboxInput): ResultAsync<RelayOutboxOutput, never> {
+    return new ResultAsync(this.relay(input.limit));
+  }
+
+  private async relay(limit: number): Promise<Result<RelayOutboxOutput, never>> {
+    let outcome: RelayOutboxOutput;
+    try {
+      outcome = await this.ports.transactions.run(() => this.processClaimed(limit));
+    } catch (error) {
+      this.ports.failures.report(error, { operation: 'outbox.relay' });
+      outcome = await this.oneByOne(limit);
+    }
+    if (outcome.notifications.length > 0) {
+      await this.ports.live
+        .publish(outcome.notifications)
+        .catch((error: unknown) =>
+          this.ports.failures.report(error, { operation: 'live.publish' }),
+        );
+    }
+    await this.syncReminderJobs(outcome.reminders).catch((error: unknown) =>
+      this.ports.failures.report(error, { operation: 'reminders.schedule' }),
+    );
+    return ok(outcome);
+  }
+
+  /**
+   * After the commit, each changed task's job follows what PostgreSQL now holds (not this batch's
+   * view: another relay may have recorded a newer change). What fails here, the reconciler redoes.
+   */
+  private async syncReminderJobs(changes: readonly ReminderChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const { reminderStates, reminderJobs } = this.ports;
+    for (const state of await reminderStates.find(changes.map((change) => change.taskId))) {
+      if (state.reminderAt === null || state.firedAt !== null)
+        await reminderJobs.cancel(state.taskId);
+      else await reminderJobs.schedule(state.taskId, state.reminderAt);
+    }
+  }
+
+  private async processClaimed(limit: number, onlyIds?: string[]): Promise<RelayOutboxOutput> {
+    const { outbox, reminderStates, notifications, clock, ids } = this.ports;
+    const events = await outbox.claim(limit, onlyIds ? { onlyIds } : undefined);
+    if (events.length === 0) return EMPTY;
+    const now = clock.now();
+    // Reminder rows before notification counters: every writer takes its locks in that order.
+    const reminders = reminderChangesIn(events);
+    await reminderStates.record(reminders);
+    const drafts = events.flatMap((event) =>
+      notificationsFor(event, { nextId: () => ids.next(), now }),
+    );
+    const stored = await notifications.insertNew(drafts);
+    await outbox.markProcessed(
+      events.map((event) => event.id),
+      now,
+    );
+    return {
+      processed: events.length,
+      failed: 0,
+      occurredAt: events.map((event) => event.occurredAt),
+      notifications: stored,
+      reminders,
+    };
+  }
+
+  /** After a failed batch: each event alone, so one bad event cannot hold back the others. */
+  private async oneByOne(limit: number): Promise<RelayOutboxOutput> {
+    const pending = await this.ports.outbox.peek(limit);
+    const outcome: RelayOutboxOutput = {
+      ...EMPTY,
+      occurredAt: [],
+      notifications: [],
+      reminders: [],
+    };
+    for (const id of pending) {
+      try {
+        const one = await this.ports.transactions.run(() => this.processClaimed(1, [id]));
+        outcome.processed += one.processed;
+        outcome.occurredAt.push(...one.occurredAt);
+        outcome.notifications.push(...one.notifications);
+        outcome.reminders.push(...one.reminders);
+      } catch (error) {
+        this.ports.failures.report(error, { operation: 'outbox.relay.event' });
+        await this.ports.outbox.recordFailure(id);
+        outcome.failed += 1;
+      }
+    }
+    return outcome;
+  }
+}

@@ -1,0 +1,176 @@
+import { RequestContext } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Signed } from '../../support/identity/http-client.ts';
+import {
+  isolatedDatabase,
+  type IsolatedDatabase,
+} from '../../support/notifications/isolated-database.ts';
+import { openSocket, startServer } from '../../support/notifications/live-client.ts';
+import {
+  comment,
+  createTask,
+  inbox,
+  relayAll,
+  relayOf,
+  sql,
+  verifiedUser,
+} from '../../support/notifications/notifications-kit.ts';
+import { flushQueueKeys, uniqueQueuePrefix } from '../../support/notifications/queue-keys.ts';
+import { createTestApp, type TestApp } from '../../support/test-app.ts';
+
+const prefix = uniqueQueuePrefix();
+let db: IsolatedDatabase;
+let a: TestApp;
+let b: TestApp;
+let users: Signed[];
+beforeAll(async () => {
+  db = await isolatedDatabase();
+  const env = {
+    DATABASE_URL: db.url,
+    QUEUE_PREFIX: prefix,
+    RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+  };
+  [a, b] = await Promise.all([createTestApp(env), createTestApp(env)]);
+  users = await Promise.all([verifiedUser(a), verifiedUser(a), verifiedUser(a)]);
+});
+afterAll(async () => {
+  await Promise.all([a?.close(), b?.close()]);
+  await flushQueueKeys(inject('redisUrl'), prefix);
+  await db?.drop();
+});
+
+/** Writes `count` outbox events among `users`, as the tasks module would; resolves their ids. */
+async function writeEvents(count: number): Promise<string[]> {
+  const rows = Array.from({ length: count }, (_, i) => {
+    const actor = users[i % 3]!;
+    const others = users.filter((u) => u !== actor).map((u) => u.userId);
+    const type = ['task.status_changed', 'task.commented'][i % 2]!;
+    const payload =
+      type === 'task.commented'
+        ? { title: `T${i}`, commentId: randomUUID() }
+        : { title: `T${i}`, from: 'pending', to: 'in_progress' };
+    return {
+      id: randomUUID(),
+      type,
+      task_id: randomUUID(),
+      actor_id: actor.userId,
+      recipients: others,
+      payload,
+      occurred_at: new Date(Date.now() + i).toISOString(),
+    };
+  });
+  await sql(
+    a,
+    `insert into outbox_events (id, type, task_id, actor_id, recipients, payload, occurred_at)
+     select r.id, r.type, r.task_id, r.actor_id,
+            array(select jsonb_array_elements_text(r.recipients))::uuid[], r.payload, r.occurred_at
+       from jsonb_to_recordset(?::jsonb) as r(id uuid, type text, task_id uuid, actor_id uuid,
+         recipients jsonb, payload jsonb, occurred_at timestamptz)`,
+    [JSON.stringify(rows)],
+  );
+  return rows.map((row) => row.id);
+}
+
+function relay(t: TestApp, limit: number) {
+  return RequestContext.create(t.container.orm.em, async () =>
+    t.container.notifications.useCases.relayOutbox.execute({ limit }),
+  ).then((result) => result._unsafeUnwrap());
+}
+
+async function drain(t: TestApp, limit: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { processed } = await relay(t, limit);
+    if (processed === 0) return total;
+    total += processed;
+  }
+}
+
+describe('the outbox relay over PostgreSQL', () => {
+  it('creates each notification exactly once when two relays drain the same outbox at once', async () => {
+    const ids = await writeEvents(240);
+    const [byA, byB] = await Promise.all([drain(a, 7), drain(b, 7)]);
+
+    expect(byA + byB).toBe(240);
+    expect(Math.min(byA, byB)).toBeGreaterThan(0);
+    const [pending] = await sql<{ count: string }>(
+      a,
+      'select count(*) from outbox_events where id = any(?::uuid[]) and processed_at is null',
+      [`{${ids.join(',')}}`],
+    );
+    expect(Number(pending?.count)).toBe(0);
+    const stored = await sql<{ source_event_id: string; user_id: string; seq: string }>(
+      a,
+      'select source_event_id, user_id, seq from notifications where source_event_id = any(?::uuid[])',
+      [`{${ids.join(',')}}`],
+    );
+    // Every event has two recipients (never its actor), each told once.
+    expect(stored).toHaveLength(480);
+    expect(new Set(stored.map((n) => `${n.source_event_id}/${n.user_id}`)).size).toBe(480);
+    for (const user of users) {
+      const seqs = stored
+        .filter((n) => n.user_id === user.userId)
+        .map((n) => Number(n.seq))
+        .sort((x, y) => x - y);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i));
+    }
+  });
+
+  it('numbers each user’s notifications in commit order: what is visible is always 1..max', async () => {
+    await writeEvents(90);
+    const holes: string[] = [];
+    let draining = true;
+    const watch = async () => {
+      while (draining) {
+        const rows = await sql<{ user_id: string }>(
+          a,
+          'select user_id from notifications group by user_id having max(seq) <> count(*)',
+        );
+        holes.push(...rows.map((row) => row.user_id));
+      }
+    };
+    const watching = watch();
+    await Promise.all([drain(a, 2), drain(b, 2)]);
+    draining = false;
+    await watching;
+    expect(holes).toEqual([]);
+  });
+
+  it('loses nothing when the process dies between the commit and the publish: inbox, then resume', async () => {
+    const owner = await verifiedUser(a);
+    const assignee = await verifiedUser(a);
+    const server = await startServer(a);
+    try {
+      const task = await createTask(a, owner, { assignee_id: assignee.userId });
+      const before = await openSocket(server.port, { token: assignee.accessToken });
+      await relayAll(a);
+      const [assigned] = await before.waitFor(1);
+      before.close();
+      await before.closed;
+
+      await comment(a, owner, task.id, 'while nobody listened');
+      const outcome = (
+        await RequestContext.create(a.container.orm.em, async () =>
+          relayOf(a, { publish: false }).execute({ limit: 100 }),
+        )
+      )._unsafeUnwrap();
+      expect(outcome.notifications.map((n) => n.userId)).toEqual([assignee.userId]);
+      expect((await inbox(a, assignee)).items.map((n) => n.type)).toEqual([
+        'task.commented',
+        'task.assigned',
+      ]);
+      expect(await relayAll(b)).toBe(0);
+
+      const after = await openSocket(server.port, {
+        token: assignee.accessToken,
+        after: assigned!.id,
+      });
+      const [missed] = await after.waitFor(1);
+      expect(missed).toMatchObject({ type: 'task.commented', task_id: task.id });
+      after.close();
+    } finally {
+      await server.close(1_000);
+    }
+  });
+});
