@@ -2,14 +2,28 @@ import { identityBench } from './identity.bench.ts';
 import { notificationsBench } from './notifications.bench.ts';
 import { taskListBench } from './task-list.bench.ts';
 
-/** `npm run bench`: each benchmark reports against a baseline measured in the same process. */
+/**
+ * `npm run bench`: each benchmark reports against a baseline measured in the same process.
+ * `npm run bench -- <name> [<name>...]` runs only the sections whose names contain a given word.
+ */
 const benches: Array<[string, () => Promise<string[]>]> = [
   ['identity', identityBench],
   ['task list', taskListBench],
   ['notifications', notificationsBench],
 ];
 
-for (const [name, bench] of benches) {
+const wanted = process.argv.slice(2).map((word) => word.toLowerCase());
+const selected = benches.filter(
+  ([name]) => wanted.length === 0 || wanted.some((word) => name.includes(word)),
+);
+if (selected.length === 0) {
+  process.stderr.write(
+    `no benchmark matches ${wanted.join(', ')}; sections: ${benches.map(([n]) => n).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+
+for (const [name, bench] of selected) {
   process.stdout.write(`\n# ${name}\n`);
   for (const line of await bench()) process.stdout.write(`${line}\n`);
 }
