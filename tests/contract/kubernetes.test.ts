@@ -176,6 +176,30 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     }
   });
 
+  it('labels the migration Job and all it needs, and nothing that serves, for the pre-rollout step', () => {
+    const pre = new Set(
+      production
+        .filter((o) => o.metadata.labels?.['rollout-phase'] === 'pre')
+        .map((o) => `${o.kind}/${o.metadata.name}`),
+    );
+    const job = workloads(production).find((w) => w.object.kind === 'Job');
+    const needs = [
+      'Job/task-manager-migrate',
+      'Namespace/task-manager',
+      `ServiceAccount/${job?.pod.serviceAccountName}`,
+      ...(job?.pod.containers ?? []).flatMap((c) =>
+        (c.envFrom ?? []).map((s) => `ConfigMap/${s.configMapRef?.name}`),
+      ),
+      ...production
+        .filter((o) => o.kind === 'NetworkPolicy')
+        .map((o) => `NetworkPolicy/${o.metadata.name}`),
+    ];
+    for (const name of needs) expect(pre, name).toContain(name);
+    expect(
+      [...pre].filter((name) => /^(Deployment|HorizontalPodAutoscaler|Service)\//.test(name)),
+    ).toEqual([]);
+  });
+
   it('finds every kind of mistake in a deliberately broken deployment', async () => {
     const broken = await renderKustomization(brokenDir);
     const margin = await shutdownDeadlineMarginMs();

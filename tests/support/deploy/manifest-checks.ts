@@ -75,6 +75,7 @@ interface Probe {
 interface PodSpec {
   containers: Container[];
   terminationGracePeriodSeconds?: number;
+  serviceAccountName?: string;
   securityContext?: Record<string, unknown>;
   volumes?: { name: string; emptyDir?: unknown }[];
 }
