@@ -15,6 +15,7 @@ import {
   shutdownProblems,
   workloads,
 } from '../support/deploy/manifest-checks.ts';
+import { typeProblems } from '../support/deploy/strict-types.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const kubernetesDir = path.join(root, 'deploy/kubernetes');
@@ -91,6 +92,14 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     expect(objects().length).toBeGreaterThan(10);
     expect(schemaProblems(objects())).toEqual([]);
   });
+
+  it(
+    'has no unknown field and no mistyped value in any object (TypeScript against kubernetes-models)',
+    { timeout: 60_000 },
+    () => {
+      expect(typeProblems([...base, ...production], root)).toEqual([]);
+    },
+  );
 
   it('wires every variable the configuration reads into every container', () => {
     expect(envWiringProblems(production, variables)).toEqual([]);
@@ -200,37 +209,45 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     ).toEqual([]);
   });
 
-  it('finds every kind of mistake in a deliberately broken deployment', async () => {
-    const broken = await renderKustomization(brokenDir);
-    const margin = await shutdownDeadlineMarginMs();
-    expect(schemaProblems(broken)).toEqual([
-      expect.stringMatching(/^Deployment\/broken-api: .*spec\/replicas must be integer/),
-    ]);
-    const wiring = envWiringProblems(broken, variables);
-    expect(wiring).toContain(
-      'Deployment/broken-api container api: LOG_LEVEL is not wired: add it to the ConfigMap broken-config (deploy/kubernetes/base/configmap.yaml)',
-    );
-    expect(wiring).toContain(
-      "Deployment/broken-api container api: DATABASE_URL is not wired: add it as a secretKeyRef to the Secret task-manager-secrets in the container's env",
-    );
-    expect(wiring.join('\n')).not.toMatch(/ (NODE_ENV|JWT_SECRET) is not wired/);
-    expect(inlineSecretProblems(broken)).toEqual([
-      'Deployment/broken-api container api: JWT_SECRET must come from a secretKeyRef',
-    ]);
-    expect(pathProblems(broken, routes)).toEqual([
-      'Deployment/broken-api container api readinessProbe: no route /healthz',
-    ]);
-    expect(podHardeningProblems(broken)).toEqual([
-      'Deployment/broken-api: pod securityContext.runAsNonRoot must be true',
-      'Deployment/broken-api container api: readOnlyRootFilesystem must be true',
-      'Deployment/broken-api container api: allowPrivilegeEscalation must be false',
-      'Deployment/broken-api container api: /tmp must be a writable emptyDir (uploads spool there)',
-      'Deployment/broken-api container api: resources.requests.cpu is not set',
-      'Deployment/broken-api container api: resources.requests.memory is not set',
-      'Deployment/broken-api container api: resources.limits.memory is not set',
-    ]);
-    expect(shutdownProblems(broken, margin)).toEqual([
-      `Deployment/broken-api: terminationGracePeriodSeconds 10 must exceed preStop 0 ms + SHUTDOWN_TIMEOUT_MS 10000 ms + ${margin} ms`,
-    ]);
-  });
+  it(
+    'finds every kind of mistake in a deliberately broken deployment',
+    { timeout: 60_000 },
+    async () => {
+      const broken = await renderKustomization(brokenDir);
+      const margin = await shutdownDeadlineMarginMs();
+      expect(schemaProblems(broken)).toEqual([
+        expect.stringMatching(/^Deployment\/broken-api: .*spec\/replicas must be integer/),
+      ]);
+      expect(typeProblems(broken, root)).toEqual([
+        "Deployment/broken-api: Type 'string' is not assignable to type 'number'.",
+        `Deployment/broken-api: Object literal may only specify known properties, and '"resoures"' does not exist in type 'IContainer'.`,
+      ]);
+      const wiring = envWiringProblems(broken, variables);
+      expect(wiring).toContain(
+        'Deployment/broken-api container api: LOG_LEVEL is not wired: add it to the ConfigMap broken-config (deploy/kubernetes/base/configmap.yaml)',
+      );
+      expect(wiring).toContain(
+        "Deployment/broken-api container api: DATABASE_URL is not wired: add it as a secretKeyRef to the Secret task-manager-secrets in the container's env",
+      );
+      expect(wiring.join('\n')).not.toMatch(/ (NODE_ENV|JWT_SECRET) is not wired/);
+      expect(inlineSecretProblems(broken)).toEqual([
+        'Deployment/broken-api container api: JWT_SECRET must come from a secretKeyRef',
+      ]);
+      expect(pathProblems(broken, routes)).toEqual([
+        'Deployment/broken-api container api readinessProbe: no route /healthz',
+      ]);
+      expect(podHardeningProblems(broken)).toEqual([
+        'Deployment/broken-api: pod securityContext.runAsNonRoot must be true',
+        'Deployment/broken-api container api: readOnlyRootFilesystem must be true',
+        'Deployment/broken-api container api: allowPrivilegeEscalation must be false',
+        'Deployment/broken-api container api: /tmp must be a writable emptyDir (uploads spool there)',
+        'Deployment/broken-api container api: resources.requests.cpu is not set',
+        'Deployment/broken-api container api: resources.requests.memory is not set',
+        'Deployment/broken-api container api: resources.limits.memory is not set',
+      ]);
+      expect(shutdownProblems(broken, margin)).toEqual([
+        `Deployment/broken-api: terminationGracePeriodSeconds 10 must exceed preStop 0 ms + SHUTDOWN_TIMEOUT_MS 10000 ms + ${margin} ms`,
+      ]);
+    },
+  );
 });
