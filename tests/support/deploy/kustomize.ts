@@ -187,6 +187,6 @@ function retagImages(object: Manifest, image: NonNullable<Kustomization['images'
   return walk(object) as Manifest;
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
+function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

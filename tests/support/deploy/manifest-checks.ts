@@ -1,6 +1,6 @@
 import * as prometheusOperator from '@kubernetes-models/prometheus-operator';
 import * as kubernetes from 'kubernetes-models';
-import { isObject, type Manifest } from './kustomize.ts';
+import type { Manifest } from './kustomize.ts';
 
 /**
  * Checks of rendered Kubernetes manifests. Each returns a list of problems, one readable line
@@ -40,7 +40,7 @@ const MODELS: Map<string, ModelClass> = (() => {
 /** Schema validation of every object (types, required fields, enums) with kubernetes-models. */
 export function schemaProblems(objects: Manifest[]): string[] {
   return objects.flatMap((object) => {
-    const id = describe(object);
+    const id = objectId(object);
     const Model = MODELS.get(`${object.apiVersion}/${object.kind}`);
     if (!Model) return [`${id}: no schema for ${object.apiVersion} ${object.kind}`];
     try {
@@ -100,7 +100,7 @@ export function workloads(objects: Manifest[]): Workload[] {
       ).template;
       return {
         object,
-        id: describe(object),
+        id: objectId(object),
         labels: template.metadata?.labels ?? {},
         pod: template.spec,
       };
@@ -166,11 +166,11 @@ export function inlineSecretProblems(objects: Manifest[]): string[] {
       object.kind === 'Secret' &&
       (object.data !== undefined || object.stringData !== undefined)
     ) {
-      problems.push(`${describe(object)}: secret values in a manifest; create the Secret outside`);
+      problems.push(`${objectId(object)}: secret values in a manifest; create the Secret outside`);
     }
     if (object.kind === 'ConfigMap') {
       for (const key of Object.keys((object.data as Record<string, string>) ?? {})) {
-        if (isSecretName(key)) problems.push(`${describe(object)}: ${key} is a secret`);
+        if (isSecretName(key)) problems.push(`${objectId(object)}: ${key} is a secret`);
       }
     }
   }
@@ -207,7 +207,7 @@ export function pathProblems(objects: Manifest[], routes: ReadonlySet<string>): 
     const endpoints = (monitor.spec as { endpoints?: { path?: string }[] }).endpoints ?? [];
     for (const endpoint of endpoints) {
       if (!routes.has(endpoint.path ?? '/metrics')) {
-        problems.push(`${describe(monitor)}: no route ${endpoint.path}`);
+        problems.push(`${objectId(monitor)}: no route ${endpoint.path}`);
       }
     }
   }
@@ -315,16 +315,16 @@ export function referenceProblems(
 
   for (const service of services) {
     const selector = (service.spec as { selector?: Record<string, string> }).selector;
-    if (!selects(selector)) problems.push(`${describe(service)}: selects no pod`);
+    if (!selects(selector)) problems.push(`${objectId(service)}: selects no pod`);
   }
   for (const pdb of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
     const selector = (pdb.spec as { selector?: { matchLabels?: Record<string, string> } }).selector;
-    if (!selects(selector?.matchLabels)) problems.push(`${describe(pdb)}: selects no pod`);
+    if (!selects(selector?.matchLabels)) problems.push(`${objectId(pdb)}: selects no pod`);
   }
   for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
     const target = (hpa.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef;
     if (!objects.some((o) => o.kind === target.kind && o.metadata.name === target.name)) {
-      problems.push(`${describe(hpa)}: targets missing ${target.kind}/${target.name}`);
+      problems.push(`${objectId(hpa)}: targets missing ${target.kind}/${target.name}`);
     }
   }
   for (const ingress of objects.filter((o) => o.kind === 'Ingress')) {
@@ -338,7 +338,7 @@ export function referenceProblems(
     for (const p of (rules ?? []).flatMap((r) => r.http?.paths ?? [])) {
       const { name, port } = p.backend.service;
       if (!servicePorts(name).includes(port.name)) {
-        problems.push(`${describe(ingress)}: no Service ${name} with port ${port.name}`);
+        problems.push(`${objectId(ingress)}: no Service ${name} with port ${port.name}`);
       }
     }
   }
@@ -352,10 +352,10 @@ export function referenceProblems(
         ([k, v]) => s.metadata.labels?.[k] === v,
       ),
     );
-    if (matching.length === 0) problems.push(`${describe(monitor)}: selects no Service`);
+    if (matching.length === 0) problems.push(`${objectId(monitor)}: selects no Service`);
     for (const endpoint of spec.endpoints) {
       if (!matching.some((s) => servicePorts(s.metadata.name).includes(endpoint.port))) {
-        problems.push(`${describe(monitor)}: no selected Service has port ${endpoint.port}`);
+        problems.push(`${objectId(monitor)}: no selected Service has port ${endpoint.port}`);
       }
     }
   }
@@ -383,8 +383,6 @@ export function referenceProblems(
   return problems;
 }
 
-export function describe(object: Manifest): string {
+export function objectId(object: Manifest): string {
   return `${object.kind}/${object.metadata?.name ?? '(unnamed)'}`;
 }
-
-export { isObject };

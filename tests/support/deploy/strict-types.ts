@@ -1,7 +1,7 @@
 import path from 'node:path';
 import ts from 'typescript';
 import type { Manifest } from './kustomize.ts';
-import { describe } from './manifest-checks.ts';
+import { objectId } from './manifest-checks.ts';
 
 /**
  * Strict field checking, which JSON-schema validation of Kubernetes objects lacks: their schemas
@@ -60,7 +60,7 @@ export function typeProblems(objects: Manifest[], root: string): string[] {
   ];
   return diagnostics.map((d) => {
     const owner = starts.findLast((s) => s.offset <= (d.start ?? 0));
-    const where = owner ? describe(owner.object) : 'manifests';
+    const where = owner ? objectId(owner.object) : 'manifests';
     return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
   });
 }
