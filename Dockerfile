@@ -5,11 +5,14 @@
 # The same image serves both roles: APP_ROLE=api (default in docker-compose.yml) or APP_ROLE=worker.
 
 # ---- deps: production dependencies only ---------------------------------------------------------
-FROM node:24-bookworm-slim AS deps
+FROM node:24.21.0-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# `npm install`, not `npm ci`: the lockfile lacks other platforms' optional packages, which `npm ci`
-# rejects; `npm install` still installs the locked versions.
+# The same Node version as .nvmrc and the `node` devDependency, and the same `npm install` as
+# .ci/run, plus the two flags below (tests/contract/docker-image.test.ts compares them).
+# `npm install`, not `npm ci`: the lockfile lacks @node-rs/bcrypt 2's binaries for platforms other
+# than linux-x64-gnu (deploy/README.md), which `npm install` resolves and `npm ci` rejects; it
+# still installs the locked versions of everything else.
 # --omit=dev keeps out the compiler, the test tools and the `node` devDependency (a second Node
 # binary; the image's own Node 24 is the runtime).
 # --ignore-scripts: no production dependency needs an install script (@node-rs/bcrypt ships
@@ -17,7 +20,7 @@ COPY package.json package-lock.json ./
 RUN npm install --omit=dev --no-audit --no-fund --ignore-scripts
 
 # ---- runtime ------------------------------------------------------------------------------------
-FROM node:24-bookworm-slim AS runtime
+FROM node:24.21.0-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 

@@ -73,6 +73,13 @@ const envSchema = z
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
     SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 120_000),
+    MIGRATE_ON_START: z.preprocess(
+      emptyToUndefined,
+      z
+        .enum(['true', 'false'])
+        .default('true')
+        .transform((value) => value === 'true'),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && Buffer.byteLength(env.JWT_SECRET ?? '') < 32) {
@@ -162,5 +169,10 @@ function toConfig(env: z.infer<typeof envSchema>) {
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    /**
+     * Whether start-up applies pending migrations. Off where a separate step migrates before a
+     * rollout, so replicas never run schema changes while the old version still serves.
+     */
+    migrateOnStart: env.MIGRATE_ON_START,
   };
 }

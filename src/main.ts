@@ -26,10 +26,12 @@ async function main(): Promise<void> {
   const orm = await initOrm({ databaseUrl: config.databaseUrl, entities, logger }).catch(
     (err: unknown) => fatal(logger, 'cannot connect to PostgreSQL (DATABASE_URL)', err),
   );
-  const applied = await migrate(orm).catch((err: unknown) =>
-    fatal(logger, 'migrations failed', err),
-  );
-  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+  if (config.migrateOnStart) {
+    const applied = await migrate(orm).catch((err: unknown) =>
+      fatal(logger, 'migrations failed', err),
+    );
+    if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+  }
 
   const container = buildContainer(config, { logger, orm });
   await container.start();

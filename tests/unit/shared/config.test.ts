@@ -50,6 +50,14 @@ describe('configuration', () => {
     expect(config.jwt).toEqual({ secret: 'x'.repeat(32), usingDevelopmentSecret: false });
   });
 
+  it('applies migrations at start unless MIGRATE_ON_START=false', () => {
+    expect(loadConfig({}).migrateOnStart).toBe(true);
+    expect(loadConfig({ MIGRATE_ON_START: 'false' }).migrateOnStart).toBe(false);
+    expect(() => loadConfig({ MIGRATE_ON_START: 'no' })).toThrow(
+      /^Invalid configuration: MIGRATE_ON_START /,
+    );
+  });
+
   it('requires a bucket for the S3 storage driver', () => {
     expect(() => loadConfig({ STORAGE_DRIVER: 's3' })).toThrow(/S3_BUCKET/);
   });
