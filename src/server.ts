@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { buildApp } from './app.ts';
 import type { Container } from './container.ts';
+import { readableEarlyRefusals } from './shared/http/early-refusal.ts';
 
 /** Clients only listen; anything bigger than this from one of them closes its socket (1009). */
 const WS_MAX_PAYLOAD_BYTES = 4 * 1024;
@@ -25,8 +26,9 @@ export async function startHttpServer(
   const websocket = {
     server: new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES }),
   };
+  const fetch = readableEarlyRefusals((request, env) => app.fetch(request, env));
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname: host, websocket }, () => resolve(s));
+    const s = serve({ fetch, port, hostname: host, websocket }, () => resolve(s));
     s.once('error', reject);
   });
   const http = server as Server;
