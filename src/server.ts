@@ -3,11 +3,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { buildApp } from './app.ts';
+import { WS_MAX_CLIENT_MESSAGE_BYTES } from './modules/notifications/adapters/realtime/ws-gateway.ts';
 import type { Container } from './container.ts';
 import { readableEarlyRefusals } from './shared/http/early-refusal.ts';
-
-/** Clients only listen; anything bigger than this from one of them closes its socket (1009). */
-const WS_MAX_PAYLOAD_BYTES = 4 * 1024;
+import { upgradeRefusalsWithBody } from './shared/http/upgrade-refusal.ts';
 
 export interface RunningServer {
   port: number;
@@ -24,9 +23,11 @@ export async function startHttpServer(
   const gateway = container.notifications.gateway;
   await gateway.start();
   const websocket = {
-    server: new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES }),
+    server: new WebSocketServer({ noServer: true, maxPayload: WS_MAX_CLIENT_MESSAGE_BYTES }),
   };
-  const fetch = readableEarlyRefusals((request, env) => app.fetch(request, env));
+  const fetch = upgradeRefusalsWithBody(
+    readableEarlyRefusals((request, env) => app.fetch(request, env)),
+  );
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch, port, hostname: host, websocket }, () => resolve(s));
     s.once('error', reject);

@@ -15,7 +15,7 @@ export interface DrainBounds {
  */
 export const EARLY_REFUSAL_DRAIN: DrainBounds = { maxBytes: 16 * 1024 * 1024, maxMs: 5_000 };
 
-type FetchHandler = (
+export type FetchHandler = (
   request: Request,
   env: HttpBindings | Http2Bindings,
 ) => Response | Promise<Response>;
