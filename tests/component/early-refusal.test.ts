@@ -7,7 +7,7 @@ import { ATTACHMENT_MAX_BYTES } from '../../src/modules/tasks/domain/attachment.
 import { EARLY_REFUSAL_DRAIN } from '../../src/shared/http/early-refusal.ts';
 import { register, type Signed } from '../support/identity/http-client.ts';
 import { createTasksTestApp, TasksClient, type TasksTestApp } from '../support/tasks/http-tasks.ts';
-import { multipartFraming, multipartType } from '../support/tasks/multipart.ts';
+import { multipartBody, multipartFraming, multipartType } from '../support/tasks/multipart.ts';
 
 const MiB = 1024 * 1024;
 const SIZES = [
@@ -203,19 +203,25 @@ describe('an answer given before the body was read', () => {
     },
   );
 
-  it('keeps a connection alive when the body was read in full', async () => {
+  it.each([
+    ['a JSON body refused after it was read', '/api/v1/tasks', 'application/json', 400],
+    ['a 2 MiB upload that is stored', 'attachments', multipartType(), 201],
+  ] as const)('keeps the connection alive for %s', async (_name, target, contentType, status) => {
     const pool = new Pool(origin, { connections: 1 });
+    const upload = target === 'attachments';
     try {
-      const first = await fetch(`${origin}/api/v1/tasks`, {
-        dispatcher: pool,
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          Authorization: `Bearer ${owner.accessToken}`,
+      const first = await fetch(
+        upload ? `${origin}/api/v1/tasks/${ownTaskId}/attachments` : `${origin}${target}`,
+        {
+          dispatcher: pool,
+          method: 'POST',
+          headers: { 'Content-Type': contentType, Authorization: `Bearer ${owner.accessToken}` },
+          body: upload
+            ? multipartBody([{ filename: 'notes.txt', content: filler.toString().repeat(8) }])
+            : '{"title":"ab"}',
         },
-        body: JSON.stringify({ title: 'x'.repeat(5_000) }),
-      });
-      expect(first.status).toBe(400);
+      );
+      expect(first.status).toBe(status);
       expect(first.headers.get('connection')).toBe('keep-alive');
       await first.arrayBuffer();
     } finally {
