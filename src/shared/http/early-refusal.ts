@@ -10,7 +10,7 @@ export interface DrainBounds {
 }
 
 /**
- * Room for a client that only notices the answer once its write fails: an 11 MB upload refused
+ * Room for a client that sends its whole body before it reads the answer: an 11 MB upload refused
  * at its headers still ends cleanly, a 50 MB one is cut off.
  */
 export const EARLY_REFUSAL_DRAIN: DrainBounds = { maxBytes: 16 * 1024 * 1024, maxMs: 5_000 };
