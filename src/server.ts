@@ -3,10 +3,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { buildApp } from './app.ts';
+import { WS_MAX_CLIENT_MESSAGE_BYTES } from './modules/notifications/adapters/realtime/ws-gateway.ts';
 import type { Container } from './container.ts';
-
-/** Clients only listen; anything bigger than this from one of them closes its socket (1009). */
-const WS_MAX_PAYLOAD_BYTES = 4 * 1024;
+import { readableEarlyRefusals } from './shared/http/early-refusal.ts';
+import { upgradeRefusalsWithBody } from './shared/http/upgrade-refusal.ts';
 
 export interface RunningServer {
   port: number;
@@ -23,10 +23,13 @@ export async function startHttpServer(
   const gateway = container.notifications.gateway;
   await gateway.start();
   const websocket = {
-    server: new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES }),
+    server: new WebSocketServer({ noServer: true, maxPayload: WS_MAX_CLIENT_MESSAGE_BYTES }),
   };
+  const fetch = upgradeRefusalsWithBody(
+    readableEarlyRefusals((request, env) => app.fetch(request, env)),
+  );
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname: host, websocket }, () => resolve(s));
+    const s = serve({ fetch, port, hostname: host, websocket }, () => resolve(s));
     s.once('error', reject);
   });
   const http = server as Server;

@@ -141,6 +141,36 @@ describe('the WebSocket handshake', () => {
     const plain = await t.app.request('/api/v1/ws', bearer(user.accessToken));
     expect(plain.status).toBe(426);
   });
+
+  it('sends each refusal with its problem+json body', async () => {
+    const user = await verifiedUser(t);
+    const ticket = await ticketFor(user);
+    clients.push(await openSocket(server.port, { ticket }));
+    const refusals = [
+      [{}, 401, 'unauthenticated'],
+      [{ ticket }, 401, 'unauthenticated'],
+      [{ token: user.accessToken, origin: 'https://evil.example.test' }, 403, 'forbidden_origin'],
+      [{ token: user.accessToken, after: 'x' }, 400, 'validation_failed'],
+      [
+        { token: user.accessToken, after: '0193a1f2-8b7c-7d4e-9f00-1a2b3c4d5e6f' },
+        400,
+        'validation_failed',
+      ],
+    ] as const;
+    for (const [options, status, code] of refusals) {
+      const refused = await refusal(server.port, options);
+      expect(refused.status).toBe(status);
+      expect(refused.headers['content-type']).toBe('application/problem+json');
+      expect(refused.headers['connection']).toBe('close');
+      expect(Number(refused.headers['content-length'])).toBe(Buffer.byteLength(refused.body));
+      expect(refused.problem()).toMatchObject({
+        status,
+        code,
+        instance: '/api/v1/ws',
+        request_id: refused.headers['x-request-id'],
+      });
+    }
+  });
 });
 
 describe('live delivery', () => {

@@ -1,6 +1,7 @@
 import { WebSocket } from 'ws';
 import { startHttpServer, type RunningServer } from '../../../src/server.ts';
 import type { TestApp } from '../test-app.ts';
+import { assertDeclaredFrame } from './asyncapi-frames.ts';
 import type { NotificationJson } from './notifications-kit.ts';
 
 export interface LiveClient {
@@ -45,8 +46,18 @@ export function openSocket(port: number, options: SocketOptions): Promise<LiveCl
   const socket = connect(port, options);
   const received: NotificationJson[] = [];
   const waiters: Array<() => void> = [];
+  const undeclared: Error[] = [];
   socket.on('message', (data: Buffer) => {
     const frame = JSON.parse(data.toString('utf8')) as { type: string; data: NotificationJson };
+    try {
+      assertDeclaredFrame(frame);
+    } catch (error) {
+      undeclared.push(error as Error);
+      // Also fails a test that never waits for another frame.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
     if (frame.type === 'notification') received.push(frame.data);
     for (const wake of waiters.splice(0)) wake();
   });
@@ -61,6 +72,7 @@ export function openSocket(port: number, options: SocketOptions): Promise<LiveCl
     async waitFor(count, timeoutMs = 3_000) {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count) {
+        if (undeclared[0]) throw undeclared[0];
         const left = deadline - Date.now();
         if (left <= 0) {
           throw new Error(`expected ${count} notifications, got ${received.length}`);
@@ -73,15 +85,20 @@ export function openSocket(port: number, options: SocketOptions): Promise<LiveCl
           });
         });
       }
+      if (undeclared[0]) throw undeclared[0];
       return received.slice(0, count);
     },
   };
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(client));
     socket.once('unexpected-response', (_req, res) => {
-      reject(new RefusedUpgrade(res.statusCode ?? 0, res.headers));
-      res.resume();
-      socket.terminate();
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.once('end', () => {
+        reject(new RefusedUpgrade(res.statusCode ?? 0, res.headers, Buffer.concat(chunks)));
+        socket.terminate();
+      });
+      res.once('error', (error) => reject(error));
     });
     socket.once('error', (error) => reject(error));
   });
@@ -90,10 +107,21 @@ export function openSocket(port: number, options: SocketOptions): Promise<LiveCl
 export class RefusedUpgrade extends Error {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
-  constructor(status: number, headers: Record<string, string | string[] | undefined>) {
+  readonly body: string;
+  constructor(
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    body: Buffer,
+  ) {
     super(`upgrade refused with ${status}`);
     this.status = status;
     this.headers = headers;
+    this.body = body.toString('utf8');
+  }
+
+  /** The problem+json body of the refusal. */
+  problem(): { status: number; code: string; request_id: string } {
+    return JSON.parse(this.body) as { status: number; code: string; request_id: string };
   }
 }
 

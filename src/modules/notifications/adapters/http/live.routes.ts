@@ -34,7 +34,8 @@ const TicketSchema = z
   })
   .openapi('WsTicket');
 
-const LiveQuery = z.object({
+/** The query of GET /ws, shared with the AsyncAPI document's channel binding. */
+export const LiveQuery = z.object({
   ticket: z
     .string()
     .max(200)

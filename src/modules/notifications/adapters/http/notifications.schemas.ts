@@ -24,6 +24,14 @@ export const NotificationSchema = z
   })
   .openapi('Notification');
 
+/** The one frame the server sends on the WebSocket; openapi/asyncapi.yaml is generated from it. */
+export const NotificationFrameSchema = z.object({
+  type: z.literal('notification'),
+  data: NotificationSchema,
+});
+
+export type NotificationFrame = z.infer<typeof NotificationFrameSchema>;
+
 export const NotificationListSchema = z
   .object({
     items: z.array(NotificationSchema),

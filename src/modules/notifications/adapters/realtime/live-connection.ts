@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { SessionPrincipal } from '../../application/ports.ts';
 import type { Notification } from '../../domain/notification.ts';
-import { toNotificationJson } from '../http/notifications.schemas.ts';
+import { toNotificationJson, type NotificationFrame } from '../http/notifications.schemas.ts';
 
 export interface LiveConnectionOptions {
   /** The user's notifications numbered above `afterSeq`, oldest first. */
@@ -85,9 +85,11 @@ export class LiveConnection {
 
   private send(notification: Notification): void {
     if (!this.open) return;
-    this.socket.send(
-      JSON.stringify({ type: 'notification', data: toNotificationJson(notification) }),
-    );
+    const frame: NotificationFrame = {
+      type: 'notification',
+      data: toNotificationJson(notification),
+    };
+    this.socket.send(JSON.stringify(frame));
     this.lastSeq = notification.seq;
     this.options.onSent?.(notification);
     if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {

@@ -10,6 +10,12 @@ import { LiveConnection } from './live-connection.ts';
 import { decodeLiveMessage, LIVE_CHANNEL } from './live-message.ts';
 import { decodeRevokedSessions, REVOKED_SESSIONS_CHANNEL } from './session-revocations.ts';
 
+/** Clients only listen; a message bigger than this closes its socket (1009). */
+export const WS_MAX_CLIENT_MESSAGE_BYTES = 4 * 1024;
+
+/** How often each socket is pinged by default. */
+export const DEFAULT_HEARTBEAT_MS = 30_000;
+
 /** Close codes the client sees (4000–4999 are the application's). */
 export const CLOSE = {
   goingAway: 1001,
@@ -53,7 +59,7 @@ export class WsGateway {
 
   constructor(options: WsGatewayOptions) {
     this.options = {
-      heartbeatMs: 30_000,
+      heartbeatMs: DEFAULT_HEARTBEAT_MS,
       sessionCheckMs: 30_000,
       maxBufferedBytes: 1024 * 1024,
       catchUpBatch: 100,
