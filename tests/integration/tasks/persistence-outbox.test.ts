@@ -580,6 +580,7 @@ describe('rows exist exactly when the transaction commits', () => {
     const cases = useCases((ports) => ({
       tasks: {
         findVisible: (id, user) => ports.tasks.findVisible(id, user),
+        lockParties: (id) => ports.tasks.lockParties(id),
         insert: (x) => ports.tasks.insert(x),
         list: (q) => ports.tasks.list(q),
         update: async () => {

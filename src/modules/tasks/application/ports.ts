@@ -2,6 +2,7 @@ import type { Clock } from '../../../shared/domain/clock.ts';
 import type { Attachment } from '../domain/attachment.ts';
 import type { Category } from '../domain/category.ts';
 import type { Comment } from '../domain/comment.ts';
+import type { TaskParties } from '../domain/task-access.ts';
 import type { TaskEvent } from '../domain/task-events.ts';
 import type { TaskPriority, TaskStatus } from '../domain/task-fields.ts';
 import type { Task } from '../domain/task.ts';
@@ -59,6 +60,12 @@ export interface TaskRepository {
   /** The live task if `userId` owns it or is its assignee. */
   findVisible(taskId: string, userId: string): Promise<TaskView | undefined>;
   insert(task: Task): Promise<void>;
+  /**
+   * Who may see the task, soft-deleted or not, read under a lock that holds off every change to
+   * it (assignment, deletion) until the surrounding transaction ends; undefined for an unknown
+   * task. Only meaningful inside `TransactionRunner.run`.
+   */
+  lockParties(taskId: string): Promise<TaskParties | undefined>;
   /**
    * Writes every field of `task`, its category ids included, only if the stored task is live at
    * `expectedVersion`; the stored version becomes `task.version`.

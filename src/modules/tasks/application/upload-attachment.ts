@@ -20,11 +20,16 @@ export type UploadAttachmentError = TaskErrorOf<
   'TaskNotFound' | 'Forbidden' | 'FileTooLarge' | 'UnsupportedMediaType'
 >;
 
-type Ports = Pick<TasksPorts, 'tasks' | 'attachments' | 'files' | 'failures' | 'ids' | 'clock'>;
+type Ports = Pick<
+  TasksPorts,
+  'tasks' | 'attachments' | 'files' | 'failures' | 'ids' | 'clock' | 'transactions'
+>;
 
 /**
  * Stores a file on a task, by its owner or assignee. Access is decided before a byte is stored,
- * and a failed upload leaves neither a blob nor a row behind.
+ * and decided again, with the task locked, in the transaction that inserts the row: streaming
+ * takes time, and an uploader unassigned (or a task deleted) meanwhile must not get the file in.
+ * A failed or refused upload leaves neither a blob nor a row behind.
  */
 export class UploadAttachment {
   private readonly ports: Ports;
@@ -62,13 +67,32 @@ export class UploadAttachment {
       uploadedBy: actor.userId,
       createdAt: ports.clock.now(),
     };
+    let inserted: Result<void, UploadAttachmentError>;
     try {
-      await ports.attachments.insert(attachment);
+      inserted = await ports.transactions.run(() => this.insert(attachment, actor.userId));
     } catch (error) {
       await this.forget(key, actor.userId);
       throw error;
     }
+    if (inserted.isErr()) {
+      await this.forget(key, actor.userId);
+      return err(inserted.error);
+    }
     return ok(attachment);
+  }
+
+  /** Runs in the transaction: the task stays locked until the row is committed. */
+  private async insert(
+    attachment: Attachment,
+    userId: string,
+  ): Promise<Result<void, UploadAttachmentError>> {
+    const parties = await this.ports.tasks.lockParties(attachment.taskId);
+    // Whoever can no longer see the task is told it is not there, as before the upload.
+    if (!parties || !canAttach(parties, userId)) {
+      return err({ type: 'TaskNotFound', taskId: attachment.taskId });
+    }
+    await this.ports.attachments.insert(attachment);
+    return ok(undefined);
   }
 
   private async authorize(
