@@ -54,6 +54,7 @@ const envSchema = z
         .default('false')
         .transform((value) => value === 'true'),
     ),
+    STORAGE_QUOTA_BYTES: integer(1024 ** 3, 0, Number.MAX_SAFE_INTEGER),
     REMINDER_LEAD_MINUTES: integer(60, 0, 60 * 24 * 30),
     REMINDER_JOB_LOCK_MS: integer(30_000, 1_000, 10 * 60_000),
     QUEUE_PREFIX: z.preprocess(
@@ -144,6 +145,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
         endpoint: env.S3_ENDPOINT,
         forcePathStyle: env.S3_FORCE_PATH_STYLE,
       },
+      /** What one user's attachments may take in all. */
+      quotaBytes: env.STORAGE_QUOTA_BYTES,
     },
     reminderLeadMinutes: env.REMINDER_LEAD_MINUTES,
     /** Namespace of the BullMQ keys in Redis (one per deployment, or per test run). */

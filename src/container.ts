@@ -157,6 +157,14 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     rateLimiter,
     commonPasswords: new ZxcvbnCommonPasswords(),
     failures,
+    // Through the tasks module's own use case, which counts what each user uploaded.
+    storageUsage: {
+      of: async (userId) =>
+        (await tasks.useCases.getStorageUsage.execute({ actor: { userId } })).match(
+          (usage) => usage,
+          (never) => never,
+        ),
+    },
   });
 
   const tasks = createTasksModule({
@@ -168,6 +176,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     users: new IdentityUserDirectory((id) => users.findById(id)),
     files: overrides.files ?? fileStorage(config),
     reminders: { leadMinutes: config.reminderLeadMinutes },
+    storageQuota: { bytesPerUser: config.storage.quotaBytes },
     ids,
     clock,
     transactions,

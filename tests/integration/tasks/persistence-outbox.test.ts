@@ -443,6 +443,7 @@ describe('rows exist exactly when the transaction commits', () => {
       users: new IdentityUserDirectory((id) => users.findById(id)),
       files: new LocalDiskFileStorage(storageDir),
       reminders: { leadMinutes: LEAD_MINUTES },
+      storageQuota: { bytesPerUser: 1024 ** 3 },
       ids,
       clock: systemClock,
       transactions: new MikroOrmTransactionRunner(em()),

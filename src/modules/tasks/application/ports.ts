@@ -107,6 +107,13 @@ export interface CommentRepository {
 
 export interface AttachmentRepository {
   insert(attachment: Attachment): Promise<void>;
+  /** The bytes of every attachment `userId` uploaded that is still stored (deleted tasks' too). */
+  usageOf(userId: string): Promise<number>;
+  /**
+   * `usageOf`, read after taking a lock that holds off every other `lockUsage` of the same user
+   * until the surrounding transaction ends, so check-then-insert cannot overshoot a quota.
+   */
+  lockUsage(userId: string): Promise<number>;
   findInTask(taskId: string, attachmentId: string): Promise<Attachment | undefined>;
   delete(attachmentId: string): Promise<void>;
   /** Oldest first (then by id). */
@@ -128,6 +135,11 @@ export interface UserDirectory {
 export interface ReminderSettings {
   /** REMINDER_LEAD_MINUTES: how long before the due date a task without `remind_at` reminds. */
   leadMinutes: number;
+}
+
+export interface StorageQuota {
+  /** STORAGE_QUOTA_BYTES: what one user's attachments may take in all. */
+  bytesPerUser: number;
 }
 
 export interface IdGenerator {
@@ -155,6 +167,7 @@ export interface TasksPorts {
   users: UserDirectory;
   files: FileStorage;
   reminders: ReminderSettings;
+  storageQuota: StorageQuota;
   ids: IdGenerator;
   clock: Clock;
   transactions: TransactionRunner;
