@@ -74,6 +74,14 @@ const envSchema = z
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
     SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 120_000),
+    RETENTION_INTERVAL_MINUTES: integer(60, 1, 24 * 60),
+    RETENTION_BATCH_SIZE: integer(1000, 1, 100_000),
+    RETENTION_DELETED_TASK_DAYS: integer(30, 1, 3650),
+    RETENTION_PROCESSED_OUTBOX_DAYS: integer(7, 1, 3650),
+    RETENTION_ROTATED_REFRESH_TOKEN_DAYS: integer(7, 1, 3650),
+    RETENTION_ENDED_SESSION_DAYS: integer(7, 1, 3650),
+    RETENTION_SPENT_ONE_TIME_TOKEN_DAYS: integer(7, 1, 3650),
+    RETENTION_READ_NOTIFICATION_DAYS: integer(90, 1, 3650),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && Buffer.byteLength(env.JWT_SECRET ?? '') < 32) {
@@ -165,5 +173,18 @@ function toConfig(env: z.infer<typeof envSchema>) {
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    /** The worker role's retention job: what it keeps, and how it deletes the rest. */
+    retention: {
+      intervalMinutes: env.RETENTION_INTERVAL_MINUTES,
+      batchSize: env.RETENTION_BATCH_SIZE,
+      periods: {
+        deletedTaskDays: env.RETENTION_DELETED_TASK_DAYS,
+        processedOutboxDays: env.RETENTION_PROCESSED_OUTBOX_DAYS,
+        rotatedRefreshTokenDays: env.RETENTION_ROTATED_REFRESH_TOKEN_DAYS,
+        endedSessionDays: env.RETENTION_ENDED_SESSION_DAYS,
+        spentOneTimeTokenDays: env.RETENTION_SPENT_ONE_TIME_TOKEN_DAYS,
+        readNotificationDays: env.RETENTION_READ_NOTIFICATION_DAYS,
+      },
+    },
   };
 }
