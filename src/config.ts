@@ -54,6 +54,7 @@ const envSchema = z
         .default('false')
         .transform((value) => value === 'true'),
     ),
+    STORAGE_QUOTA_BYTES: integer(1024 ** 3, 0, Number.MAX_SAFE_INTEGER),
     REMINDER_LEAD_MINUTES: integer(60, 0, 60 * 24 * 30),
     REMINDER_JOB_LOCK_MS: integer(30_000, 1_000, 10 * 60_000),
     QUEUE_PREFIX: z.preprocess(
@@ -80,6 +81,14 @@ const envSchema = z
         .default('true')
         .transform((value) => value === 'true'),
     ),
+    RETENTION_INTERVAL_MINUTES: integer(60, 1, 24 * 60),
+    RETENTION_BATCH_SIZE: integer(1000, 1, 100_000),
+    RETENTION_DELETED_TASK_DAYS: integer(30, 1, 3650),
+    RETENTION_PROCESSED_OUTBOX_DAYS: integer(7, 1, 3650),
+    RETENTION_ROTATED_REFRESH_TOKEN_DAYS: integer(7, 1, 3650),
+    RETENTION_ENDED_SESSION_DAYS: integer(7, 1, 3650),
+    RETENTION_SPENT_ONE_TIME_TOKEN_DAYS: integer(7, 1, 3650),
+    RETENTION_READ_NOTIFICATION_DAYS: integer(90, 1, 3650),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && Buffer.byteLength(env.JWT_SECRET ?? '') < 32) {
@@ -151,6 +160,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
         endpoint: env.S3_ENDPOINT,
         forcePathStyle: env.S3_FORCE_PATH_STYLE,
       },
+      /** What one user's attachments may take in all. */
+      quotaBytes: env.STORAGE_QUOTA_BYTES,
     },
     reminderLeadMinutes: env.REMINDER_LEAD_MINUTES,
     /** Namespace of the BullMQ keys in Redis (one per deployment, or per test run). */
@@ -174,5 +185,18 @@ function toConfig(env: z.infer<typeof envSchema>) {
      * rollout, so replicas never run schema changes while the old version still serves.
      */
     migrateOnStart: env.MIGRATE_ON_START,
+    /** The worker role's retention job: what it keeps, and how it deletes the rest. */
+    retention: {
+      intervalMinutes: env.RETENTION_INTERVAL_MINUTES,
+      batchSize: env.RETENTION_BATCH_SIZE,
+      periods: {
+        deletedTaskDays: env.RETENTION_DELETED_TASK_DAYS,
+        processedOutboxDays: env.RETENTION_PROCESSED_OUTBOX_DAYS,
+        rotatedRefreshTokenDays: env.RETENTION_ROTATED_REFRESH_TOKEN_DAYS,
+        endedSessionDays: env.RETENTION_ENDED_SESSION_DAYS,
+        spentOneTimeTokenDays: env.RETENTION_SPENT_ONE_TIME_TOKEN_DAYS,
+        readNotificationDays: env.RETENTION_READ_NOTIFICATION_DAYS,
+      },
+    },
   };
 }

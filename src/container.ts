@@ -30,6 +30,14 @@ import { MikroOrmTaskRepository } from './modules/tasks/adapters/persistence/mik
 import { tasksEntities } from './modules/tasks/adapters/persistence/tasks.entities.ts';
 import { LocalDiskFileStorage } from './modules/tasks/adapters/storage/local-disk-file-storage.ts';
 import { S3FileStorage } from './modules/tasks/adapters/storage/s3-file-storage.ts';
+import {
+  STALE_UPLOAD_AGE_MS,
+  type StaleUploadSweeper,
+} from './modules/tasks/adapters/storage/stale-uploads.ts';
+import { BullMqRetentionJob } from './modules/retention/adapters/bullmq-retention-job.ts';
+import { MikroOrmRetentionStore } from './modules/retention/adapters/mikro-orm-retention-store.ts';
+import { createRetentionMetrics } from './modules/retention/adapters/retention-metrics.ts';
+import { RunRetention } from './modules/retention/application/run-retention.ts';
 import { createTasksModule, type TasksModule } from './modules/tasks/tasks.module.ts';
 import { createNotificationsMetrics } from './modules/notifications/adapters/notifications-metrics.ts';
 import { OutboxRelayLoop } from './modules/notifications/adapters/outbox-relay-loop.ts';
@@ -74,12 +82,16 @@ export interface Container {
   identity: IdentityModule;
   tasks: TasksModule;
   notifications: NotificationsModule;
+  retention: { runRetention: RunRetention };
   readinessChecks: ReadinessCheck[];
-  /** Opens connections that are created lazily; never throws when a dependency is down. */
+  /**
+   * Opens connections that are created lazily and starts the sweep of stale upload files (now and
+   * periodically); never throws when a dependency is down.
+   */
   start(): Promise<void>;
   /**
-   * The worker role's background work: the outbox relay, the reminder job worker and the reminder
-   * reconciler. Stop it before `close()`.
+   * The worker role's background work: the outbox relay, the reminder job worker, the reminder
+   * reconciler and the retention job. Stop it before `close()`.
    */
   startWorker(): BackgroundWork;
   close(): Promise<void>;
@@ -96,7 +108,7 @@ export interface ContainerOverrides {
   clock?: Clock;
   /** The mailer behind the background queue (tests record mail with it). */
   mailer?: Mailer;
-  files?: FileStorage;
+  files?: FileStorage & StaleUploadSweeper;
   /** WebSocket timings (tests shorten them). */
   realtime?: Pick<WsGatewayOptions, 'heartbeatMs' | 'sessionCheckMs' | 'maxBufferedBytes'>;
 }
@@ -157,8 +169,17 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     rateLimiter,
     commonPasswords: new ZxcvbnCommonPasswords(),
     failures,
+    // Through the tasks module's own use case, which counts what each user uploaded.
+    storageUsage: {
+      of: async (userId) =>
+        (await tasks.useCases.getStorageUsage.execute({ actor: { userId } })).match(
+          (usage) => usage,
+          (never) => never,
+        ),
+    },
   });
 
+  const files = overrides.files ?? fileStorage(config);
   const tasks = createTasksModule({
     tasks: new MikroOrmTaskRepository(em),
     categories: new MikroOrmCategoryRepository(em),
@@ -166,8 +187,9 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     attachments: new MikroOrmAttachmentRepository(em),
     outbox: new MikroOrmOutbox(em, ids),
     users: new IdentityUserDirectory((id) => users.findById(id)),
-    files: overrides.files ?? fileStorage(config),
+    files,
     reminders: { leadMinutes: config.reminderLeadMinutes },
+    storageQuota: { bytesPerUser: config.storage.quotaBytes },
     ids,
     clock,
     transactions,
@@ -223,6 +245,27 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     },
   );
 
+  const retentionMetrics = createRetentionMetrics(metrics.registry);
+  const runRetention = new RunRetention({
+    store: new MikroOrmRetentionStore(em),
+    blobs: files,
+    clock,
+    failures,
+    periods: config.retention.periods,
+    batchSize: config.retention.batchSize,
+  });
+  // File ages are the file system's wall-clock times, whatever clock the container runs on.
+  const uploadSweep = new PeriodicTask(
+    'uploads.sweep',
+    async () => {
+      const swept = await files.sweepStaleUploads(new Date(Date.now() - STALE_UPLOAD_AGE_MS));
+      retentionMetrics.swept(swept);
+      if (swept > 0) logger.info({ files: swept }, 'stale upload files swept');
+    },
+    STALE_UPLOAD_AGE_MS,
+    logger,
+  );
+
   const readinessChecks: ReadinessCheck[] = [
     {
       name: 'database',
@@ -248,8 +291,10 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     identity,
     tasks,
     notifications,
+    retention: { runRetention },
     readinessChecks,
     async start() {
+      uploadSweep.start();
       await connectQuietly(redis);
     },
     startWorker() {
@@ -282,17 +327,42 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         60_000,
         logger,
       );
+      const retentionJob = new BullMqRetentionJob({
+        connect: queueConnection('retention'),
+        prefix: config.queuePrefix,
+        everyMs: config.retention.intervalMinutes * 60_000,
+        run: () =>
+          scope(async () =>
+            (await runRetention.execute()).match(
+              (outcome) => outcome,
+              (never) => never,
+            ),
+          ),
+        logger,
+        onRun: (outcome) => retentionMetrics.ran(outcome),
+      });
       reminderWorker.start();
       relay.start();
       reconciler.start();
+      const retentionStarted = retentionJob
+        .start()
+        .catch((error: unknown) =>
+          logger.warn(
+            { err: { message: (error as Error).message } },
+            'retention job not scheduled; the next worker start retries',
+          ),
+        );
       return {
         async stop() {
           await Promise.all([relay.stop(), reconciler.stop()]);
           await reminderWorker.stop();
+          await retentionStarted;
+          await retentionJob.stop();
         },
       };
     },
     async close() {
+      await uploadSweep.stop();
       // Give mail in flight a moment; what is still retrying after that is given up (logged).
       await Promise.race([
         mailer.drain(),
@@ -304,7 +374,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   };
 }
 
-function fileStorage(config: Config): FileStorage {
+function fileStorage(config: Config): FileStorage & StaleUploadSweeper {
   const { driver, dir, s3 } = config.storage;
   if (driver === 'local') return new LocalDiskFileStorage(dir);
   return new S3FileStorage({

@@ -8,6 +8,7 @@ import { DeleteCategory } from './application/delete-category.ts';
 import { DeleteComment } from './application/delete-comment.ts';
 import { DeleteTask } from './application/delete-task.ts';
 import { DownloadAttachment } from './application/download-attachment.ts';
+import { GetStorageUsage } from './application/get-storage-usage.ts';
 import { GetTask } from './application/get-task.ts';
 import { ListAttachments } from './application/list-attachments.ts';
 import { ListCategories } from './application/list-categories.ts';
@@ -47,5 +48,6 @@ export function createUseCases(ports: TasksPorts) {
     listAttachments: new ListAttachments(ports),
     downloadAttachment: new DownloadAttachment(ports),
     deleteAttachment: new DeleteAttachment(ports),
+    getStorageUsage: new GetStorageUsage(ports),
   };
 }

@@ -443,6 +443,7 @@ describe('rows exist exactly when the transaction commits', () => {
       users: new IdentityUserDirectory((id) => users.findById(id)),
       files: new LocalDiskFileStorage(storageDir),
       reminders: { leadMinutes: LEAD_MINUTES },
+      storageQuota: { bytesPerUser: 1024 ** 3 },
       ids,
       clock: systemClock,
       transactions: new MikroOrmTransactionRunner(em()),
@@ -580,6 +581,7 @@ describe('rows exist exactly when the transaction commits', () => {
     const cases = useCases((ports) => ({
       tasks: {
         findVisible: (id, user) => ports.tasks.findVisible(id, user),
+        lockParties: (id) => ports.tasks.lockParties(id),
         insert: (x) => ports.tasks.insert(x),
         list: (q) => ports.tasks.list(q),
         update: async () => {

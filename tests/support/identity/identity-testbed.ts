@@ -15,6 +15,16 @@ import { plainMails, RecordingMailer } from './recording-mailer.ts';
 import { RecordingFailureReporter } from './recording-failure-reporter.ts';
 import { SequentialIds } from './sequential-ids.ts';
 
+/** Usage as a test sets it; the real count is the tasks module's, tested there. */
+export class FixedStorageUsage {
+  static readonly QUOTA_BYTES = 1_000_000;
+  readonly used = new Map<string, number>();
+
+  async of(userId: string): Promise<{ usedBytes: number; quotaBytes: number }> {
+    return { usedBytes: this.used.get(userId) ?? 0, quotaBytes: FixedStorageUsage.QUOTA_BYTES };
+  }
+}
+
 /** A handful of entries is enough to exercise the rule; the real list has its own test. */
 export const COMMON_PASSWORDS = new Set([
   'password',
@@ -43,6 +53,7 @@ export function identityTestbed() {
     rateLimiter: new InMemoryRateLimiter(clock),
     commonPasswords: COMMON_PASSWORDS,
     failures: new RecordingFailureReporter(),
+    storageUsage: new FixedStorageUsage(),
   } satisfies IdentityPorts;
 
   /** Stores a live session for `user` whose current refresh token is returned. */

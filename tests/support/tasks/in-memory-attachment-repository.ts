@@ -17,6 +17,17 @@ export class InMemoryAttachmentRepository implements AttachmentRepository {
     this.db.tables.attachments.set(attachment.id, { ...attachment });
   }
 
+  async usageOf(userId: string): Promise<number> {
+    return [...this.db.tables.attachments.values()]
+      .filter((row) => row.uploadedBy === userId)
+      .reduce((sum, row) => sum + row.sizeBytes, 0);
+  }
+
+  /** Unit tests run one upload at a time; the lock is PostgreSQL's, tested against it. */
+  async lockUsage(userId: string): Promise<number> {
+    return this.usageOf(userId);
+  }
+
   async findInTask(taskId: string, attachmentId: string): Promise<Attachment | undefined> {
     const row = this.db.tables.attachments.get(attachmentId);
     return row?.taskId === taskId ? { ...row } : undefined;

@@ -4,6 +4,7 @@ import type {
   TaskView,
   TaskWriteOutcome,
 } from '../../../src/modules/tasks/application/ports.ts';
+import type { TaskParties } from '../../../src/modules/tasks/domain/task-access.ts';
 import { Category, categoryNameKey } from '../../../src/modules/tasks/domain/category.ts';
 import { Task, type TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 import { queryTasks } from './in-memory-task-list.ts';
@@ -22,6 +23,11 @@ export class InMemoryTaskRepository implements TaskRepository {
     const row = this.db.tables.tasks.get(taskId);
     const visible = row && !row.deletedAt && (row.ownerId === userId || row.assigneeId === userId);
     return visible ? this.viewOf(row) : undefined;
+  }
+
+  async lockParties(taskId: string): Promise<TaskParties | undefined> {
+    const row = this.db.tables.tasks.get(taskId);
+    return row && { ownerId: row.ownerId, assigneeId: row.assigneeId, deletedAt: row.deletedAt };
   }
 
   async insert(task: Task): Promise<void> {

@@ -27,6 +27,7 @@ import { InMemoryTransactions } from './in-memory-transactions.ts';
 import { InMemoryUserDirectory } from './in-memory-user-directory.ts';
 
 export const REMINDER_LEAD_MINUTES = 60;
+export const STORAGE_QUOTA_BYTES = 100 * 1024 * 1024;
 
 /**
  * Every tasks port as an in-memory fake over one shared set of tables, typed concretely so tests
@@ -43,6 +44,7 @@ export function tasksTestbed() {
     users: new InMemoryUserDirectory(),
     files: new InMemoryFileStorage(),
     reminders: { leadMinutes: REMINDER_LEAD_MINUTES },
+    storageQuota: { bytesPerUser: STORAGE_QUOTA_BYTES },
     ids: new SequentialUuids(),
     clock: new FixedClock(NOW),
     transactions: new InMemoryTransactions(db),

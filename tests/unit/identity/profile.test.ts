@@ -3,7 +3,11 @@ import { GetProfile } from '../../../src/modules/identity/application/get-profil
 import { UpdateProfile } from '../../../src/modules/identity/application/update-profile.ts';
 import type { User } from '../../../src/modules/identity/domain/user.ts';
 import { aUser, principalOf } from '../../support/identity/builders.ts';
-import { identityTestbed, type IdentityTestbed } from '../../support/identity/identity-testbed.ts';
+import {
+  FixedStorageUsage,
+  identityTestbed,
+  type IdentityTestbed,
+} from '../../support/identity/identity-testbed.ts';
 
 describe('profile', () => {
   let bed: IdentityTestbed;
@@ -14,11 +18,16 @@ describe('profile', () => {
     user = bed.users.add(aUser({ fullName: 'Ada' }));
   });
 
-  it("returns the caller's own user", async () => {
+  it("returns the caller's own user, with their storage usage", async () => {
+    bed.storageUsage.used.set(user.id, 1234);
     const found = (
       await new GetProfile(bed.ports).execute({ principal: principalOf(user) })
     )._unsafeUnwrap();
-    expect(found.toProps()).toEqual(user.toProps());
+    expect(found.user.toProps()).toEqual(user.toProps());
+    expect(found.storage).toEqual({
+      usedBytes: 1234,
+      quotaBytes: FixedStorageUsage.QUOTA_BYTES,
+    });
   });
 
   it('renames the caller, trimmed, and records when', async () => {

@@ -62,3 +62,46 @@ describe('configuration', () => {
     expect(() => loadConfig({ STORAGE_DRIVER: 's3' })).toThrow(/S3_BUCKET/);
   });
 });
+
+describe('storage quota and retention settings', () => {
+  it('default to 1 GiB and the documented retention periods', () => {
+    const config = loadConfig({});
+    expect(config.storage.quotaBytes).toBe(1024 ** 3);
+    expect(config.retention).toEqual({
+      intervalMinutes: 60,
+      batchSize: 1000,
+      periods: {
+        deletedTaskDays: 30,
+        processedOutboxDays: 7,
+        rotatedRefreshTokenDays: 7,
+        endedSessionDays: 7,
+        spentOneTimeTokenDays: 7,
+        readNotificationDays: 90,
+      },
+    });
+  });
+
+  it('read the environment', () => {
+    const config = loadConfig({
+      STORAGE_QUOTA_BYTES: '5000',
+      RETENTION_DELETED_TASK_DAYS: '3',
+      RETENTION_BATCH_SIZE: '10',
+    });
+    expect(config.storage.quotaBytes).toBe(5000);
+    expect(config.retention.periods.deletedTaskDays).toBe(3);
+    expect(config.retention.batchSize).toBe(10);
+  });
+
+  it.each([
+    ['STORAGE_QUOTA_BYTES', '-1'],
+    ['STORAGE_QUOTA_BYTES', 'lots'],
+    ['RETENTION_INTERVAL_MINUTES', '0'],
+    ['RETENTION_BATCH_SIZE', '0'],
+    ['RETENTION_DELETED_TASK_DAYS', '0'],
+    ['RETENTION_ROTATED_REFRESH_TOKEN_DAYS', '1.5'],
+  ])('refuses a malformed %s and names it', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(
+      new RegExp(`^Invalid configuration: ${variable} `),
+    );
+  });
+});

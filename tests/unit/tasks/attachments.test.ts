@@ -86,6 +86,40 @@ describe('attachments', () => {
       expect(bed.attachments.count()).toBe(1);
     });
 
+    it('refuses a file declared too big for what is left of the quota before reading it', async () => {
+      bed.ports.storageQuota.bytesPerUser = 1000;
+      bed.seedAttachment({ taskId: task.id, uploadedBy: ASSIGNEE, sizeBytes: 900 });
+      const { body, state } = watchedBody(bytes);
+
+      const result = await upload({ body, minSizeBytes: 101 });
+
+      expect(result._unsafeUnwrapErr()).toEqual({
+        type: 'StorageQuotaExceeded',
+        quotaBytes: 1000,
+        usedBytes: 900,
+      });
+      expect(state).toEqual({ pulled: false, cancelled: true });
+      expect(bed.attachments.count()).toBe(1);
+    });
+
+    it('stops a file at what is left of the quota (413 quota, not file size), keeping nothing', async () => {
+      bed.ports.storageQuota.bytesPerUser = 1000;
+      bed.seedAttachment({ taskId: task.id, uploadedBy: ASSIGNEE, sizeBytes: 990 });
+      const blobs = bed.files.blobs.size;
+
+      const result = await upload({ body: streamOf(new Uint8Array(11)) });
+
+      expect(result._unsafeUnwrapErr()).toMatchObject({ type: 'StorageQuotaExceeded' });
+      expect(bed.files.blobs.size).toBe(blobs);
+      expect((await upload({ body: streamOf(new Uint8Array(10)) })).isOk()).toBe(true);
+    });
+
+    it('counts only what the uploader stored against their quota', async () => {
+      bed.ports.storageQuota.bytesPerUser = 1000;
+      bed.seedAttachment({ taskId: task.id, uploadedBy: OWNER, sizeBytes: 1000 });
+      expect((await upload({ body: streamOf(new Uint8Array(1000)) })).isOk()).toBe(true);
+    });
+
     it('answers unsupported media type when the storage finds the type contradicts the bytes', async () => {
       bed.files.refuse('image/png');
       const result = await upload({ contentType: 'image/png' });

@@ -10,7 +10,12 @@ export interface GetProfileInput {
 
 export type GetProfileError = IdentityErrorOf<'Unauthenticated'>;
 
-type Ports = Pick<IdentityPorts, 'users'>;
+type Ports = Pick<IdentityPorts, 'users' | 'storageUsage'>;
+
+export interface Profile {
+  user: User;
+  storage: { usedBytes: number; quotaBytes: number };
+}
 
 export class GetProfile {
   private readonly ports: Ports;
@@ -19,12 +24,13 @@ export class GetProfile {
     this.ports = ports;
   }
 
-  execute(input: GetProfileInput): ResultAsync<User, GetProfileError> {
+  execute(input: GetProfileInput): ResultAsync<Profile, GetProfileError> {
     return new ResultAsync(this.get(input));
   }
 
-  private async get({ principal }: GetProfileInput): Promise<Result<User, GetProfileError>> {
+  private async get({ principal }: GetProfileInput): Promise<Result<Profile, GetProfileError>> {
     const user = await this.ports.users.findById(principal.userId);
-    return user ? ok(user) : err({ type: 'Unauthenticated' });
+    if (!user) return err({ type: 'Unauthenticated' });
+    return ok({ user, storage: await this.ports.storageUsage.of(user.id) });
   }
 }

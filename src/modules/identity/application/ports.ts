@@ -152,6 +152,11 @@ export interface FailureReporter {
   report(error: unknown, context: { operation: string; userId?: string }): void;
 }
 
+/** A user's attachment storage, as the module that stores attachments counts it. */
+export interface StorageUsage {
+  of(userId: string): Promise<{ usedBytes: number; quotaBytes: number }>;
+}
+
 /** Every port of the identity module; each use case takes the subset it names (`Pick`). */
 export interface IdentityPorts {
   users: UserRepository;
@@ -169,4 +174,5 @@ export interface IdentityPorts {
   rateLimiter: RateLimiter;
   commonPasswords: CommonPasswordList;
   failures: FailureReporter;
+  storageUsage: StorageUsage;
 }

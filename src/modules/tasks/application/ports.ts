@@ -2,6 +2,7 @@ import type { Clock } from '../../../shared/domain/clock.ts';
 import type { Attachment } from '../domain/attachment.ts';
 import type { Category } from '../domain/category.ts';
 import type { Comment } from '../domain/comment.ts';
+import type { TaskParties } from '../domain/task-access.ts';
 import type { TaskEvent } from '../domain/task-events.ts';
 import type { TaskPriority, TaskStatus } from '../domain/task-fields.ts';
 import type { Task } from '../domain/task.ts';
@@ -60,6 +61,12 @@ export interface TaskRepository {
   findVisible(taskId: string, userId: string): Promise<TaskView | undefined>;
   insert(task: Task): Promise<void>;
   /**
+   * Who may see the task, soft-deleted or not, read under a lock that holds off every change to
+   * it (assignment, deletion) until the surrounding transaction ends; undefined for an unknown
+   * task. Only meaningful inside `TransactionRunner.run`.
+   */
+  lockParties(taskId: string): Promise<TaskParties | undefined>;
+  /**
    * Writes every field of `task`, its category ids included, only if the stored task is live at
    * `expectedVersion`; the stored version becomes `task.version`.
    */
@@ -100,6 +107,13 @@ export interface CommentRepository {
 
 export interface AttachmentRepository {
   insert(attachment: Attachment): Promise<void>;
+  /** The bytes of every attachment `userId` uploaded that is still stored (deleted tasks' too). */
+  usageOf(userId: string): Promise<number>;
+  /**
+   * `usageOf`, read after taking a lock that holds off every other `lockUsage` of the same user
+   * until the surrounding transaction ends, so check-then-insert cannot overshoot a quota.
+   */
+  lockUsage(userId: string): Promise<number>;
   findInTask(taskId: string, attachmentId: string): Promise<Attachment | undefined>;
   delete(attachmentId: string): Promise<void>;
   /** Oldest first (then by id). */
@@ -121,6 +135,11 @@ export interface UserDirectory {
 export interface ReminderSettings {
   /** REMINDER_LEAD_MINUTES: how long before the due date a task without `remind_at` reminds. */
   leadMinutes: number;
+}
+
+export interface StorageQuota {
+  /** STORAGE_QUOTA_BYTES: what one user's attachments may take in all. */
+  bytesPerUser: number;
 }
 
 export interface IdGenerator {
@@ -148,6 +167,7 @@ export interface TasksPorts {
   users: UserDirectory;
   files: FileStorage;
   reminders: ReminderSettings;
+  storageQuota: StorageQuota;
   ids: IdGenerator;
   clock: Clock;
   transactions: TransactionRunner;

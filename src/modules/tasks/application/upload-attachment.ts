@@ -13,18 +13,32 @@ export interface UploadAttachmentInput {
   filename?: string;
   /** As the client declared it; the storage judges it against the bytes. */
   contentType?: string;
+  /**
+   * What the transport already knows the file has at least (a declared length less the framing
+   * it may include): an upload that cannot fit the uploader's quota is refused before it is read.
+   */
+  minSizeBytes?: number;
   body: ReadableStream<Uint8Array>;
 }
 
 export type UploadAttachmentError = TaskErrorOf<
-  'TaskNotFound' | 'Forbidden' | 'FileTooLarge' | 'UnsupportedMediaType'
+  'TaskNotFound' | 'Forbidden' | 'FileTooLarge' | 'UnsupportedMediaType' | 'StorageQuotaExceeded'
 >;
 
-type Ports = Pick<TasksPorts, 'tasks' | 'attachments' | 'files' | 'failures' | 'ids' | 'clock'>;
+type Ports = Pick<
+  TasksPorts,
+  'tasks' | 'attachments' | 'files' | 'failures' | 'ids' | 'clock' | 'transactions' | 'storageQuota'
+>;
 
 /**
  * Stores a file on a task, by its owner or assignee. Access is decided before a byte is stored,
- * and a failed upload leaves neither a blob nor a row behind.
+ * and decided again, with the task locked, in the transaction that inserts the row: streaming
+ * takes time, and an uploader unassigned (or a task deleted) meanwhile must not get the file in.
+ *
+ * The uploader's storage quota is checked three times: before reading (a full quota, or a file
+ * declared too big for what is left), while streaming (reading stops once the file passes what
+ * is left), and atomically at the insert (parallel uploads of one user are serialised there, so
+ * together they cannot overshoot). A failed or refused upload leaves neither a blob nor a row.
  */
 export class UploadAttachment {
   private readonly ports: Ports;
@@ -47,8 +61,14 @@ export class UploadAttachment {
       await discardBody(input.body);
       return err(allowed.error);
     }
+    const quotaBytes = ports.storageQuota.bytesPerUser;
+    const usedBytes = await ports.attachments.usageOf(actor.userId);
+    if (usedBytes + (input.minSizeBytes ?? 0) > quotaBytes) {
+      await discardBody(input.body);
+      return err(this.overQuota(usedBytes));
+    }
 
-    const stored = await this.store(input);
+    const stored = await this.store(input, usedBytes, quotaBytes - usedBytes);
     if (stored.isErr()) return err(stored.error);
     const { key, sizeBytes, sha256, contentType } = stored.value;
     const attachment: Attachment = {
@@ -62,13 +82,36 @@ export class UploadAttachment {
       uploadedBy: actor.userId,
       createdAt: ports.clock.now(),
     };
+    let inserted: Result<void, UploadAttachmentError>;
     try {
-      await ports.attachments.insert(attachment);
+      inserted = await ports.transactions.run(() => this.insert(attachment, actor.userId));
     } catch (error) {
       await this.forget(key, actor.userId);
       throw error;
     }
+    if (inserted.isErr()) {
+      await this.forget(key, actor.userId);
+      return err(inserted.error);
+    }
     return ok(attachment);
+  }
+
+  /** Runs in the transaction: the task and the uploader's quota stay locked until the commit. */
+  private async insert(
+    attachment: Attachment,
+    userId: string,
+  ): Promise<Result<void, UploadAttachmentError>> {
+    const parties = await this.ports.tasks.lockParties(attachment.taskId);
+    // Whoever can no longer see the task is told it is not there, as before the upload.
+    if (!parties || !canAttach(parties, userId)) {
+      return err({ type: 'TaskNotFound', taskId: attachment.taskId });
+    }
+    const usedBytes = await this.ports.attachments.lockUsage(userId);
+    if (usedBytes + attachment.sizeBytes > this.ports.storageQuota.bytesPerUser) {
+      return err(this.overQuota(usedBytes));
+    }
+    await this.ports.attachments.insert(attachment);
+    return ok(undefined);
   }
 
   private async authorize(
@@ -80,24 +123,40 @@ export class UploadAttachment {
     return ok(undefined);
   }
 
+  /** Streams the body to storage, stopping at the file limit or at what is left of the quota. */
   private async store(
     input: UploadAttachmentInput,
+    usedBytes: number,
+    leftBytes: number,
   ): Promise<Result<StoredFile, UploadAttachmentError>> {
+    const maxBytes = Math.min(ATTACHMENT_MAX_BYTES, leftBytes);
     try {
       return ok(
         await this.ports.files.put(input.body, {
-          maxBytes: ATTACHMENT_MAX_BYTES,
+          maxBytes,
           ...(input.contentType ? { declaredContentType: input.contentType } : {}),
         }),
       );
     } catch (error) {
       if (error instanceof FileTooLargeError) {
-        return err({ type: 'FileTooLarge', maxBytes: ATTACHMENT_MAX_BYTES });
+        return err(
+          maxBytes < ATTACHMENT_MAX_BYTES
+            ? this.overQuota(usedBytes)
+            : { type: 'FileTooLarge', maxBytes: ATTACHMENT_MAX_BYTES },
+        );
       }
       if (error instanceof UnsupportedContentTypeError)
         return err({ type: 'UnsupportedMediaType' });
       throw error;
     }
+  }
+
+  private overQuota(usedBytes: number): TaskErrorOf<'StorageQuotaExceeded'> {
+    return {
+      type: 'StorageQuotaExceeded',
+      quotaBytes: this.ports.storageQuota.bytesPerUser,
+      usedBytes,
+    };
   }
 
   /** The row failed, so the blob must go too; if even that fails, it is reported, not hidden. */

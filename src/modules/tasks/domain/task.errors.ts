@@ -43,6 +43,8 @@ export type TaskError =
   | { type: 'CommentNotFound'; commentId: string }
   | { type: 'AttachmentNotFound'; attachmentId: string }
   | { type: 'FileTooLarge'; maxBytes: number }
+  /** The file would take its uploader past their storage quota (STORAGE_QUOTA_BYTES). */
+  | { type: 'StorageQuotaExceeded'; quotaBytes: number; usedBytes: number }
   | { type: 'UnsupportedMediaType' };
 
 export type TaskErrorOf<T extends TaskError['type']> = Extract<TaskError, { type: T }>;

@@ -3,6 +3,7 @@ import { EMAIL_MAX } from '../../domain/email.ts';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../domain/password-policy.ts';
 import { ROLES } from '../../domain/role.ts';
 import { FULL_NAME_MAX, FULL_NAME_MIN } from '../../domain/user.ts';
+import type { Profile } from '../../application/get-profile.ts';
 import type { SessionView } from '../../application/list-sessions.ts';
 import type { User } from '../../domain/user.ts';
 
@@ -41,6 +42,22 @@ export const UserSchema = z
     updated_at: z.iso.datetime().openapi({ example: EXAMPLE_TIME }),
   })
   .openapi('User');
+
+export const MeSchema = UserSchema.extend({
+  storage: z
+    .object({
+      used_bytes: z.number().int().openapi({
+        example: 5242880,
+        description:
+          'Bytes of the attachments you uploaded, on deleted tasks too until they are purged.',
+      }),
+      quota_bytes: z.number().int().openapi({
+        example: 1073741824,
+        description: 'What your attachments may take in all (`STORAGE_QUOTA_BYTES`).',
+      }),
+    })
+    .openapi({ description: 'Your attachment storage.' }),
+}).openapi('Me');
 
 export const TokenPairSchema = z
   .object({
@@ -137,6 +154,16 @@ export const SessionIdParam = z.object({
 export const UserIdParam = z.object({
   user_id: z.uuid().openapi({ param: { name: 'user_id', in: 'path' }, example: EXAMPLE_ID }),
 });
+
+export function toMeJson(profile: Profile): z.infer<typeof MeSchema> {
+  return {
+    ...toUserJson(profile.user),
+    storage: {
+      used_bytes: profile.storage.usedBytes,
+      quota_bytes: profile.storage.quotaBytes,
+    },
+  };
+}
 
 export function toUserJson(user: User): z.infer<typeof UserSchema> {
   return {

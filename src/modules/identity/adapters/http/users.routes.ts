@@ -13,6 +13,8 @@ import { identityProblem } from './identity.problems.ts';
 import {
   AdminUpdateUserBody,
   AdminUsersQuery,
+  MeSchema,
+  toMeJson,
   toUserJson,
   UpdateMeBody,
   UserIdParam,
@@ -34,15 +36,18 @@ export function usersRoutes({
       operationId: 'getMe',
       tags: ['Users'],
       ...authed,
-      summary: 'The signed-in user',
-      responses: { 200: jsonResponse('The caller', UserSchema), ...errorResponses(401, 429) },
+      summary: 'The signed-in user, with their attachment storage usage',
+      responses: {
+        200: jsonResponse('The caller and their storage usage', MeSchema),
+        ...errorResponses(401, 429),
+      },
     }),
     async (c) => {
-      const user = valueOr(
+      const profile = valueOr(
         await useCases.getProfile.execute({ principal: c.get('principal') }),
         (e) => identityProblem(e),
       );
-      return c.json(toUserJson(user), 200);
+      return c.json(toMeJson(profile), 200);
     },
   );
 

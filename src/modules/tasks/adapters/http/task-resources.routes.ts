@@ -3,7 +3,11 @@ import { createRouter } from '../../../../shared/http/create-app.ts';
 import { errorResponses, jsonBody, jsonResponse } from '../../../../shared/http/openapi.ts';
 import { ATTACHMENT_MAX_BYTES } from '../../domain/attachment.ts';
 import { fileDownloadResponse } from './file-download.ts';
-import { readSingleFile, singleFileRequestBody } from './multipart-upload.ts';
+import {
+  MULTIPART_OVERHEAD_BYTES,
+  readSingleFile,
+  singleFileRequestBody,
+} from './multipart-upload.ts';
 import { createRoute } from '@hono/zod-openapi';
 import { BEARER_SECURITY } from '../../../../shared/http/openapi.ts';
 import { ProblemError } from '../../../../shared/http/problem.ts';
@@ -274,7 +278,10 @@ export function attachmentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
           401,
           403,
           404,
-          [413, 'The file is larger than 10 MiB (`payload_too_large`).'],
+          [
+            413,
+            'The file is larger than 10 MiB (`payload_too_large`), or it would take your attachments past your storage quota (`storage_quota_exceeded`, with `quota_bytes` and `used_bytes`). A `Content-Length` beyond what is left of the quota plus the multipart allowance is refused before the body is read.',
+          ],
           415,
           429,
         ),
@@ -287,6 +294,7 @@ export function attachmentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
         taskId: c.req.valid('param').task_id,
         filename: upload.filename,
         contentType: upload.declaredContentType,
+        ...minSizeOf(c.req.raw.headers),
         body: upload.stream,
       });
       if (result.isErr()) {
@@ -385,4 +393,12 @@ export function attachmentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
     },
   );
   return app;
+}
+
+/** The file is at least the declared body less the multipart allowance (boundaries, fields). */
+function minSizeOf(headers: Headers): { minSizeBytes?: number } {
+  const declared = Number(headers.get('content-length') ?? Number.NaN);
+  return Number.isSafeInteger(declared)
+    ? { minSizeBytes: Math.max(0, declared - MULTIPART_OVERHEAD_BYTES) }
+    : {};
 }

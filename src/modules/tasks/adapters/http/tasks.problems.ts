@@ -62,6 +62,13 @@ const table: { [K in TaskError['type']]: Mapping<Extract<TaskError, { type: K }>
     title: 'Payload too large',
     detail: `A file may not exceed ${e.maxBytes} bytes.`,
   }),
+  StorageQuotaExceeded: (e) => ({
+    status: 413,
+    code: 'storage_quota_exceeded',
+    title: 'Storage quota exceeded',
+    detail: `Your attachments may take at most ${e.quotaBytes} bytes; ${e.usedBytes} are in use. Delete attachments to make room.`,
+    extensions: { quota_bytes: e.quotaBytes, used_bytes: e.usedBytes },
+  }),
   UnsupportedMediaType: () => ({
     status: 415,
     code: 'unsupported_media_type',

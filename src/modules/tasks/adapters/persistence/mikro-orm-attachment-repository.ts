@@ -16,6 +16,23 @@ export class MikroOrmAttachmentRepository implements AttachmentRepository {
     await this.em.insert(AttachmentRecord, { ...attachment });
   }
 
+  async usageOf(userId: string): Promise<number> {
+    const rows = await this.em.execute<Array<{ used: string }>>(
+      'select coalesce(sum(size_bytes), 0)::text as used from attachments where uploaded_by = ?',
+      [userId],
+    );
+    return Number(rows[0]?.used ?? 0);
+  }
+
+  async lockUsage(userId: string): Promise<number> {
+    // A transaction-scoped advisory lock per uploader: no row stands for "this user's quota"
+    // (users belong to identity), and it serialises only that user's inserts, nothing else.
+    await this.em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
+      `attachments.quota:${userId}`,
+    ]);
+    return this.usageOf(userId);
+  }
+
   async findInTask(taskId: string, attachmentId: string): Promise<Attachment | undefined> {
     const row = await this.em.findOne(
       AttachmentRecord,

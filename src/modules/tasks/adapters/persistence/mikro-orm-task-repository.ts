@@ -5,6 +5,7 @@ import type {
   TaskView,
   TaskWriteOutcome,
 } from '../../application/ports.ts';
+import type { TaskParties } from '../../domain/task-access.ts';
 import type { Task } from '../../domain/task.ts';
 import { countSql, pageIdsSql } from './task-list-query.ts';
 import { TASK_COLUMNS, toTaskView, type TaskRow } from './task-rows.ts';
@@ -24,6 +25,21 @@ export class MikroOrmTaskRepository implements TaskRepository {
       [taskId, userId, userId],
     );
     return rows[0] ? toTaskView(rows[0]) : undefined;
+  }
+
+  async lockParties(taskId: string): Promise<TaskParties | undefined> {
+    // FOR SHARE conflicts with the UPDATE of an assignment or a soft delete, so neither can commit
+    // between this read and the end of the caller's transaction (readers are not held up).
+    const rows = await this.em.execute<
+      Array<{ owner_id: string; assignee_id: string | null; deleted_at: Date | string | null }>
+    >('select owner_id, assignee_id, deleted_at from tasks where id = ? for share', [taskId]);
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      ownerId: row.owner_id,
+      assigneeId: row.assignee_id,
+      deletedAt: row.deleted_at === null ? null : new Date(row.deleted_at),
+    };
   }
 
   async insert(task: Task): Promise<void> {

@@ -2,17 +2,15 @@ import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FileStorage, StoredFile } from '../../application/file-storage.ts';
+import { sweepStaleUploads, TEMP_PREFIX, type StaleUploadSweeper } from './stale-uploads.ts';
 import { isStorageKey, newStorageKey, spoolUpload, type UploadLimits } from './upload-pipeline.ts';
-
-/** In-flight uploads: dot files in the same directory, so the final rename is atomic. */
-export const TEMP_PREFIX = '.upload-';
 
 /**
  * Attachments as files named by their key in one directory (created when missing). An upload is
  * written to a temporary file beside the final one, flushed to disk, then renamed into place: a
  * reader never sees half a file, and a failed or rejected upload leaves nothing behind.
  */
-export class LocalDiskFileStorage implements FileStorage {
+export class LocalDiskFileStorage implements FileStorage, StaleUploadSweeper {
   readonly #dir: string;
 
   constructor(dir: string) {
@@ -22,6 +20,7 @@ export class LocalDiskFileStorage implements FileStorage {
   async put(body: ReadableStream<Uint8Array>, options: UploadLimits): Promise<StoredFile> {
     await mkdir(this.#dir, { recursive: true });
     const key = newStorageKey();
+    // In the same directory as the files, so the final rename is atomic.
     const temp = join(this.#dir, `${TEMP_PREFIX}${key}.tmp`);
     const facts = await spoolUpload(body, temp, options, { durable: true });
     try {
@@ -58,5 +57,9 @@ export class LocalDiskFileStorage implements FileStorage {
   async delete(key: string): Promise<void> {
     if (!isStorageKey(key)) return;
     await rm(join(this.#dir, key), { force: true });
+  }
+
+  sweepStaleUploads(olderThan: Date): Promise<number> {
+    return sweepStaleUploads(this.#dir, olderThan);
   }
 }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import type { FileStorage, StoredFile } from '../../application/file-storage.ts';
+import { sweepStaleUploads, TEMP_PREFIX, type StaleUploadSweeper } from './stale-uploads.ts';
 import {
   isStorageKey,
   newStorageKey,
@@ -69,7 +70,7 @@ const SILENT = {
  * and the content check are settled before anything is sent, a rejected upload never creates an
  * object or an unfinished multipart upload. The cost is a local write of at most `maxBytes`.
  */
-export class S3FileStorage implements FileStorage {
+export class S3FileStorage implements FileStorage, StaleUploadSweeper {
   readonly #client: S3Client;
   readonly #bucket: string;
   readonly #spoolDir: string;
@@ -96,7 +97,7 @@ export class S3FileStorage implements FileStorage {
   async put(body: ReadableStream<Uint8Array>, options: UploadLimits): Promise<StoredFile> {
     await mkdir(this.#spoolDir, { recursive: true });
     const key = newStorageKey();
-    const spool = join(this.#spoolDir, `${key}.tmp`);
+    const spool = join(this.#spoolDir, `${TEMP_PREFIX}${key}.tmp`);
     try {
       const facts = await spoolUpload(body, spool, options);
       await this.#send(key, spool, facts);
@@ -158,6 +159,11 @@ export class S3FileStorage implements FileStorage {
     if (!isStorageKey(key)) return;
     // S3 answers 204 whether or not the object existed.
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
+  }
+
+  /** Spool files of a process killed mid-upload; objects are never half-written in S3. */
+  sweepStaleUploads(olderThan: Date): Promise<number> {
+    return sweepStaleUploads(this.#spoolDir, olderThan);
   }
 
   /** Closes the client's sockets (on shutdown). */
