@@ -11,6 +11,14 @@ const url = (fallback: string, protocols: readonly string[]) =>
     emptyToUndefined,
     z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`) }).default(fallback),
   );
+const boolean = (fallback: boolean) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'false'])
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true'),
+  );
 const commaList = z.preprocess(
   emptyToUndefined,
   z
@@ -63,6 +71,9 @@ const envSchema = z
         .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -')
         .default('bull'),
     ),
+    OUTBOX_LISTEN: boolean(true),
+    OUTBOX_POLL_INTERVAL_MS: integer(5_000, 20, 10 * 60_000),
+    WS_SESSION_CHECK_MS: integer(10_000, 100, 10 * 60_000),
     RATE_LIMIT_AUTH_PER_MINUTE: integer(20, 1, 1_000_000),
     RATE_LIMIT_USER_PER_MINUTE: integer(100, 1, 1_000_000),
     BCRYPT_COST: integer(12, 12, 16),
@@ -153,6 +164,17 @@ function toConfig(env: z.infer<typeof envSchema>) {
      * long (at most twice this) after it stalled.
      */
     reminderJobLockMs: env.REMINDER_JOB_LOCK_MS,
+    outbox: {
+      /** Wake the relay on PostgreSQL NOTIFY as rows commit. */
+      listen: env.OUTBOX_LISTEN,
+      /** Polling period: the safety net with `listen`, the delivery delay without it. */
+      pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
+    },
+    /**
+     * How often each API instance re-checks the sessions of its open sockets in the database: the
+     * bound on how long a socket outlives its session when the revocation announcement is lost.
+     */
+    wsSessionCheckMs: env.WS_SESSION_CHECK_MS,
     rateLimit: {
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
       userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,

@@ -34,6 +34,7 @@ import { createTasksModule, type TasksModule } from './modules/tasks/tasks.modul
 import { createNotificationsMetrics } from './modules/notifications/adapters/notifications-metrics.ts';
 import { OutboxRelayLoop } from './modules/notifications/adapters/outbox-relay-loop.ts';
 import { PeriodicTask } from './modules/notifications/adapters/periodic-task.ts';
+import { PgOutboxListener } from './modules/notifications/adapters/pg-outbox-listener.ts';
 import { BullMqReminderJobs } from './modules/notifications/adapters/reminders/bullmq-reminder-jobs.ts';
 import { BullMqReminderWorker } from './modules/notifications/adapters/reminders/bullmq-reminder-worker.ts';
 import { MikroOrmNotificationRepository } from './modules/notifications/adapters/persistence/mikro-orm-notification-repository.ts';
@@ -198,6 +199,15 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
             }
             return (await users.findById(userId))?.isActive === true;
           }),
+        async endedAmong(principals) {
+          const live = await sessions.liveAmong(
+            principals.map((principal) => principal.sessionId),
+            clock.now(),
+          );
+          return principals
+            .filter((principal) => live.get(principal.sessionId) !== principal.userId)
+            .map((principal) => principal.sessionId);
+        },
       },
       tickets: new RedisWsTickets(redis),
       reminderJobs,
@@ -219,6 +229,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       scope,
       subscriber: () => createQueueRedis(config.redisUrl, logger, 'live-subscriber'),
       hooks: notificationsMetrics.gateway,
+      sessionCheckMs: config.wsSessionCheckMs,
       ...overrides.realtime,
     },
   );
@@ -257,8 +268,16 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       const relay = new OutboxRelayLoop(useCases.relayOutbox, {
         logger,
         scope,
+        idleMs: config.outbox.pollIntervalMs,
         onBatch: (outcome) => notificationsMetrics.relayed(outcome, clock.now()),
       });
+      const listener = config.outbox.listen
+        ? new PgOutboxListener({
+            databaseUrl: config.databaseUrl,
+            logger,
+            onWake: () => relay.wake(),
+          })
+        : undefined;
       const reminderWorker = new BullMqReminderWorker({
         connect: queueConnection('reminder-worker'),
         prefix: config.queuePrefix,
@@ -284,9 +303,11 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       );
       reminderWorker.start();
       relay.start();
+      listener?.start();
       reconciler.start();
       return {
         async stop() {
+          await listener?.stop();
           await Promise.all([relay.stop(), reconciler.stop()]);
           await reminderWorker.stop();
         },

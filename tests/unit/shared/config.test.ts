@@ -13,6 +13,18 @@ describe('configuration', () => {
     expect(config.corsOrigins).toEqual([]);
     expect(config.jwt.usingDevelopmentSecret).toBe(true);
     expect(config.bcryptCost).toBe(12);
+    expect(config.outbox).toEqual({ listen: true, pollIntervalMs: 5_000 });
+    expect(config.wsSessionCheckMs).toBe(10_000);
+  });
+
+  it('turns the outbox listener off and sets the polling and session-check periods', () => {
+    const config = loadConfig({
+      OUTBOX_LISTEN: 'false',
+      OUTBOX_POLL_INTERVAL_MS: '200',
+      WS_SESSION_CHECK_MS: '2000',
+    });
+    expect(config.outbox).toEqual({ listen: false, pollIntervalMs: 200 });
+    expect(config.wsSessionCheckMs).toBe(2_000);
   });
 
   it('parses lists and numbers from strings', () => {
@@ -38,6 +50,9 @@ describe('configuration', () => {
     ['BCRYPT_COST', '10'],
     ['CORS_ORIGINS', 'https://ok.example.com,javascript:alert(1)'],
     ['JWT_SECRET', 'short'],
+    ['OUTBOX_LISTEN', 'yes'],
+    ['OUTBOX_POLL_INTERVAL_MS', '5'],
+    ['WS_SESSION_CHECK_MS', 'often'],
   ])('refuses a malformed %s and names it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);

@@ -124,6 +124,11 @@ export interface SessionPrincipal {
 export interface LiveSessions {
   /** The session is neither revoked nor expired, and its user is active. */
   isLive(principal: SessionPrincipal): Promise<boolean>;
+  /**
+   * The session ids among `principals` that are no longer live, read from the source of truth
+   * (no cache), so a revocation whose announcement and cache write were both lost still counts.
+   */
+  endedAmong(principals: readonly SessionPrincipal[]): Promise<string[]>;
 }
 
 /** Single-use, short-lived tickets for browsers, which cannot set headers on a WebSocket. */

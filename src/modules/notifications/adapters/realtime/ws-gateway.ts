@@ -16,6 +16,9 @@ export const CLOSE = {
   sessionEnded: 4401,
 } as const;
 
+/** Sessions asked about in one query. */
+const SESSION_CHECK_BATCH = 500;
+
 export interface WsGatewayHooks {
   connected?(count: number): void;
   sent?(notification: Notification): void;
@@ -31,7 +34,10 @@ export interface WsGatewayOptions {
   scope: <T>(work: () => Promise<T>) => Promise<T>;
   /** Ping period; a socket that has not answered the previous ping is dropped. */
   heartbeatMs?: number;
-  /** How often every open socket's session is checked again (the bound when a revocation message is lost). */
+  /**
+   * How often every open socket's session is checked against the database: the longest a socket
+   * outlives its session when the revocation announcement is lost (plus one sweep's duration).
+   */
   sessionCheckMs?: number;
   maxBufferedBytes?: number;
   catchUpBatch?: number;
@@ -41,7 +47,7 @@ export interface WsGatewayOptions {
 /**
  * The WebSocket side of one API instance: its open sockets by user and by session, fed from the
  * Redis channel every relay publishes on. It closes sockets whose session ends: at once when the
- * revocation is announced, otherwise at the next session check (`sessionCheckMs`, 30 s by default).
+ * revocation is announced, otherwise at the next session check (`sessionCheckMs`, 10 s by default).
  */
 export class WsGateway {
   private readonly options: Required<Omit<WsGatewayOptions, 'hooks'>> & { hooks: WsGatewayHooks };
@@ -54,7 +60,7 @@ export class WsGateway {
   constructor(options: WsGatewayOptions) {
     this.options = {
       heartbeatMs: 30_000,
-      sessionCheckMs: 30_000,
+      sessionCheckMs: 10_000,
       maxBufferedBytes: 1024 * 1024,
       catchUpBatch: 100,
       hooks: {},
@@ -191,18 +197,25 @@ export class WsGateway {
     }
   }
 
-  /** Asks identity about each session with open sockets; one check per session, one sweep at a time. */
+  /**
+   * Asks identity, in batches, which sessions with open sockets have ended; one sweep at a time.
+   * It reads the database, not the session cache, so the sweep interval bounds how long a socket
+   * outlives its session even when both the announcement and the cache write were lost.
+   */
   private async checkSessions(): Promise<void> {
     if (this.checking) return;
     this.checking = true;
     try {
-      for (const [sessionId, connections] of [...this.bySession]) {
+      const principals = [...this.bySession.values()].flatMap((connections) => {
         const [first] = connections;
-        if (!first) continue;
+        return first ? [first.principal] : [];
+      });
+      for (let start = 0; start < principals.length; start += SESSION_CHECK_BATCH) {
+        const batch = principals.slice(start, start + SESSION_CHECK_BATCH);
         const result = await this.options.scope(async () =>
-          this.options.useCases.checkLiveSession.execute(first.principal),
+          this.options.useCases.checkLiveSession.execute(batch),
         );
-        if (result.isOk() && !result.value) this.endSession(sessionId);
+        for (const sessionId of result.unwrapOr([])) this.endSession(sessionId);
       }
     } catch (error) {
       this.options.logger.warn(
