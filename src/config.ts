@@ -84,6 +84,23 @@ const envSchema = z
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
     SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 120_000),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
+      emptyToUndefined,
+      z.url({ protocol: /^https?$/ }).optional(),
+    ),
+    OTEL_EXPORTER_OTLP_PROTOCOL: z.preprocess(
+      emptyToUndefined,
+      z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+    ),
+    OTEL_SERVICE_NAME: z.preprocess(
+      emptyToUndefined,
+      z.string().min(1).default('task-manager-api'),
+    ),
+    OTEL_TRACES_SAMPLER_ARG: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number().min(0).max(1).default(1),
+    ),
+    OTEL_BSP_SCHEDULE_DELAY: integer(5_000, 10, 60_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && Buffer.byteLength(env.JWT_SECRET ?? '') < 32) {
@@ -184,5 +201,13 @@ function toConfig(env: z.infer<typeof envSchema>) {
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    /** OpenTelemetry traces, exported over OTLP/HTTP; off unless an endpoint is set. */
+    tracing: {
+      endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+      protocol: env.OTEL_EXPORTER_OTLP_PROTOCOL,
+      serviceName: env.OTEL_SERVICE_NAME,
+      sampleRatio: env.OTEL_TRACES_SAMPLER_ARG,
+      exportDelayMs: env.OTEL_BSP_SCHEDULE_DELAY,
+    },
   };
 }

@@ -33,6 +33,7 @@ import { S3FileStorage } from './modules/tasks/adapters/storage/s3-file-storage.
 import { createTasksModule, type TasksModule } from './modules/tasks/tasks.module.ts';
 import { createNotificationsMetrics } from './modules/notifications/adapters/notifications-metrics.ts';
 import { OutboxRelayLoop } from './modules/notifications/adapters/outbox-relay-loop.ts';
+import { OtelEventTracing } from './modules/notifications/adapters/otel-event-tracing.ts';
 import { PeriodicTask } from './modules/notifications/adapters/periodic-task.ts';
 import { PgOutboxListener } from './modules/notifications/adapters/pg-outbox-listener.ts';
 import { BullMqReminderJobs } from './modules/notifications/adapters/reminders/bullmq-reminder-jobs.ts';
@@ -57,6 +58,7 @@ import { createMetrics, type Metrics } from './shared/infra/metrics.ts';
 import { createOrm, type Orm } from './shared/infra/orm.ts';
 import { RedisRateLimiter } from './shared/infra/redis-rate-limiter.ts';
 import { closeRedis, connectQuietly, createQueueRedis, createRedis } from './shared/infra/redis.ts';
+import { tracingOff, type Tracing } from './shared/infra/tracing.ts';
 import { UuidV7Ids } from './shared/infra/uuid-v7-ids.ts';
 
 /** Entity schemas of every module, for the ORM and its tooling. */
@@ -76,6 +78,8 @@ export interface Container {
   tasks: TasksModule;
   notifications: NotificationsModule;
   readinessChecks: ReadinessCheck[];
+  /** OpenTelemetry, as started by the entry point (off unless configured). */
+  tracing: Tracing;
   /** Opens connections that are created lazily; never throws when a dependency is down. */
   start(): Promise<void>;
   /**
@@ -100,6 +104,8 @@ export interface ContainerOverrides {
   files?: FileStorage;
   /** WebSocket timings (tests shorten them). */
   realtime?: Pick<WsGatewayOptions, 'heartbeatMs' | 'sessionCheckMs' | 'maxBufferedBytes'>;
+  /** Tracing, started before anything else (see `startTracing`); off by default. */
+  tracing?: Tracing;
 }
 
 const packageJson = JSON.parse(
@@ -108,9 +114,18 @@ const packageJson = JSON.parse(
   version: string;
 };
 
+/** This release's version (package.json). */
+export const serviceVersion = packageJson.version;
+
 /** The composition root: the one place that constructs adapters. */
 export function buildContainer(config: Config, overrides: ContainerOverrides = {}): Container {
-  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const tracing = overrides.tracing ?? tracingOff;
+  const logger =
+    overrides.logger ??
+    createLogger({
+      level: config.logLevel,
+      ...(tracing.logFields ? { mixin: tracing.logFields } : {}),
+    });
   const metrics = createMetrics();
   const clock = overrides.clock ?? systemClock;
   const orm = overrides.orm ?? createOrm({ databaseUrl: config.databaseUrl, entities, logger });
@@ -181,6 +196,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   const reminderJobs = new BullMqReminderJobs(
     queueConnection('reminder-queue'),
     config.queuePrefix,
+    tracing.bullmq,
   );
   const notifications = createNotificationsModule(
     {
@@ -209,6 +225,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
             .map((principal) => principal.sessionId);
         },
       },
+      tracing: new OtelEventTracing(),
       tickets: new RedisWsTickets(redis),
       reminderJobs,
       // Through the tasks module's own use case: the job sees the task as its owner or assignee.
@@ -260,6 +277,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     tasks,
     notifications,
     readinessChecks,
+    tracing,
     async start() {
       await connectQuietly(redis);
     },
@@ -282,6 +300,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         connect: queueConnection('reminder-worker'),
         prefix: config.queuePrefix,
         lockMs: config.reminderJobLockMs,
+        ...(tracing.bullmq ? { telemetry: tracing.bullmq } : {}),
         hooks: notificationsMetrics.reminders,
         useCases,
         scope,

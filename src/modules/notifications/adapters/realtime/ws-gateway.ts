@@ -3,11 +3,12 @@ import type { WSEvents } from 'hono/ws';
 import type { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../../../shared/infra/logger.ts';
+import { continueTraces } from '../../../../shared/infra/tracing.ts';
 import type { SessionPrincipal } from '../../application/ports.ts';
 import type { Notification } from '../../domain/notification.ts';
 import type { NotificationsUseCases } from '../../notifications.use-cases.ts';
 import { LiveConnection } from './live-connection.ts';
-import { decodeLiveMessage, LIVE_CHANNEL } from './live-message.ts';
+import { decodeLiveEnvelope, LIVE_CHANNEL } from './live-message.ts';
 import { decodeRevokedSessions, REVOKED_SESSIONS_CHANNEL } from './session-revocations.ts';
 
 /** Close codes the client sees (4000–4999 are the application's). */
@@ -80,8 +81,17 @@ export class WsGateway {
     const subscriber = this.options.subscriber();
     this.subscriber = subscriber;
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel === LIVE_CHANNEL) this.deliver(decodeLiveMessage(message));
-      else if (channel === REVOKED_SESSIONS_CHANNEL) {
+      if (channel === LIVE_CHANNEL) {
+        const { notifications, trace } = decodeLiveEnvelope(message);
+        if (!trace) void this.deliver(notifications);
+        else {
+          // The push continues the relay's trace, and lasts until the frames are written.
+          const span = continueTraces('notifications.push', [trace], {
+            'messaging.batch.message_count': notifications.length,
+          });
+          void span.run(() => this.deliver(notifications)).finally(() => span.end());
+        }
+      } else if (channel === REVOKED_SESSIONS_CHANNEL) {
         for (const id of decodeRevokedSessions(message)) this.endSession(id);
       }
     });
@@ -160,14 +170,20 @@ export class WsGateway {
     this.options.logger.debug({ userId: connection.principal.userId }, 'live socket closed');
   }
 
-  private deliver(notifications: Notification[]): void {
+  /** Hands each socket its user's notifications; resolves when those sockets are done with them. */
+  private async deliver(notifications: Notification[]): Promise<void> {
     const byUser = new Map<string, Notification[]>();
     for (const n of notifications) {
       if (this.byUser.has(n.userId)) byUser.set(n.userId, [...(byUser.get(n.userId) ?? []), n]);
     }
+    const pending: Array<Promise<void>> = [];
     for (const [userId, mine] of byUser) {
-      for (const connection of this.byUser.get(userId) ?? []) connection.deliver(mine);
+      for (const connection of this.byUser.get(userId) ?? []) {
+        connection.deliver(mine);
+        pending.push(connection.idle());
+      }
     }
+    await Promise.all(pending);
   }
 
   private endSession(sessionId: string): void {
