@@ -15,6 +15,30 @@ describe('configuration', () => {
     expect(config.bcryptCost).toBe(12);
     expect(config.outbox).toEqual({ listen: true, pollIntervalMs: 5_000 });
     expect(config.wsSessionCheckMs).toBe(10_000);
+    expect(config.tracing).toEqual({
+      endpoint: undefined,
+      protocol: 'http/protobuf',
+      serviceName: 'task-manager-api',
+      sampleRatio: 1,
+      exportDelayMs: 5_000,
+    });
+  });
+
+  it('reads the standard OpenTelemetry variables', () => {
+    const config = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'tasks-eu',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+      OTEL_BSP_SCHEDULE_DELAY: '1000',
+    });
+    expect(config.tracing).toEqual({
+      endpoint: 'http://collector:4318',
+      protocol: 'http/json',
+      serviceName: 'tasks-eu',
+      sampleRatio: 0.25,
+      exportDelayMs: 1_000,
+    });
   });
 
   it('turns the outbox listener off and sets the polling and session-check periods', () => {
@@ -53,6 +77,9 @@ describe('configuration', () => {
     ['OUTBOX_LISTEN', 'yes'],
     ['OUTBOX_POLL_INTERVAL_MS', '5'],
     ['WS_SESSION_CHECK_MS', 'often'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'grpc://collector:4317'],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc'],
+    ['OTEL_TRACES_SAMPLER_ARG', '1.5'],
   ])('refuses a malformed %s and names it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);
