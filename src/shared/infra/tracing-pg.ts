@@ -21,7 +21,7 @@ export function sanitizeQuery(text: string): string {
   return text
     .replace(/'(?:[^']|'')*'/g, '?')
     .replace(/\$(\w*)\$[\s\S]*?\$\1\$/g, '?')
-    .replace(/\b\d+(?:\.\d+)?\b/g, '?')
+    .replace(/(?<![\w$.])\d+(?:\.\d+)?\b/g, '?')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, MAX_QUERY_TEXT);
