@@ -28,7 +28,10 @@ async function main(): Promise<void> {
     level: config.logLevel,
     ...(tracing.logFields ? { mixin: tracing.logFields } : {}),
   });
-  if (tracing.enabled) logger.info({ endpoint: config.tracing.endpoint }, 'tracing on');
+  if (tracing.enabled) {
+    tracing.reportErrorsTo(logger);
+    logger.info({ endpoint: config.tracing.endpoint }, 'tracing on');
+  }
   if (config.jwt.usingDevelopmentSecret) {
     logger.warn('JWT_SECRET is not set: using the development secret; never do this in production');
   }

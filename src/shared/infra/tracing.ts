@@ -1,5 +1,7 @@
 import {
   context,
+  diag,
+  DiagLogLevel,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
@@ -11,6 +13,7 @@ import {
 } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import type { Telemetry } from 'bullmq';
+import type { Logger } from './logger.ts';
 
 /** The scope of every span this service starts itself. */
 export const TRACER_NAME = 'task-manager-api';
@@ -35,6 +38,11 @@ export interface Tracing {
   readonly logFields: (() => Record<string, string>) | undefined;
   /** BullMQ's own telemetry hook: its queue and worker spans join the active trace. */
   readonly bullmq: Telemetry | undefined;
+  /**
+   * Reports the SDK's own failures (an unreachable collector, dropped spans) to the log, at most
+   * one line per `everyMs`, so a tracing outage is visible but never floods the log.
+   */
+  reportErrorsTo(logger: Logger, everyMs?: number): void;
   /** Sends the spans still buffered, then stops. */
   shutdown(): Promise<void>;
 }
@@ -43,6 +51,7 @@ export const tracingOff: Tracing = {
   enabled: false,
   logFields: undefined,
   bullmq: undefined,
+  reportErrorsTo: () => undefined,
   shutdown: () => Promise.resolve(),
 };
 
@@ -112,6 +121,33 @@ export async function startTracing(
       return span ? { trace_id: span.traceId, span_id: span.spanId } : {};
     },
     bullmq: new bullmqOtel.BullMQOtel({ tracerName: TRACER_NAME, version: process.version }),
+    reportErrorsTo(logger, everyMs = 60_000) {
+      let last = -Infinity;
+      let suppressed = 0;
+      const report = (message: string) => {
+        const now = Date.now();
+        if (now - last < everyMs) {
+          suppressed += 1;
+          return;
+        }
+        logger.warn({ err: { message: message.slice(0, 500) }, suppressed }, 'tracing failure');
+        last = now;
+        suppressed = 0;
+      };
+      core.setGlobalErrorHandler((error) =>
+        report(error instanceof Error ? error.message : JSON.stringify(error)),
+      );
+      diag.setLogger(
+        {
+          error: (message) => report(message),
+          warn: (message) => report(message),
+          info: () => undefined,
+          debug: () => undefined,
+          verbose: () => undefined,
+        },
+        { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+      );
+    },
     async shutdown() {
       unhookPg();
       unhookRedis();
