@@ -5,12 +5,12 @@ import { Migration } from '@mikro-orm/migrations';
  * the relay, the reminder job and the WebSocket push continue that request's trace. Null when the
  * writer was not traced.
  */
-export class Migration20261206010000_outbox_trace_context extends Migration {
+export class Migration20261206090100_outbox_trace_context extends Migration {
   override up(): void {
-    this.addSql('alter table outbox_events add column trace_context jsonb;');
+    this.addSql('alter table outbox_events add column if not exists trace_context jsonb;');
   }
 
   override down(): void {
-    this.addSql('alter table outbox_events drop column trace_context;');
+    this.addSql('alter table outbox_events drop column if exists trace_context;');
   }
 }

@@ -5,19 +5,21 @@ import { Migration } from '@mikro-orm/migrations';
  * its transaction commits, and folds repeats within one transaction into one. A trigger, rather
  * than a NOTIFY next to each insert, covers every writer of the table.
  */
-export class Migration20261206000000_outbox_notify extends Migration {
+export class Migration20261206090000_outbox_notify extends Migration {
   override up(): void {
-    this.addSql(`create function outbox_events_notify() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function outbox_events_notify() returns trigger language plpgsql as $$
 begin
   perform pg_notify('outbox_events', '');
   return null;
 end $$;`);
+    this.addSql('drop trigger if exists outbox_events_notify on outbox_events;');
     this.addSql(`create trigger outbox_events_notify after insert on outbox_events
   for each statement execute function outbox_events_notify();`);
   }
 
   override down(): void {
-    this.addSql('drop trigger outbox_events_notify on outbox_events;');
-    this.addSql('drop function outbox_events_notify();');
+    this.addSql('drop trigger if exists outbox_events_notify on outbox_events;');
+    this.addSql('drop function if exists outbox_events_notify();');
   }
 }
