@@ -68,16 +68,18 @@ export async function tracingBench(): Promise<string[]> {
   };
   const services: ServiceProcess[] = [];
   try {
-    const [off, on, sampled] = await Promise.all([
-      startService(env),
-      startService({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl }),
-      startService({
-        ...env,
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl,
-        OTEL_TRACES_SAMPLER_ARG: String(SAMPLED),
-      }),
-    ]);
-    services.push(off, on, sampled);
+    // One after another, each kept as soon as it runs, so a failed start leaves no process behind.
+    const start = async (extra: Record<string, string>) => {
+      const service = await startService({ ...env, ...extra });
+      services.push(service);
+      return service;
+    };
+    const off = await start({});
+    const on = await start({ OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl });
+    const sampled = await start({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl,
+      OTEL_TRACES_SAMPLER_ARG: String(SAMPLED),
+    });
 
     const registered = await fetch(`http://127.0.0.1:${off.port}/api/v1/auth/register`, {
       method: 'POST',
