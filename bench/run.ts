@@ -1,6 +1,7 @@
 import { identityBench } from './identity.bench.ts';
 import { notificationsBench } from './notifications.bench.ts';
 import { taskListBench } from './task-list.bench.ts';
+import { tracingBench } from './tracing.bench.ts';
 
 /**
  * `npm run bench`: each benchmark reports against a baseline measured in the same process.
@@ -10,6 +11,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ['identity', identityBench],
   ['task list', taskListBench],
   ['notifications', notificationsBench],
+  ['tracing', tracingBench],
 ];
 
 const wanted = process.argv.slice(2).map((word) => word.toLowerCase());

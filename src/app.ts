@@ -33,6 +33,7 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     logger: container.logger,
     metrics: container.metrics,
     corsOrigins: config.corsOrigins,
+    traceRequests: container.tracing.enabled,
     // Uploads stream through their own 10 MiB limit.
     bodyLimitExempt: (path) => UPLOAD_PATH.test(path),
   });

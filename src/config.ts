@@ -11,6 +11,14 @@ const url = (fallback: string, protocols: readonly string[]) =>
     emptyToUndefined,
     z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`) }).default(fallback),
   );
+const boolean = (fallback: boolean) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'false'])
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true'),
+  );
 const commaList = z.preprocess(
   emptyToUndefined,
   z
@@ -64,6 +72,9 @@ const envSchema = z
         .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -')
         .default('bull'),
     ),
+    OUTBOX_LISTEN: boolean(true),
+    OUTBOX_POLL_INTERVAL_MS: integer(5_000, 20, 10 * 60_000),
+    WS_SESSION_CHECK_MS: integer(10_000, 100, 10 * 60_000),
     RATE_LIMIT_AUTH_PER_MINUTE: integer(20, 1, 1_000_000),
     RATE_LIMIT_USER_PER_MINUTE: integer(100, 1, 1_000_000),
     BCRYPT_COST: integer(12, 12, 16),
@@ -89,6 +100,23 @@ const envSchema = z
     RETENTION_ENDED_SESSION_DAYS: integer(7, 1, 3650),
     RETENTION_SPENT_ONE_TIME_TOKEN_DAYS: integer(7, 1, 3650),
     RETENTION_READ_NOTIFICATION_DAYS: integer(90, 1, 3650),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
+      emptyToUndefined,
+      z.url({ protocol: /^https?$/ }).optional(),
+    ),
+    OTEL_EXPORTER_OTLP_PROTOCOL: z.preprocess(
+      emptyToUndefined,
+      z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+    ),
+    OTEL_SERVICE_NAME: z.preprocess(
+      emptyToUndefined,
+      z.string().min(1).default('task-manager-api'),
+    ),
+    OTEL_TRACES_SAMPLER_ARG: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number().min(0).max(1).default(1),
+    ),
+    OTEL_BSP_SCHEDULE_DELAY: integer(5_000, 10, 60_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && Buffer.byteLength(env.JWT_SECRET ?? '') < 32) {
@@ -171,6 +199,17 @@ function toConfig(env: z.infer<typeof envSchema>) {
      * long (at most twice this) after it stalled.
      */
     reminderJobLockMs: env.REMINDER_JOB_LOCK_MS,
+    outbox: {
+      /** Wake the relay on PostgreSQL NOTIFY as rows commit. */
+      listen: env.OUTBOX_LISTEN,
+      /** Polling period: the safety net with `listen`, the delivery delay without it. */
+      pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
+    },
+    /**
+     * How often each API instance re-checks the sessions of its open sockets in the database: the
+     * bound on how long a socket outlives its session when the revocation announcement is lost.
+     */
+    wsSessionCheckMs: env.WS_SESSION_CHECK_MS,
     rateLimit: {
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
       userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,
@@ -197,6 +236,14 @@ function toConfig(env: z.infer<typeof envSchema>) {
         spentOneTimeTokenDays: env.RETENTION_SPENT_ONE_TIME_TOKEN_DAYS,
         readNotificationDays: env.RETENTION_READ_NOTIFICATION_DAYS,
       },
+    },
+    /** OpenTelemetry traces, exported over OTLP/HTTP; off unless an endpoint is set. */
+    tracing: {
+      endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+      protocol: env.OTEL_EXPORTER_OTLP_PROTOCOL,
+      serviceName: env.OTEL_SERVICE_NAME,
+      sampleRatio: env.OTEL_TRACES_SAMPLER_ARG,
+      exportDelayMs: env.OTEL_BSP_SCHEDULE_DELAY,
     },
   };
 }

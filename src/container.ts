@@ -41,7 +41,9 @@ import { RunRetention } from './modules/retention/application/run-retention.ts';
 import { createTasksModule, type TasksModule } from './modules/tasks/tasks.module.ts';
 import { createNotificationsMetrics } from './modules/notifications/adapters/notifications-metrics.ts';
 import { OutboxRelayLoop } from './modules/notifications/adapters/outbox-relay-loop.ts';
+import { OtelEventTracing } from './modules/notifications/adapters/otel-event-tracing.ts';
 import { PeriodicTask } from './modules/notifications/adapters/periodic-task.ts';
+import { PgOutboxListener } from './modules/notifications/adapters/pg-outbox-listener.ts';
 import { BullMqReminderJobs } from './modules/notifications/adapters/reminders/bullmq-reminder-jobs.ts';
 import { BullMqReminderWorker } from './modules/notifications/adapters/reminders/bullmq-reminder-worker.ts';
 import { MikroOrmNotificationRepository } from './modules/notifications/adapters/persistence/mikro-orm-notification-repository.ts';
@@ -64,6 +66,7 @@ import { createMetrics, type Metrics } from './shared/infra/metrics.ts';
 import { createOrm, type Orm } from './shared/infra/orm.ts';
 import { RedisRateLimiter } from './shared/infra/redis-rate-limiter.ts';
 import { closeRedis, connectQuietly, createQueueRedis, createRedis } from './shared/infra/redis.ts';
+import { tracingOff, type Tracing } from './shared/infra/tracing.ts';
 import { UuidV7Ids } from './shared/infra/uuid-v7-ids.ts';
 
 /** Entity schemas of every module, for the ORM and its tooling. */
@@ -84,6 +87,8 @@ export interface Container {
   notifications: NotificationsModule;
   retention: { runRetention: RunRetention };
   readinessChecks: ReadinessCheck[];
+  /** OpenTelemetry, as started by the entry point (off unless configured). */
+  tracing: Tracing;
   /**
    * Opens connections that are created lazily and starts the sweep of stale upload files (now and
    * periodically); never throws when a dependency is down.
@@ -111,6 +116,8 @@ export interface ContainerOverrides {
   files?: FileStorage & StaleUploadSweeper;
   /** WebSocket timings (tests shorten them). */
   realtime?: Pick<WsGatewayOptions, 'heartbeatMs' | 'sessionCheckMs' | 'maxBufferedBytes'>;
+  /** Tracing, started before anything else (see `startTracing`); off by default. */
+  tracing?: Tracing;
 }
 
 const packageJson = JSON.parse(
@@ -119,9 +126,18 @@ const packageJson = JSON.parse(
   version: string;
 };
 
+/** This release's version (package.json). */
+export const serviceVersion = packageJson.version;
+
 /** The composition root: the one place that constructs adapters. */
 export function buildContainer(config: Config, overrides: ContainerOverrides = {}): Container {
-  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const tracing = overrides.tracing ?? tracingOff;
+  const logger =
+    overrides.logger ??
+    createLogger({
+      level: config.logLevel,
+      ...(tracing.logFields ? { mixin: tracing.logFields } : {}),
+    });
   const metrics = createMetrics();
   const clock = overrides.clock ?? systemClock;
   const orm = overrides.orm ?? createOrm({ databaseUrl: config.databaseUrl, entities, logger });
@@ -202,6 +218,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   const reminderJobs = new BullMqReminderJobs(
     queueConnection('reminder-queue'),
     config.queuePrefix,
+    tracing.bullmq,
   );
   const notifications = createNotificationsModule(
     {
@@ -220,7 +237,17 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
             }
             return (await users.findById(userId))?.isActive === true;
           }),
+        async endedAmong(principals) {
+          const live = await sessions.liveAmong(
+            principals.map((principal) => principal.sessionId),
+            clock.now(),
+          );
+          return principals
+            .filter((principal) => live.get(principal.sessionId) !== principal.userId)
+            .map((principal) => principal.sessionId);
+        },
       },
+      tracing: new OtelEventTracing(),
       tickets: new RedisWsTickets(redis),
       reminderJobs,
       // Through the tasks module's own use case: the job sees the task as its owner or assignee.
@@ -241,6 +268,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       scope,
       subscriber: () => createQueueRedis(config.redisUrl, logger, 'live-subscriber'),
       hooks: notificationsMetrics.gateway,
+      sessionCheckMs: config.wsSessionCheckMs,
       ...overrides.realtime,
     },
   );
@@ -293,6 +321,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     notifications,
     retention: { runRetention },
     readinessChecks,
+    tracing,
     async start() {
       uploadSweep.start();
       await connectQuietly(redis);
@@ -302,12 +331,21 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       const relay = new OutboxRelayLoop(useCases.relayOutbox, {
         logger,
         scope,
+        idleMs: config.outbox.pollIntervalMs,
         onBatch: (outcome) => notificationsMetrics.relayed(outcome, clock.now()),
       });
+      const listener = config.outbox.listen
+        ? new PgOutboxListener({
+            databaseUrl: config.databaseUrl,
+            logger,
+            onWake: () => relay.wake(),
+          })
+        : undefined;
       const reminderWorker = new BullMqReminderWorker({
         connect: queueConnection('reminder-worker'),
         prefix: config.queuePrefix,
         lockMs: config.reminderJobLockMs,
+        ...(tracing.bullmq ? { telemetry: tracing.bullmq } : {}),
         hooks: notificationsMetrics.reminders,
         useCases,
         scope,
@@ -343,6 +381,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       });
       reminderWorker.start();
       relay.start();
+      listener?.start();
       reconciler.start();
       const retentionStarted = retentionJob
         .start()
@@ -354,6 +393,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         );
       return {
         async stop() {
+          await listener?.stop();
           await Promise.all([relay.stop(), reconciler.stop()]);
           await reminderWorker.stop();
           await retentionStarted;

@@ -1,7 +1,8 @@
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { buildContainer, entities, type BackgroundWork } from './container.ts';
+import { buildContainer, entities, serviceVersion, type BackgroundWork } from './container.ts';
 import { createLogger, type Logger } from './shared/infra/logger.ts';
 import { initOrm, migrate } from './shared/infra/orm.ts';
+import { startTracing } from './shared/infra/tracing.ts';
 import { startHttpServer, type RunningServer } from './server.ts';
 
 function readConfig(): Config {
@@ -18,7 +19,19 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const logger = createLogger({ level: config.logLevel });
+  // Before anything connects, so the first queries and commands are already traced.
+  const tracing = await startTracing(config.tracing, {
+    role: config.role,
+    version: serviceVersion,
+  });
+  const logger = createLogger({
+    level: config.logLevel,
+    ...(tracing.logFields ? { mixin: tracing.logFields } : {}),
+  });
+  if (tracing.enabled) {
+    tracing.reportErrorsTo(logger);
+    logger.info({ endpoint: config.tracing.endpoint }, 'tracing on');
+  }
   if (config.jwt.usingDevelopmentSecret) {
     logger.warn('JWT_SECRET is not set: using the development secret; never do this in production');
   }
@@ -33,7 +46,7 @@ async function main(): Promise<void> {
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
   }
 
-  const container = buildContainer(config, { logger, orm });
+  const container = buildContainer(config, { logger, orm, tracing });
   await container.start();
 
   let server: RunningServer | undefined;
@@ -61,6 +74,7 @@ async function main(): Promise<void> {
     await server?.close(config.shutdownTimeoutMs);
     await worker?.stop();
     await container.close();
+    await tracing.shutdown();
     logger.info('stopped');
     logger.flush();
     process.exit(0);

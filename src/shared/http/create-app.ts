@@ -12,6 +12,7 @@ import { handleError, notFoundHandler, payloadTooLarge } from './error-handler.t
 import { problem, type FieldError } from './problem.ts';
 import { rejectUnstorableText } from './reject-unstorable-text.ts';
 import { requestId } from './request-id.ts';
+import { traceRequests } from './trace-requests.ts';
 
 export const DEFAULT_JSON_BODY_LIMIT = 1024 * 1024;
 
@@ -49,6 +50,8 @@ export interface HttpAppOptions {
   jsonBodyLimit?: number;
   /** Paths (prefix match) that enforce their own, larger body limit (e.g. uploads). */
   bodyLimitExempt?: (path: string) => boolean;
+  /** A span per request (OpenTelemetry); off by default, so an untraced service pays nothing. */
+  traceRequests?: boolean;
 }
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
@@ -64,6 +67,8 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     onError: (c) => payloadTooLarge(c as never, limit),
   });
 
+  // First, so the request's log lines and every span it causes belong to its trace.
+  if (options.traceRequests) app.use(traceRequests());
   app.use(requestId(options.logger));
   app.use(observe(options.metrics));
   app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin' }));

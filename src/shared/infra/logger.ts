@@ -31,12 +31,15 @@ export interface LoggerOptions {
   level: string;
   /** Where lines go; stdout by default. Tests pass a capturing stream. */
   destination?: DestinationStream;
+  /** Fields added to every line (the active trace's ids when tracing is on). */
+  mixin?: () => Record<string, unknown>;
 }
 
-export function createLogger({ level, destination }: LoggerOptions): Logger {
+export function createLogger({ level, destination, mixin }: LoggerOptions): Logger {
   return pino(
     {
       level,
+      ...(mixin ? { mixin } : {}),
       base: { service: 'task-manager-api' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },

@@ -316,6 +316,18 @@ describe('closing sockets without an announcement', () => {
     expect((await client.closed).code).toBe(4401);
   });
 
+  it('closes a socket at the next session check even while the session cache still says live', async () => {
+    // Both the announcement and the cache write were lost: Redis holds a stale "live" answer,
+    // which authenticated requests trust for up to a minute. The socket check reads the database.
+    const user = await verifiedUser(t);
+    const client = await listen(user);
+    const { sid } = claimsOf(user.accessToken);
+    await sql(t, 'update sessions set revoked_at = now() where id = ?', [sid]);
+    await t.container.redis.set(`session-status:${sid}`, '1', 'EX', 600);
+
+    expect((await client.closed).code).toBe(4401);
+  });
+
   it('drops a socket that stops answering pings', async () => {
     const user = await verifiedUser(t);
     const client = await openSocket(server.port, { token: user.accessToken, autoPong: false });

@@ -228,7 +228,8 @@ export function inMemoryNotificationsPorts(now = new Date('2026-11-22T10:00:00Z'
     notifications: new InMemoryNotificationRepository(db),
     reminderStates: new InMemoryReminderStates(db),
     live,
-    liveSessions: { isLive: async () => true },
+    liveSessions: { isLive: async () => true, endedAmong: async () => [] },
+    tracing: { start: () => ({ run: (work) => work(), end: () => undefined }) },
     tickets: {
       issue: async () => 'ticket',
       redeem: async () => undefined,

@@ -92,6 +92,7 @@ export function relayOf(t: TestApp, options: { publish?: boolean } = {}): RelayO
     clock: { now: () => new Date() },
     transactions: new MikroOrmTransactionRunner(em),
     failures: { report: () => undefined },
+    tracing: { start: () => ({ run: (work) => work(), end: () => undefined }) },
   });
 }
 

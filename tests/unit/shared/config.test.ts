@@ -13,6 +13,42 @@ describe('configuration', () => {
     expect(config.corsOrigins).toEqual([]);
     expect(config.jwt.usingDevelopmentSecret).toBe(true);
     expect(config.bcryptCost).toBe(12);
+    expect(config.outbox).toEqual({ listen: true, pollIntervalMs: 5_000 });
+    expect(config.wsSessionCheckMs).toBe(10_000);
+    expect(config.tracing).toEqual({
+      endpoint: undefined,
+      protocol: 'http/protobuf',
+      serviceName: 'task-manager-api',
+      sampleRatio: 1,
+      exportDelayMs: 5_000,
+    });
+  });
+
+  it('reads the standard OpenTelemetry variables', () => {
+    const config = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'tasks-eu',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+      OTEL_BSP_SCHEDULE_DELAY: '1000',
+    });
+    expect(config.tracing).toEqual({
+      endpoint: 'http://collector:4318',
+      protocol: 'http/json',
+      serviceName: 'tasks-eu',
+      sampleRatio: 0.25,
+      exportDelayMs: 1_000,
+    });
+  });
+
+  it('turns the outbox listener off and sets the polling and session-check periods', () => {
+    const config = loadConfig({
+      OUTBOX_LISTEN: 'false',
+      OUTBOX_POLL_INTERVAL_MS: '200',
+      WS_SESSION_CHECK_MS: '2000',
+    });
+    expect(config.outbox).toEqual({ listen: false, pollIntervalMs: 200 });
+    expect(config.wsSessionCheckMs).toBe(2_000);
   });
 
   it('parses lists and numbers from strings', () => {
@@ -38,6 +74,12 @@ describe('configuration', () => {
     ['BCRYPT_COST', '10'],
     ['CORS_ORIGINS', 'https://ok.example.com,javascript:alert(1)'],
     ['JWT_SECRET', 'short'],
+    ['OUTBOX_LISTEN', 'yes'],
+    ['OUTBOX_POLL_INTERVAL_MS', '5'],
+    ['WS_SESSION_CHECK_MS', 'often'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'grpc://collector:4317'],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc'],
+    ['OTEL_TRACES_SAMPLER_ARG', '1.5'],
   ])('refuses a malformed %s and names it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);

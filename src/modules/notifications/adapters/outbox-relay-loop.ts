@@ -5,7 +5,10 @@ export interface OutboxRelayLoopOptions {
   logger: Logger;
   /** Events per transaction; a full batch means more are waiting, so the next starts at once. */
   batchSize?: number;
-  /** Pause when the outbox is empty. */
+  /**
+   * Pause when the outbox is empty. With a listener calling `wake()` this is only the safety net
+   * for a missed notification; without one it is the delivery delay.
+   */
   idleMs?: number;
   /** Longest pause after failures (database down), doubling from `idleMs`. */
   maxBackoffMs?: number;
@@ -14,14 +17,15 @@ export interface OutboxRelayLoopOptions {
   onBatch?: (outcome: RelayOutboxOutput) => void;
 }
 
-/** Polls the outbox and relays it in batches until stopped (worker role). */
+/** Relays the outbox in batches until stopped (worker role): on `wake()`, and polling every `idleMs`. */
 export class OutboxRelayLoop {
   private readonly relay: RelayOutbox;
   private readonly options: Required<Omit<OutboxRelayLoopOptions, 'onBatch'>> &
     Pick<OutboxRelayLoopOptions, 'onBatch'>;
   private running = false;
   private done: Promise<void> = Promise.resolve();
-  private wake: (() => void) | undefined;
+  private interrupt: (() => void) | undefined;
+  private woken = false;
 
   constructor(relay: RelayOutbox, options: OutboxRelayLoopOptions) {
     this.relay = relay;
@@ -34,10 +38,19 @@ export class OutboxRelayLoop {
     this.done = this.loop();
   }
 
+  /**
+   * Rows have committed: relay now. A wake during a batch runs one more batch right after it, so
+   * a commit that the running batch could not see is never left to the next poll.
+   */
+  wake(): void {
+    this.woken = true;
+    this.interrupt?.();
+  }
+
   /** Lets the batch in progress finish (it commits or rolls back as a whole), then returns. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.interrupt?.();
     await this.done;
   }
 
@@ -46,6 +59,7 @@ export class OutboxRelayLoop {
     let failures = 0;
     while (this.running) {
       let pause = idleMs;
+      this.woken = false;
       try {
         const result = await scope(async () => this.relay.execute({ limit: batchSize }));
         failures = 0;
@@ -71,6 +85,7 @@ export class OutboxRelayLoop {
           logger.error({ err: { message } }, 'outbox relay failed; retrying with backoff');
         }
       }
+      if (this.woken) pause = 0;
       if (pause > 0 && this.running) await this.sleep(pause);
     }
   }
@@ -78,7 +93,7 @@ export class OutboxRelayLoop {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      this.interrupt = () => {
         clearTimeout(timer);
         resolve();
       };

@@ -3,7 +3,10 @@ import type { NotificationsPorts, SessionPrincipal } from './ports.ts';
 
 type Ports = Pick<NotificationsPorts, 'liveSessions'>;
 
-/** Whether an open socket's session may go on receiving: it is live and its user active. */
+/**
+ * Which of the open sockets' sessions may no longer receive: revoked, expired, or their user
+ * deactivated. One call answers for many sessions, so a gateway checks all of its sockets often.
+ */
 export class CheckLiveSession {
   private readonly ports: Ports;
 
@@ -11,7 +14,9 @@ export class CheckLiveSession {
     this.ports = ports;
   }
 
-  execute(principal: SessionPrincipal): ResultAsync<boolean, never> {
-    return ResultAsync.fromSafePromise(this.ports.liveSessions.isLive(principal));
+  /** The session ids that ended. */
+  execute(principals: readonly SessionPrincipal[]): ResultAsync<string[], never> {
+    if (principals.length === 0) return ResultAsync.fromSafePromise(Promise.resolve([]));
+    return ResultAsync.fromSafePromise(this.ports.liveSessions.endedAmong(principals));
   }
 }

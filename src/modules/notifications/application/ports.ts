@@ -5,7 +5,23 @@ import type { Notification, NotificationDraft } from '../domain/notification.ts'
 export type { Clock };
 
 /** An event of the tasks module's outbox, with the id of its row. */
-export type OutboxEvent = TaskEvent & { id: string };
+export type OutboxEvent = TaskEvent & {
+  id: string;
+  /** Where the event was written from, for tracing (W3C trace-context fields); opaque here. */
+  traceContext?: Readonly<Record<string, string>>;
+};
+
+/** A span continuing the traces of the events it covers; does nothing without tracing. */
+export interface EventTrace {
+  run<T>(work: () => Promise<T>): Promise<T>;
+  end(error?: unknown): void;
+}
+
+/** Ties the work events cause to the traces of the requests that wrote them. */
+export interface EventTracing {
+  /** Starts the span of one relayed batch: the writers' span's child, or linked to several. */
+  start(events: readonly OutboxEvent[]): EventTrace;
+}
 
 /** The outbox rows the relay works through. */
 export interface OutboxSource {
@@ -124,6 +140,11 @@ export interface SessionPrincipal {
 export interface LiveSessions {
   /** The session is neither revoked nor expired, and its user is active. */
   isLive(principal: SessionPrincipal): Promise<boolean>;
+  /**
+   * The session ids among `principals` that are no longer live, read from the source of truth
+   * (no cache), so a revocation whose announcement and cache write were both lost still counts.
+   */
+  endedAmong(principals: readonly SessionPrincipal[]): Promise<string[]>;
 }
 
 /** Single-use, short-lived tickets for browsers, which cannot set headers on a WebSocket. */
@@ -158,6 +179,7 @@ export interface NotificationsPorts {
   reminderStates: ReminderStates;
   live: LiveFeed;
   liveSessions: LiveSessions;
+  tracing: EventTracing;
   tickets: WsTickets;
   reminderJobs: ReminderJobs;
   tasks: TaskReader;

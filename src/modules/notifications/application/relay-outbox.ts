@@ -1,7 +1,7 @@
 import { ok, ResultAsync, type Result } from 'neverthrow';
 import type { Notification } from '../domain/notification.ts';
 import { notificationsFor, reminderChangesIn } from './event-notifications.ts';
-import type { NotificationsPorts, ReminderChange } from './ports.ts';
+import type { EventTrace, NotificationsPorts, OutboxEvent, ReminderChange } from './ports.ts';
 
 export interface RelayOutboxInput {
   /** The most events one transaction takes. */
@@ -32,6 +32,7 @@ type Ports = Pick<
   | 'clock'
   | 'transactions'
   | 'failures'
+  | 'tracing'
 >;
 
 const EMPTY: RelayOutboxOutput = {
@@ -60,13 +61,25 @@ export class RelayOutbox {
   }
 
   private async relay(limit: number): Promise<Result<RelayOutboxOutput, never>> {
+    // The spans of the batches that committed; the work after the commit continues them.
+    const traces: EventTrace[] = [];
     let outcome: RelayOutboxOutput;
     try {
-      outcome = await this.ports.transactions.run(() => this.processClaimed(limit));
+      outcome = await this.ports.transactions.run(() => this.processClaimed(limit, traces));
     } catch (error) {
       this.ports.failures.report(error, { operation: 'outbox.relay' });
-      outcome = await this.oneByOne(limit);
+      for (const trace of traces.splice(0)) trace.end(error);
+      outcome = await this.oneByOne(limit, traces);
     }
+    const [only] = traces;
+    if (traces.length === 1 && only) await only.run(() => this.afterCommit(outcome));
+    else await this.afterCommit(outcome);
+    for (const trace of traces) trace.end();
+    return ok(outcome);
+  }
+
+  /** Publishing and scheduling: what a crash here loses, the inbox and the reconciler recover. */
+  private async afterCommit(outcome: RelayOutboxOutput): Promise<void> {
     if (outcome.notifications.length > 0) {
       await this.ports.live
         .publish(outcome.notifications)
@@ -77,7 +90,6 @@ export class RelayOutbox {
     await this.syncReminderJobs(outcome.reminders).catch((error: unknown) =>
       this.ports.failures.report(error, { operation: 'reminders.schedule' }),
     );
-    return ok(outcome);
   }
 
   /**
@@ -94,10 +106,26 @@ export class RelayOutbox {
     }
   }
 
-  private async processClaimed(limit: number, onlyIds?: string[]): Promise<RelayOutboxOutput> {
-    const { outbox, reminderStates, notifications, clock, ids } = this.ports;
-    const events = await outbox.claim(limit, onlyIds ? { onlyIds } : undefined);
+  private async processClaimed(
+    limit: number,
+    traces: EventTrace[],
+    onlyIds?: string[],
+  ): Promise<RelayOutboxOutput> {
+    const events = await this.ports.outbox.claim(limit, onlyIds ? { onlyIds } : undefined);
     if (events.length === 0) return EMPTY;
+    const trace = this.ports.tracing.start(events);
+    try {
+      const outcome = await trace.run(() => this.process(events));
+      traces.push(trace);
+      return outcome;
+    } catch (error) {
+      trace.end(error);
+      throw error;
+    }
+  }
+
+  private async process(events: OutboxEvent[]): Promise<RelayOutboxOutput> {
+    const { outbox, reminderStates, notifications, clock, ids } = this.ports;
     const now = clock.now();
     // Reminder rows before notification counters: every writer takes its locks in that order.
     const reminders = reminderChangesIn(events);
@@ -120,7 +148,7 @@ export class RelayOutbox {
   }
 
   /** After a failed batch: each event alone, so one bad event cannot hold back the others. */
-  private async oneByOne(limit: number): Promise<RelayOutboxOutput> {
+  private async oneByOne(limit: number, traces: EventTrace[]): Promise<RelayOutboxOutput> {
     const pending = await this.ports.outbox.peek(limit);
     const outcome: RelayOutboxOutput = {
       ...EMPTY,
@@ -130,7 +158,7 @@ export class RelayOutbox {
     };
     for (const id of pending) {
       try {
-        const one = await this.ports.transactions.run(() => this.processClaimed(1, [id]));
+        const one = await this.ports.transactions.run(() => this.processClaimed(1, traces, [id]));
         outcome.processed += one.processed;
         outcome.occurredAt.push(...one.occurredAt);
         outcome.notifications.push(...one.notifications);

@@ -127,6 +127,20 @@ export class MikroOrmSessionRepository implements SessionRepository {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * Of `sessionIds`, those neither revoked nor expired whose user is active, with their user. Raw
+   * SQL: one join over both tables answers a whole gateway's sockets in one round trip.
+   */
+  async liveAmong(sessionIds: readonly string[], now: Date): Promise<Map<string, string>> {
+    if (sessionIds.length === 0) return new Map();
+    const rows = await this.em.execute<Array<{ id: string; user_id: string }>>(
+      `select s.id, s.user_id from sessions s join users u on u.id = s.user_id
+        where s.id = any(?::uuid[]) and s.revoked_at is null and s.expires_at > ? and u.is_active`,
+      [`{${sessionIds.join(',')}}`, now],
+    );
+    return new Map(rows.map((row) => [row.id, row.user_id]));
+  }
+
   async listActiveForUser(userId: string, now: Date): Promise<Session[]> {
     const rows = await this.em.find(
       SessionRecord,

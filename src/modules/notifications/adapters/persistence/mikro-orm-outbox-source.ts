@@ -10,6 +10,7 @@ interface OutboxRow {
   recipients: string[];
   payload: Record<string, unknown>;
   occurred_at: Date | string;
+  trace_context: Record<string, string> | null;
 }
 
 /** Event types of a newer release stay in the outbox for a relay that knows them. */
@@ -43,7 +44,7 @@ export class MikroOrmOutboxSource implements OutboxSource {
     params.push(limit);
     const rows = await this.em.execute<OutboxRow[]>(
       `select id, type, task_id, actor_id, array_to_json(recipients) as recipients, payload,
-              occurred_at
+              occurred_at, trace_context
          from outbox_events
         where processed_at is null and attempts < ? and type = any(?::text[]) ${only}
         order by occurred_at, id
@@ -61,6 +62,7 @@ export class MikroOrmOutboxSource implements OutboxSource {
           recipients: row.recipients,
           payload: row.payload,
           occurredAt: row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at),
+          ...(row.trace_context ? { traceContext: row.trace_context } : {}),
         }) as OutboxEvent,
     );
   }

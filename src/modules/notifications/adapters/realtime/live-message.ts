@@ -3,25 +3,48 @@ import { NOTIFICATION_TYPES, type Notification } from '../../domain/notification
 /** The pub/sub channel every API instance listens on for notifications to push. */
 export const LIVE_CHANNEL = 'notifications:live';
 
-/** One message per relay commit: the notifications it stored, with their recipients and numbers. */
-export function encodeLiveMessage(notifications: readonly Notification[]): string {
-  return JSON.stringify({ items: notifications });
+/**
+ * One message per relay commit: the notifications it stored, with their recipients and numbers,
+ * and the publisher's trace context when it was traced.
+ */
+export function encodeLiveMessage(
+  notifications: readonly Notification[],
+  trace?: Record<string, string>,
+): string {
+  return JSON.stringify(trace ? { items: notifications, trace } : { items: notifications });
 }
 
 /** The notifications of a message; anything malformed is dropped, never thrown. */
 export function decodeLiveMessage(message: string): Notification[] {
+  return decodeLiveEnvelope(message).notifications;
+}
+
+/** The notifications of a message and the trace context it carries, if any. */
+export function decodeLiveEnvelope(message: string): {
+  notifications: Notification[];
+  trace?: Record<string, string>;
+} {
   let raw: unknown;
   try {
     raw = JSON.parse(message);
   } catch {
-    return [];
+    return { notifications: [] };
   }
-  const items = (raw as { items?: unknown } | null)?.items;
-  if (!Array.isArray(items)) return [];
-  return items.flatMap((item: unknown) => {
+  const { items, trace } = (raw ?? {}) as { items?: unknown; trace?: unknown };
+  if (!Array.isArray(items)) return { notifications: [] };
+  const notifications = items.flatMap((item: unknown) => {
     const notification = reviveNotification(item);
     return notification ? [notification] : [];
   });
+  return isStringRecord(trace) ? { notifications, trace } : { notifications };
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.values(value).every((field) => typeof field === 'string')
+  );
 }
 
 function reviveNotification(item: unknown): Notification | undefined {

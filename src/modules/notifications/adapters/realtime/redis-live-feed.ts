@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { currentTraceCarrier } from '../../../../shared/infra/tracing.ts';
 import type { LiveFeed } from '../../application/ports.ts';
 import type { Notification } from '../../domain/notification.ts';
 import { encodeLiveMessage, LIVE_CHANNEL } from './live-message.ts';
@@ -19,6 +20,6 @@ export class RedisLiveFeed implements LiveFeed {
 
   async publish(notifications: readonly Notification[]): Promise<void> {
     if (notifications.length === 0) return;
-    await this.redis.publish(this.channel, encodeLiveMessage(notifications));
+    await this.redis.publish(this.channel, encodeLiveMessage(notifications, currentTraceCarrier()));
   }
 }

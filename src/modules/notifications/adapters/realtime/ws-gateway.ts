@@ -3,11 +3,12 @@ import type { WSEvents } from 'hono/ws';
 import type { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../../../shared/infra/logger.ts';
+import { continueTraces } from '../../../../shared/infra/tracing.ts';
 import type { SessionPrincipal } from '../../application/ports.ts';
 import type { Notification } from '../../domain/notification.ts';
 import type { NotificationsUseCases } from '../../notifications.use-cases.ts';
 import { LiveConnection } from './live-connection.ts';
-import { decodeLiveMessage, LIVE_CHANNEL } from './live-message.ts';
+import { decodeLiveEnvelope, LIVE_CHANNEL } from './live-message.ts';
 import { decodeRevokedSessions, REVOKED_SESSIONS_CHANNEL } from './session-revocations.ts';
 
 /** Clients only listen; a message bigger than this closes its socket (1009). */
@@ -21,6 +22,9 @@ export const CLOSE = {
   goingAway: 1001,
   sessionEnded: 4401,
 } as const;
+
+/** Sessions asked about in one query. */
+const SESSION_CHECK_BATCH = 500;
 
 export interface WsGatewayHooks {
   connected?(count: number): void;
@@ -37,7 +41,10 @@ export interface WsGatewayOptions {
   scope: <T>(work: () => Promise<T>) => Promise<T>;
   /** Ping period; a socket that has not answered the previous ping is dropped. */
   heartbeatMs?: number;
-  /** How often every open socket's session is checked again (the bound when a revocation message is lost). */
+  /**
+   * How often every open socket's session is checked against the database: the longest a socket
+   * outlives its session when the revocation announcement is lost (plus one sweep's duration).
+   */
   sessionCheckMs?: number;
   maxBufferedBytes?: number;
   catchUpBatch?: number;
@@ -47,7 +54,7 @@ export interface WsGatewayOptions {
 /**
  * The WebSocket side of one API instance: its open sockets by user and by session, fed from the
  * Redis channel every relay publishes on. It closes sockets whose session ends: at once when the
- * revocation is announced, otherwise at the next session check (`sessionCheckMs`, 30 s by default).
+ * revocation is announced, otherwise at the next session check (`sessionCheckMs`, 10 s by default).
  */
 export class WsGateway {
   private readonly options: Required<Omit<WsGatewayOptions, 'hooks'>> & { hooks: WsGatewayHooks };
@@ -60,7 +67,7 @@ export class WsGateway {
   constructor(options: WsGatewayOptions) {
     this.options = {
       heartbeatMs: DEFAULT_HEARTBEAT_MS,
-      sessionCheckMs: 30_000,
+      sessionCheckMs: 10_000,
       maxBufferedBytes: 1024 * 1024,
       catchUpBatch: 100,
       hooks: {},
@@ -80,8 +87,17 @@ export class WsGateway {
     const subscriber = this.options.subscriber();
     this.subscriber = subscriber;
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel === LIVE_CHANNEL) this.deliver(decodeLiveMessage(message));
-      else if (channel === REVOKED_SESSIONS_CHANNEL) {
+      if (channel === LIVE_CHANNEL) {
+        const { notifications, trace } = decodeLiveEnvelope(message);
+        if (!trace) void this.deliver(notifications);
+        else {
+          // The push continues the relay's trace, and lasts until the frames are written.
+          const span = continueTraces('notifications.push', [trace], {
+            'messaging.batch.message_count': notifications.length,
+          });
+          void span.run(() => this.deliver(notifications)).finally(() => span.end());
+        }
+      } else if (channel === REVOKED_SESSIONS_CHANNEL) {
         for (const id of decodeRevokedSessions(message)) this.endSession(id);
       }
     });
@@ -160,14 +176,20 @@ export class WsGateway {
     this.options.logger.debug({ userId: connection.principal.userId }, 'live socket closed');
   }
 
-  private deliver(notifications: Notification[]): void {
+  /** Hands each socket its user's notifications; resolves when those sockets are done with them. */
+  private async deliver(notifications: Notification[]): Promise<void> {
     const byUser = new Map<string, Notification[]>();
     for (const n of notifications) {
       if (this.byUser.has(n.userId)) byUser.set(n.userId, [...(byUser.get(n.userId) ?? []), n]);
     }
+    const pending: Array<Promise<void>> = [];
     for (const [userId, mine] of byUser) {
-      for (const connection of this.byUser.get(userId) ?? []) connection.deliver(mine);
+      for (const connection of this.byUser.get(userId) ?? []) {
+        connection.deliver(mine);
+        pending.push(connection.idle());
+      }
     }
+    await Promise.all(pending);
   }
 
   private endSession(sessionId: string): void {
@@ -197,18 +219,25 @@ export class WsGateway {
     }
   }
 
-  /** Asks identity about each session with open sockets; one check per session, one sweep at a time. */
+  /**
+   * Asks identity, in batches, which sessions with open sockets have ended; one sweep at a time.
+   * It reads the database, not the session cache, so the sweep interval bounds how long a socket
+   * outlives its session even when both the announcement and the cache write were lost.
+   */
   private async checkSessions(): Promise<void> {
     if (this.checking) return;
     this.checking = true;
     try {
-      for (const [sessionId, connections] of [...this.bySession]) {
+      const principals = [...this.bySession.values()].flatMap((connections) => {
         const [first] = connections;
-        if (!first) continue;
+        return first ? [first.principal] : [];
+      });
+      for (let start = 0; start < principals.length; start += SESSION_CHECK_BATCH) {
+        const batch = principals.slice(start, start + SESSION_CHECK_BATCH);
         const result = await this.options.scope(async () =>
-          this.options.useCases.checkLiveSession.execute(first.principal),
+          this.options.useCases.checkLiveSession.execute(batch),
         );
-        if (result.isOk() && !result.value) this.endSession(sessionId);
+        for (const sessionId of result.unwrapOr([])) this.endSession(sessionId);
       }
     } catch (error) {
       this.options.logger.warn(

@@ -1,4 +1,4 @@
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue, type JobsOptions, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ReminderJobs } from '../../application/ports.ts';
 
@@ -31,10 +31,13 @@ export class BullMqReminderJobs implements ReminderJobs {
   private readonly prefix: string;
   private connection: Redis | undefined;
   private queue: Queue<ReminderJobData> | undefined;
+  private readonly telemetry: Telemetry | undefined;
 
-  constructor(connect: () => Redis, prefix: string) {
+  /** With `telemetry` (BullMQ's tracing), a job carries the trace it was scheduled in. */
+  constructor(connect: () => Redis, prefix: string, telemetry?: Telemetry) {
     this.connect = connect;
     this.prefix = prefix;
+    this.telemetry = telemetry;
   }
 
   async schedule(taskId: string, at: Date): Promise<void> {
@@ -79,6 +82,7 @@ export class BullMqReminderJobs implements ReminderJobs {
       this.queue = new Queue<ReminderJobData>(REMINDER_QUEUE, {
         connection: this.connection,
         prefix: this.prefix,
+        ...(this.telemetry ? { telemetry: this.telemetry } : {}),
       });
     }
     return this.queue;

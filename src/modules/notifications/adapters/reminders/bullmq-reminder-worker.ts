@@ -1,4 +1,4 @@
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../../../shared/infra/logger.ts';
 import type { FireReminderOutput } from '../../application/fire-reminder.ts';
@@ -21,6 +21,8 @@ export interface BullMqReminderWorkerOptions {
   /** Lock duration and stalled-job check period (BullMQ default: 30 s). */
   lockMs?: number;
   hooks?: ReminderWorkerHooks;
+  /** BullMQ's tracing: a job's run continues the trace that scheduled it. */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -38,7 +40,15 @@ export class BullMqReminderWorker {
   }
 
   start(): void {
-    const { connect, prefix, concurrency = 5, lockMs = 30_000, logger, hooks } = this.options;
+    const {
+      connect,
+      prefix,
+      concurrency = 5,
+      lockMs = 30_000,
+      logger,
+      hooks,
+      telemetry,
+    } = this.options;
     this.connection = connect();
     this.worker = new Worker<ReminderJobData>(
       REMINDER_QUEUE,
@@ -50,6 +60,7 @@ export class BullMqReminderWorker {
         lockDuration: lockMs,
         // A dead worker's job is found once its lock lapsed: check as often as locks last.
         stalledInterval: lockMs,
+        ...(telemetry ? { telemetry } : {}),
       },
     );
     this.worker.on('failed', (job, error) => {

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { currentTraceCarrier } from '../../../../shared/infra/tracing.ts';
 import type { IdGenerator, Outbox } from '../../application/ports.ts';
 import type { TaskEvent } from '../../domain/task-events.ts';
 import { OutboxEventRecord } from './tasks.entities.ts';
@@ -27,6 +28,8 @@ export class MikroOrmOutbox implements Outbox {
         occurredAt: event.occurredAt,
         processedAt: null,
         attempts: 0,
+        // The relay continues this request's trace from here (nothing when tracing is off).
+        traceContext: currentTraceCarrier() ?? null,
       })),
     );
   }

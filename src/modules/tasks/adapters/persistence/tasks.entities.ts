@@ -59,6 +59,8 @@ export const OutboxEventRecord = defineEntity({
     occurredAt: p.datetime().columnType('timestamptz'),
     processedAt: p.datetime().columnType('timestamptz').nullable(),
     attempts: p.integer(),
+    /** The writing request's trace context (W3C fields), when it was traced. */
+    traceContext: p.json<Record<string, string>>().nullable(),
   },
 });
 
