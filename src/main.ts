@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { buildContainer, entities, type BackgroundWork } from './container.ts';
 import { createLogger, type Logger } from './shared/infra/logger.ts';
 import { initOrm, migrate } from './shared/infra/orm.ts';
+import { startMetricsListener, type MetricsListener } from './shared/http/metrics-listener.ts';
 import { startHttpServer, type RunningServer } from './server.ts';
 
 function readConfig(): Config {
@@ -19,8 +20,11 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel });
-  if (config.jwt.usingDevelopmentSecret) {
-    logger.warn('JWT_SECRET is not set: using the development secret; never do this in production');
+  if (config.jwt.generated) {
+    logger.warn(
+      'JWT_SECRET is not set: signing tokens with a random secret drawn at start. Every token dies ' +
+        'when this process restarts, and other instances reject it; set JWT_SECRET to keep them',
+    );
   }
 
   const orm = await initOrm({ databaseUrl: config.databaseUrl, entities, logger }).catch(
@@ -38,6 +42,17 @@ async function main(): Promise<void> {
   if (config.role === 'api' || config.role === 'all') {
     server = await startHttpServer(container, config.http.port, config.http.host);
     logger.info({ port: server.port, host: config.http.host, role: config.role }, 'listening');
+  }
+
+  let metricsListener: MetricsListener | undefined;
+  if (config.metrics.port !== undefined) {
+    metricsListener = await startMetricsListener({
+      registry: container.metrics.registry,
+      port: config.metrics.port,
+      host: config.http.host,
+      token: config.metrics.token,
+    });
+    logger.info({ port: metricsListener.port }, 'metrics listening');
   }
 
   let worker: BackgroundWork | undefined;
@@ -58,6 +73,7 @@ async function main(): Promise<void> {
     deadline.unref();
     await server?.close(config.shutdownTimeoutMs);
     await worker?.stop();
+    await metricsListener?.close();
     await container.close();
     logger.info('stopped');
     logger.flush();

@@ -11,7 +11,7 @@ describe('configuration', () => {
     expect(config.rateLimit).toEqual({ authPerMinute: 20, userPerMinute: 100 });
     expect(config.reminderLeadMinutes).toBe(60);
     expect(config.corsOrigins).toEqual([]);
-    expect(config.jwt.usingDevelopmentSecret).toBe(true);
+    expect(config.jwt.generated).toBe(true);
     expect(config.bcryptCost).toBe(12);
   });
 
@@ -38,6 +38,8 @@ describe('configuration', () => {
     ['BCRYPT_COST', '10'],
     ['CORS_ORIGINS', 'https://ok.example.com,javascript:alert(1)'],
     ['JWT_SECRET', 'short'],
+    ['METRICS_TOKEN', 'short'],
+    ['METRICS_PORT', 'ninety'],
   ])('refuses a malformed %s and names it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);
@@ -46,8 +48,40 @@ describe('configuration', () => {
 
   it('requires a 32-byte JWT_SECRET in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
-    expect(config.jwt).toEqual({ secret: 'x'.repeat(32), usingDevelopmentSecret: false });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      METRICS_PORT: '9464',
+    });
+    expect(config.jwt).toEqual({ secret: 'x'.repeat(32), generated: false });
+  });
+
+  it('never falls back to a fixed JWT secret: each process draws its own', () => {
+    const first = loadConfig({});
+    const second = loadConfig({});
+    expect(first.jwt.generated).toBe(true);
+    expect(Buffer.byteLength(first.jwt.secret)).toBeGreaterThanOrEqual(32);
+    expect(second.jwt.secret).not.toBe(first.jwt.secret);
+    expect(first.jwt.secret).not.toBe('development-only-secret-change-me-0123456789abcdef');
+  });
+
+  it('refuses to start in production with /metrics unprotected, in one line', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    const attempt = () => loadConfig(production);
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/^Invalid configuration: METRICS_TOKEN [^\n]+$/);
+    expect(loadConfig({ ...production, METRICS_TOKEN: 'm'.repeat(32) }).metrics).toEqual({
+      token: 'm'.repeat(32),
+      port: undefined,
+    });
+    expect(loadConfig({ ...production, METRICS_PORT: '9464' }).metrics).toEqual({
+      token: undefined,
+      port: 9464,
+    });
+  });
+
+  it('leaves /metrics open outside production unless told otherwise', () => {
+    expect(loadConfig({}).metrics).toEqual({ token: undefined, port: undefined });
   });
 
   it('requires a bucket for the S3 storage driver', () => {
