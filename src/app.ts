@@ -79,6 +79,8 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
       version: container.version,
       metrics: container.metrics,
       checks: container.readinessChecks,
+      metricsToken: config.metrics.token,
+      serveMetrics: config.metrics.port === undefined,
     }),
   );
 
@@ -87,6 +89,11 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     scheme: 'bearer',
     bearerFormat: 'JWT',
     description: 'Access token from register, login or refresh (30 minutes).',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'metricsToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'METRICS_TOKEN, for GET /metrics when it is set.',
   });
   app.doc31('/openapi.json', OPENAPI_INFO);
   return app;
