@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Container } from './container.ts';
 import type { AppEnv } from './shared/http/app-env.ts';
 import { bearerAuth, type AuthEnv } from './shared/http/bearer-auth.ts';
-import { clientIpResolver } from './shared/http/client-ip.ts';
+import { clientIpResolver, rateLimitSubject } from './shared/http/client-ip.ts';
 import { createHttpApp } from './shared/http/create-app.ts';
 import { operationsRoutes } from './shared/http/operations.routes.ts';
 import { rateLimit } from './shared/http/rate-limit.ts';
@@ -45,7 +45,7 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     rateLimit({
       limiter: rateLimiter,
       limit: config.rateLimit.authPerMinute,
-      key: (c) => `auth-ip:${clientIp(c)}`,
+      key: (c) => `auth-ip:${rateLimitSubject(clientIp(c), config.rateLimit.ipv6Prefix)}`,
     }),
   );
 
