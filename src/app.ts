@@ -8,6 +8,7 @@ import { clientIpResolver, rateLimitSubject } from './shared/http/client-ip.ts';
 import { createHttpApp } from './shared/http/create-app.ts';
 import { operationsRoutes } from './shared/http/operations.routes.ts';
 import { rateLimit } from './shared/http/rate-limit.ts';
+import { MAX_JSON_DEPTH } from './shared/http/reject-unstorable-text.ts';
 
 export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = {
   openapi: '3.1.0',
@@ -18,7 +19,8 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
       'Task management with identity, tasks, categories, comments, attachments and notifications. ' +
       'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`. ' +
       'Every response carries `X-Request-Id`. Rate limits: 20 requests/min per client IP on `/api/v1/auth/*`, ' +
-      '100 requests/min per user on authenticated routes (`RateLimit-*` headers; 429 with `Retry-After`).',
+      '100 requests/min per user on authenticated routes (`RateLimit-*` headers; 429 with `Retry-After`). ' +
+      `JSON bodies may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep (400 \`validation_failed\`).`,
     license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
   },
   servers: [{ url: '/', description: 'This server' }],
