@@ -72,6 +72,23 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     requireAuth,
     authenticate,
     allowedOrigins: config.corsOrigins,
+    upgradeLimits: {
+      // Its own bucket with the per-IP limit, so reconnecting sockets never use up logins.
+      byIp: rateLimit<AuthEnv>({
+        limiter: rateLimiter,
+        limit: config.rateLimit.authPerMinute,
+        key: (c) => `ws-ip:${rateLimitSubject(clientIp(c), config.rateLimit.ipv6Prefix)}`,
+      }),
+      // The user's own bucket, shared with their API requests.
+      byUser: rateLimit<AuthEnv>({
+        limiter: rateLimiter,
+        limit: config.rateLimit.userPerMinute,
+        key: (c) => {
+          const userId = c.get('userId');
+          return userId === undefined ? undefined : `user:${userId}`;
+        },
+      }),
+    },
   })) {
     app.route('/api/v1', routes);
   }

@@ -65,6 +65,7 @@ const envSchema = z
     RATE_LIMIT_AUTH_PER_MINUTE: integer(20, 1, 1_000_000),
     RATE_LIMIT_USER_PER_MINUTE: integer(100, 1, 1_000_000),
     RATE_LIMIT_IPV6_PREFIX: integer(64, 1, 128),
+    WS_MAX_SOCKETS_PER_USER: integer(10, 1, 1_000),
     METRICS_TOKEN: z.preprocess(
       emptyToUndefined,
       z.string().min(16, 'must be at least 16 characters').optional(),
@@ -180,6 +181,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
       /** IPv6 clients share a bucket per prefix of this length (one /64 is one subscriber). */
       ipv6Prefix: env.RATE_LIMIT_IPV6_PREFIX,
     },
+    ws: { maxSocketsPerUser: env.WS_MAX_SOCKETS_PER_USER },
     /** Bearer token required by /metrics, and/or a separate listener that alone serves it. */
     metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT },
     bcryptCost: env.BCRYPT_COST,

@@ -98,7 +98,10 @@ export interface ContainerOverrides {
   mailer?: Mailer;
   files?: FileStorage;
   /** WebSocket timings (tests shorten them). */
-  realtime?: Pick<WsGatewayOptions, 'heartbeatMs' | 'sessionCheckMs' | 'maxBufferedBytes'>;
+  realtime?: Pick<
+    WsGatewayOptions,
+    'heartbeatMs' | 'sessionCheckMs' | 'maxBufferedBytes' | 'clientFrames'
+  >;
 }
 
 const packageJson = JSON.parse(
@@ -219,6 +222,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       scope,
       subscriber: () => createQueueRedis(config.redisUrl, logger, 'live-subscriber'),
       hooks: notificationsMetrics.gateway,
+      maxSocketsPerUser: config.ws.maxSocketsPerUser,
       ...overrides.realtime,
     },
   );

@@ -9,6 +9,7 @@ describe('configuration', () => {
     expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/task_manager');
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.rateLimit).toEqual({ authPerMinute: 20, userPerMinute: 100, ipv6Prefix: 64 });
+    expect(config.ws).toEqual({ maxSocketsPerUser: 10 });
     expect(config.reminderLeadMinutes).toBe(60);
     expect(config.corsOrigins).toEqual([]);
     expect(config.jwt.generated).toBe(true);
