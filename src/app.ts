@@ -64,7 +64,11 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
       await perUserLimit(c, next);
     });
 
-  const identityRoutes = identity.routes({ requireAuth, clientIp });
+  const identityRoutes = identity.routes({
+    requireAuth,
+    clientIp,
+    detach: (operation, work) => container.detached.run(operation, work),
+  });
   app.route('/api/v1/auth', identityRoutes.auth);
   app.route('/api/v1', identityRoutes.users);
   for (const routes of tasks.routes({ requireAuth })) app.route('/api/v1', routes);
