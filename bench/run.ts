@@ -1,3 +1,4 @@
+import { hardeningBench } from './hardening.bench.ts';
 import { identityBench } from './identity.bench.ts';
 import { notificationsBench } from './notifications.bench.ts';
 import { taskListBench } from './task-list.bench.ts';
@@ -10,6 +11,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ['identity', identityBench],
   ['task list', taskListBench],
   ['notifications', notificationsBench],
+  ['hardening', hardeningBench],
 ];
 
 const wanted = process.argv.slice(2).map((word) => word.toLowerCase());
