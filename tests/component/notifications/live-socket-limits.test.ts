@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../../src/server.ts';
-import { register, type Signed } from '../../support/identity/http-client.ts';
+import {
+  body,
+  json,
+  register,
+  uniqueEmail,
+  type Signed,
+} from '../../support/identity/http-client.ts';
 import {
   openSocket,
   refusal,
@@ -34,6 +40,28 @@ afterAll(async () => {
   await t?.close();
 });
 
+/** Signs up from an address of its own: the per-IP limit of this app is tiny. */
+async function signUp(): Promise<Signed> {
+  const email = uniqueEmail('ws');
+  const res = await t.app.request(
+    '/api/v1/auth/register',
+    json(
+      { email, password: 'a perfectly fine passphrase', full_name: 'Socket User' },
+      { 'X-Forwarded-For': uniqueIp() },
+    ),
+  );
+  expect(res.status).toBe(201);
+  const out = await body<{ access_token: string; refresh_token: string; user: { id: string } }>(
+    res,
+  );
+  return {
+    email,
+    userId: out.user.id,
+    accessToken: out.access_token,
+    refreshToken: out.refresh_token,
+  };
+}
+
 async function open(options: SocketOptions, ip = uniqueIp()): Promise<LiveClient> {
   const client = await openSocket(server.port, {
     ...options,
@@ -52,7 +80,7 @@ async function metric(name: string, labels: string): Promise<number> {
 describe('WebSocket caps', () => {
   let user: Signed;
   beforeAll(async () => {
-    user = await register(t);
+    user = await signUp();
   });
 
   it('closes the oldest socket with 4409 when a user opens one more than WS_MAX_SOCKETS_PER_USER', async () => {
@@ -71,7 +99,7 @@ describe('WebSocket caps', () => {
   });
 
   it('counts upgrades against the per-IP limit and answers 429 with RateLimit headers before upgrading', async () => {
-    const other = await register(t);
+    const other = await signUp();
     const ip = uniqueIp();
     const before = await metric('ws_upgrades_refused_total', 'status="429"');
     // Refused attempts count too: an IP cannot probe for free.
@@ -91,7 +119,7 @@ describe('WebSocket caps', () => {
   });
 
   it('closes a socket that floods the server with frames (4429)', async () => {
-    const flooder = await register(t);
+    const flooder = await signUp();
     const client = await open({ token: flooder.accessToken });
     const before = await metric('ws_disconnects_total', 'reason="flood"');
     for (let i = 0; i < 100 && client.socket.readyState === client.socket.OPEN; i++) {
@@ -102,7 +130,7 @@ describe('WebSocket caps', () => {
   });
 
   it('keeps a socket that sends a few frames now and then', async () => {
-    const talker = await register(t);
+    const talker = await signUp();
     const client = await open({ token: talker.accessToken });
     for (let i = 0; i < 10; i++) client.socket.send('hello');
     client.socket.ping();
