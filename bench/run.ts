@@ -1,3 +1,4 @@
+import { hardeningBench } from './hardening.bench.ts';
 import { identityBench } from './identity.bench.ts';
 import { notificationsBench } from './notifications.bench.ts';
 import { taskListBench } from './task-list.bench.ts';
@@ -12,6 +13,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ['task list', taskListBench],
   ['notifications', notificationsBench],
   ['tracing', tracingBench],
+  ['hardening', hardeningBench],
 ];
 
 const wanted = process.argv.slice(2).map((word) => word.toLowerCase());

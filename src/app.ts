@@ -4,10 +4,11 @@ import type { MiddlewareHandler } from 'hono';
 import type { Container } from './container.ts';
 import type { AppEnv } from './shared/http/app-env.ts';
 import { bearerAuth, type AuthEnv } from './shared/http/bearer-auth.ts';
-import { clientIpResolver } from './shared/http/client-ip.ts';
+import { clientIpResolver, rateLimitSubject } from './shared/http/client-ip.ts';
 import { createHttpApp } from './shared/http/create-app.ts';
 import { operationsRoutes } from './shared/http/operations.routes.ts';
 import { rateLimit } from './shared/http/rate-limit.ts';
+import { MAX_JSON_DEPTH } from './shared/http/reject-unstorable-text.ts';
 
 export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = {
   openapi: '3.1.0',
@@ -18,7 +19,8 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
       'Task management with identity, tasks, categories, comments, attachments and notifications. ' +
       'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`. ' +
       'Every response carries `X-Request-Id`. Rate limits: 20 requests/min per client IP on `/api/v1/auth/*`, ' +
-      '100 requests/min per user on authenticated routes (`RateLimit-*` headers; 429 with `Retry-After`).',
+      '100 requests/min per user on authenticated routes (`RateLimit-*` headers; 429 with `Retry-After`). ' +
+      `JSON bodies may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep (400 \`validation_failed\`).`,
     license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
   },
   servers: [{ url: '/', description: 'This server' }],
@@ -46,7 +48,7 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     rateLimit({
       limiter: rateLimiter,
       limit: config.rateLimit.authPerMinute,
-      key: (c) => `auth-ip:${clientIp(c)}`,
+      key: (c) => `auth-ip:${rateLimitSubject(clientIp(c), config.rateLimit.ipv6Prefix)}`,
     }),
   );
 
@@ -63,7 +65,11 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
       await perUserLimit(c, next);
     });
 
-  const identityRoutes = identity.routes({ requireAuth, clientIp });
+  const identityRoutes = identity.routes({
+    requireAuth,
+    clientIp,
+    detach: (operation, work) => container.detached.run(operation, work),
+  });
   app.route('/api/v1/auth', identityRoutes.auth);
   app.route('/api/v1', identityRoutes.users);
   for (const routes of tasks.routes({ requireAuth })) app.route('/api/v1', routes);
@@ -71,6 +77,23 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     requireAuth,
     authenticate,
     allowedOrigins: config.corsOrigins,
+    upgradeLimits: {
+      // Its own bucket with the per-IP limit, so reconnecting sockets never use up logins.
+      byIp: rateLimit<AuthEnv>({
+        limiter: rateLimiter,
+        limit: config.rateLimit.authPerMinute,
+        key: (c) => `ws-ip:${rateLimitSubject(clientIp(c), config.rateLimit.ipv6Prefix)}`,
+      }),
+      // The user's own bucket, shared with their API requests.
+      byUser: rateLimit<AuthEnv>({
+        limiter: rateLimiter,
+        limit: config.rateLimit.userPerMinute,
+        key: (c) => {
+          const userId = c.get('userId');
+          return userId === undefined ? undefined : `user:${userId}`;
+        },
+      }),
+    },
   })) {
     app.route('/api/v1', routes);
   }
@@ -80,6 +103,8 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
       version: container.version,
       metrics: container.metrics,
       checks: container.readinessChecks,
+      metricsToken: config.metrics.token,
+      serveMetrics: config.metrics.port === undefined,
     }),
   );
 
@@ -88,6 +113,11 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     scheme: 'bearer',
     bearerFormat: 'JWT',
     description: 'Access token from register, login or refresh (30 minutes).',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'metricsToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'METRICS_TOKEN, for GET /metrics when it is set.',
   });
   app.doc31('/openapi.json', OPENAPI_INFO);
   return app;

@@ -1,6 +1,5 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-
-const DEV_JWT_SECRET = 'development-only-secret-change-me-0123456789abcdef';
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -77,6 +76,16 @@ const envSchema = z
     WS_SESSION_CHECK_MS: integer(10_000, 100, 10 * 60_000),
     RATE_LIMIT_AUTH_PER_MINUTE: integer(20, 1, 1_000_000),
     RATE_LIMIT_USER_PER_MINUTE: integer(100, 1, 1_000_000),
+    RATE_LIMIT_IPV6_PREFIX: integer(64, 1, 128),
+    WS_MAX_SOCKETS_PER_USER: integer(10, 1, 1_000),
+    METRICS_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
+    METRICS_PORT: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number().int().min(0).max(65535).optional(),
+    ),
     BCRYPT_COST: integer(12, 12, 16),
     TRUST_PROXY: optionalString,
     CORS_ORIGINS: commaList.pipe(z.array(z.url({ protocol: /^https?$/ }))),
@@ -129,6 +138,17 @@ const envSchema = z
     if (env.JWT_SECRET !== undefined && Buffer.byteLength(env.JWT_SECRET) < 32) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 bytes' });
     }
+    if (
+      env.NODE_ENV === 'production' &&
+      env.METRICS_TOKEN === undefined &&
+      env.METRICS_PORT === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_TOKEN'],
+        message: 'or METRICS_PORT must be set when NODE_ENV=production (/metrics would be public)',
+      });
+    }
     if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) {
       ctx.addIssue({
         code: 'custom',
@@ -174,8 +194,10 @@ function toConfig(env: z.infer<typeof envSchema>) {
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     jwt: {
-      secret: env.JWT_SECRET ?? DEV_JWT_SECRET,
-      usingDevelopmentSecret: env.JWT_SECRET === undefined,
+      // Never a fixed fallback: a secret in the repository would let anyone forge tokens. A drawn
+      // one dies with the process and is not shared between instances (main.ts warns about it).
+      secret: env.JWT_SECRET ?? randomBytes(48).toString('base64url'),
+      generated: env.JWT_SECRET === undefined,
     },
     appBaseUrl: env.APP_BASE_URL.replace(/\/+$/, ''),
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
@@ -213,7 +235,12 @@ function toConfig(env: z.infer<typeof envSchema>) {
     rateLimit: {
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
       userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,
+      /** IPv6 clients share a bucket per prefix of this length (one /64 is one subscriber). */
+      ipv6Prefix: env.RATE_LIMIT_IPV6_PREFIX,
     },
+    ws: { maxSocketsPerUser: env.WS_MAX_SOCKETS_PER_USER },
+    /** Bearer token required by /metrics, and/or a separate listener that alone serves it. */
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT },
     bcryptCost: env.BCRYPT_COST,
     trustProxy: env.TRUST_PROXY,
     corsOrigins: env.CORS_ORIGINS,

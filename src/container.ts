@@ -16,6 +16,7 @@ import { MikroOrmSessionRepository } from './modules/identity/adapters/persisten
 import { MikroOrmTransactionRunner } from './shared/infra/mikro-orm-transaction-runner.ts';
 import { MikroOrmUserRepository } from './modules/identity/adapters/persistence/mikro-orm-user-repository.ts';
 import { RedisSessionStatusCache } from './modules/identity/adapters/redis-session-status-cache.ts';
+import { RedisUnknownLoginAttempts } from './modules/identity/adapters/redis-unknown-login-attempts.ts';
 import { SmtpMailer } from './modules/identity/adapters/smtp-mailer.ts';
 import { ZxcvbnCommonPasswords } from './modules/identity/adapters/zxcvbn-common-passwords.ts';
 import type { Mailer } from './modules/identity/application/ports.ts';
@@ -61,6 +62,7 @@ import {
 import { systemClock, type Clock } from './shared/domain/clock.ts';
 import type { RateLimiter } from './shared/domain/rate-limiter.ts';
 import type { ReadinessCheck } from './shared/http/operations.routes.ts';
+import { DetachedWork } from './shared/infra/detached-work.ts';
 import { createLogger, type Logger } from './shared/infra/logger.ts';
 import { createMetrics, type Metrics } from './shared/infra/metrics.ts';
 import { createOrm, type Orm } from './shared/infra/orm.ts';
@@ -82,6 +84,8 @@ export interface Container {
   redis: Redis;
   rateLimiter: RateLimiter;
   mailer: BackgroundMailer;
+  /** Work requests start and do not wait for; drained on close, before the mailer. */
+  detached: DetachedWork;
   identity: IdentityModule;
   tasks: TasksModule;
   notifications: NotificationsModule;
@@ -115,7 +119,10 @@ export interface ContainerOverrides {
   mailer?: Mailer;
   files?: FileStorage & StaleUploadSweeper;
   /** WebSocket timings (tests shorten them). */
-  realtime?: Pick<WsGatewayOptions, 'heartbeatMs' | 'sessionCheckMs' | 'maxBufferedBytes'>;
+  realtime?: Pick<
+    WsGatewayOptions,
+    'heartbeatMs' | 'sessionCheckMs' | 'maxBufferedBytes' | 'clientFrames'
+  >;
   /** Tracing, started before anything else (see `startTracing`); off by default. */
   tracing?: Tracing;
 }
@@ -151,6 +158,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       ? new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from })
       : new LogMailer(logger, { revealLinks: config.env === 'development' }));
   const mailer = new BackgroundMailer(deliveringMailer, logger);
+  const detached = new DetachedWork(logger);
 
   const ids = new UuidV7Ids();
   const transactions = new MikroOrmTransactionRunner(em);
@@ -183,6 +191,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     clock,
     transactions,
     rateLimiter,
+    unknownLogins: new RedisUnknownLoginAttempts(redis, logger),
     commonPasswords: new ZxcvbnCommonPasswords(),
     failures,
     // Through the tasks module's own use case, which counts what each user uploaded.
@@ -269,6 +278,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       subscriber: () => createQueueRedis(config.redisUrl, logger, 'live-subscriber'),
       hooks: notificationsMetrics.gateway,
       sessionCheckMs: config.wsSessionCheckMs,
+      maxSocketsPerUser: config.ws.maxSocketsPerUser,
       ...overrides.realtime,
     },
   );
@@ -316,6 +326,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     redis,
     rateLimiter,
     mailer,
+    detached,
     identity,
     tasks,
     notifications,
@@ -405,7 +416,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       await uploadSweep.stop();
       // Give mail in flight a moment; what is still retrying after that is given up (logged).
       await Promise.race([
-        mailer.drain(),
+        detached.drain().then(() => mailer.drain()),
         new Promise((resolve) => setTimeout(resolve, 3_000).unref()),
       ]);
       await reminderJobs.close().catch(() => undefined);

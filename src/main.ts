@@ -3,6 +3,7 @@ import { buildContainer, entities, serviceVersion, type BackgroundWork } from '.
 import { createLogger, type Logger } from './shared/infra/logger.ts';
 import { initOrm, migrate } from './shared/infra/orm.ts';
 import { startTracing } from './shared/infra/tracing.ts';
+import { startMetricsListener, type MetricsListener } from './shared/http/metrics-listener.ts';
 import { startHttpServer, type RunningServer } from './server.ts';
 
 function readConfig(): Config {
@@ -32,8 +33,11 @@ async function main(): Promise<void> {
     tracing.reportErrorsTo(logger);
     logger.info({ endpoint: config.tracing.endpoint }, 'tracing on');
   }
-  if (config.jwt.usingDevelopmentSecret) {
-    logger.warn('JWT_SECRET is not set: using the development secret; never do this in production');
+  if (config.jwt.generated) {
+    logger.warn(
+      'JWT_SECRET is not set: signing tokens with a random secret drawn at start. Every token dies ' +
+        'when this process restarts, and other instances reject it; set JWT_SECRET to keep them',
+    );
   }
 
   const orm = await initOrm({ databaseUrl: config.databaseUrl, entities, logger }).catch(
@@ -55,6 +59,17 @@ async function main(): Promise<void> {
     logger.info({ port: server.port, host: config.http.host, role: config.role }, 'listening');
   }
 
+  let metricsListener: MetricsListener | undefined;
+  if (config.metrics.port !== undefined) {
+    metricsListener = await startMetricsListener({
+      registry: container.metrics.registry,
+      port: config.metrics.port,
+      host: config.http.host,
+      token: config.metrics.token,
+    });
+    logger.info({ port: metricsListener.port }, 'metrics listening');
+  }
+
   let worker: BackgroundWork | undefined;
   if (config.role === 'worker' || config.role === 'all') {
     worker = container.startWorker();
@@ -73,6 +88,7 @@ async function main(): Promise<void> {
     deadline.unref();
     await server?.close(config.shutdownTimeoutMs);
     await worker?.stop();
+    await metricsListener?.close();
     await container.close();
     await tracing.shutdown();
     logger.info('stopped');

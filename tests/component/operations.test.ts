@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { startMetricsListener } from '../../src/shared/http/metrics-listener.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -61,6 +62,57 @@ describe('operations endpoints', () => {
       const res = await t.app.request(asset);
       expect(res.status).toBe(200);
       expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+  });
+});
+
+describe('protected metrics', () => {
+  const token = 'metrics-token-for-this-test-0123';
+
+  it('answers /metrics only with METRICS_TOKEN as a bearer token', async () => {
+    const guarded = await createTestApp({ METRICS_TOKEN: token });
+    try {
+      for (const authorization of [
+        undefined,
+        'Bearer wrong-token-of-other-length',
+        `Basic ${token}`,
+      ]) {
+        const res = await guarded.app.request('/metrics', {
+          headers: authorization === undefined ? {} : { authorization },
+        });
+        expect(res.status).toBe(401);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(await res.text()).not.toContain('process_cpu');
+      }
+      const res = await guarded.app.request('/metrics', {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('process_cpu_user_seconds_total');
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('with METRICS_PORT serves /metrics only on that separate listener', async () => {
+    const separate = await createTestApp({ METRICS_PORT: '0', METRICS_TOKEN: token });
+    const listener = await startMetricsListener({
+      registry: separate.container.metrics.registry,
+      port: 0,
+      host: '127.0.0.1',
+      token,
+    });
+    try {
+      expect((await separate.app.request('/metrics')).status).toBe(404);
+      const base = `http://127.0.0.1:${listener.port}`;
+      expect((await fetch(`${base}/metrics`)).status).toBe(401);
+      expect((await fetch(`${base}/health`)).status).toBe(404);
+      const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('http_request_duration_seconds');
+    } finally {
+      await listener.close();
+      await separate.close();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueEmail } from '../support/identity/http-client.ts';
 import {
@@ -27,6 +28,8 @@ beforeAll(async () => {
     DATABASE_URL: db.url,
     REDIS_URL: inject('redisUrl'),
     QUEUE_PREFIX: prefix,
+    // Tokens issued by one instance are verified by the other: they share the secret.
+    JWT_SECRET: randomBytes(48).toString('base64url'),
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     RATE_LIMIT_USER_PER_MINUTE: '100000',
     // A job whose worker was killed is retried after this (BullMQ's default is 30 s).

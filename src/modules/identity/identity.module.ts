@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AuthEnv } from '../../shared/http/bearer-auth.ts';
 import type { ClientIpResolver } from '../../shared/http/client-ip.ts';
 import { authRoutes } from './adapters/http/auth.routes.ts';
-import type { IdentityUseCases } from './adapters/http/identity-http.ts';
+import type { IdentityHttpOptions, IdentityUseCases } from './adapters/http/identity-http.ts';
 import { usersRoutes } from './adapters/http/users.routes.ts';
 import { AdminListUsers } from './application/admin-list-users.ts';
 import { AdminUpdateUser } from './application/admin-update-user.ts';
@@ -26,7 +26,11 @@ import { VerifyEmail } from './application/verify-email.ts';
 
 export interface IdentityModule {
   useCases: IdentityUseCases & { authenticate: Authenticate; grantAdmin: GrantAdmin };
-  routes(options: { requireAuth: MiddlewareHandler<AuthEnv>; clientIp: ClientIpResolver }): {
+  routes(options: {
+    requireAuth: MiddlewareHandler<AuthEnv>;
+    clientIp: ClientIpResolver;
+    detach: IdentityHttpOptions['detach'];
+  }): {
     auth: ReturnType<typeof authRoutes>;
     users: ReturnType<typeof usersRoutes>;
   };

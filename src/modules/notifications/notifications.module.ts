@@ -17,6 +17,7 @@ export interface NotificationsModule {
     requireAuth: MiddlewareHandler<AuthEnv>;
     authenticate: LiveHttpOptions['authenticate'];
     allowedOrigins: readonly string[];
+    upgradeLimits?: LiveHttpOptions['upgradeLimits'];
   }): Array<ReturnType<typeof notificationsRoutes>>;
 }
 
@@ -30,9 +31,17 @@ export function createNotificationsModule(
   return {
     useCases,
     gateway,
-    routes: ({ requireAuth, authenticate, allowedOrigins }) => [
+    routes: ({ requireAuth, authenticate, allowedOrigins, upgradeLimits }) => [
       notificationsRoutes({ useCases, requireAuth }),
-      liveRoutes({ useCases, requireAuth, authenticate, gateway, allowedOrigins }),
+      liveRoutes({
+        useCases,
+        requireAuth,
+        authenticate,
+        gateway,
+        allowedOrigins,
+        upgradeLimits,
+        onRefused: (status) => realtime.hooks?.refused?.(status),
+      }),
     ],
   };
 }

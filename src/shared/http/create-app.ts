@@ -10,7 +10,7 @@ import type { Metrics } from '../infra/metrics.ts';
 import type { AppEnv } from './app-env.ts';
 import { handleError, notFoundHandler, payloadTooLarge } from './error-handler.ts';
 import { problem, type FieldError } from './problem.ts';
-import { rejectUnstorableText } from './reject-unstorable-text.ts';
+import { guardJsonBody, rejectUnstorableQuery } from './reject-unstorable-text.ts';
 import { requestId } from './request-id.ts';
 import { traceRequests } from './trace-requests.ts';
 
@@ -36,11 +36,25 @@ const validationHook: Hook<any, AppEnv, any, any> = (result, c) => {
   return undefined;
 };
 
-/** A router whose validation failures become 400 `validation_failed` problems. */
+/**
+ * A router whose validation failures become 400 `validation_failed` problems, and whose routes
+ * with a JSON body check it (`guardJsonBody`) after their own middleware (authentication) and
+ * before their validator.
+ */
 export function createRouter<E extends Env = AppEnv>(): OpenAPIHono<E> {
-  return new OpenAPIHono<E>({
+  const router = new OpenAPIHono<E>({
     defaultHook: validationHook as unknown as Hook<unknown, E, string, unknown>,
   });
+  const register = router.openapi;
+  router.openapi = (route, handler, hook) => {
+    const content = route.request?.body?.content ?? {};
+    if (!Object.keys(content).some((type) => /json/i.test(type))) {
+      return register(route, handler, hook);
+    }
+    const own = route.middleware === undefined ? [] : [route.middleware].flat();
+    return register({ ...route, middleware: [...own, guardJsonBody] }, handler, hook);
+  };
+  return router;
 }
 
 export interface HttpAppOptions {
@@ -105,12 +119,12 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
       }),
     );
   }
-  const guardText = rejectUnstorableText();
+  const guardQuery = rejectUnstorableQuery();
   app.use(async (c, next) => {
     // Exempt paths (uploads) stream their own bodies: nothing here may read them.
-    if (options.bodyLimitExempt?.(c.req.path)) return next();
+    if (options.bodyLimitExempt?.(c.req.path)) return guardQuery(c, next);
     return limitBody(c, async () => {
-      await guardText(c, next);
+      await guardQuery(c, next);
     });
   });
   app.onError(handleError);

@@ -7,6 +7,15 @@ import { problem, ProblemError } from './problem.ts';
 export function handleError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof ProblemError) return problem(c, err.init);
   if (err instanceof HTTPException) return fromHttpException(err, c);
+  if (clientAborted(err, c)) {
+    // Nobody reads this answer; the status keeps the request out of the 5xx counts.
+    c.get('logger').info({ err: { message: err.message } }, 'client aborted the request');
+    return problem(c, {
+      status: 400,
+      code: 'request_aborted',
+      title: 'Request aborted by the client',
+    });
+  }
   const dependency = unavailableDependency(err);
   if (dependency) {
     c.get('logger').warn({ dependency, err: { message: err.message } }, 'dependency unavailable');
@@ -20,6 +29,14 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   }
   c.get('logger').error({ err }, 'unhandled error');
   return problem(c, { status: 500, code: 'internal_error', title: 'Internal server error' });
+}
+
+/** The client closed the connection while its body was still being read. */
+function clientAborted(err: Error, c: Context<AppEnv>): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'ECONNRESET' && err.message === 'aborted') return true;
+  if (code === 'ERR_STREAM_PREMATURE_CLOSE') return true;
+  return c.req.raw.signal.aborted && unavailableDependency(err) === undefined;
 }
 
 function fromHttpException(err: HTTPException, c: Context<AppEnv>): Response {

@@ -1,11 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Metrics } from '../infra/metrics.ts';
 import type { AppEnv } from './app-env.ts';
 import { createRouter } from './create-app.ts';
+import { errorResponses } from './openapi.ts';
+import { ProblemError } from './problem.ts';
 
 export interface ReadinessCheck {
   name: 'database' | 'redis';
@@ -18,6 +21,10 @@ export interface OperationsOptions {
   metrics: Metrics;
   checks: ReadinessCheck[];
   checkTimeoutMs?: number;
+  /** METRICS_TOKEN: `/metrics` answers only `Authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
+  /** False when METRICS_PORT moves `/metrics` to a listener of its own. */
+  serveMetrics?: boolean;
 }
 
 const HealthSchema = z
@@ -74,13 +81,19 @@ const metricsRoute = createRoute({
   path: '/metrics',
   operationId: 'getMetrics',
   tags: ['Operations'],
-  security: [],
+  // Open only outside production with neither METRICS_TOKEN nor METRICS_PORT set.
+  security: [{ metricsToken: [] }, {}],
   summary: 'Prometheus metrics',
+  description:
+    'With `METRICS_TOKEN` set, only `Authorization: Bearer <METRICS_TOKEN>` is answered. With ' +
+    '`METRICS_PORT` set, this path is served only on that separate listener (404 here). ' +
+    'Production requires one of the two.',
   responses: {
     200: {
       description: 'Prometheus text exposition format',
       content: { 'text/plain': { schema: z.string() } },
     },
+    ...errorResponses([401, 'METRICS_TOKEN is set and the request does not carry it.']),
   },
 });
 
@@ -115,10 +128,14 @@ export function operationsRoutes(options: OperationsOptions) {
       : c.json({ status: 'unavailable' as const, checks }, 503);
   });
 
-  app.openapi(metricsRoute, async (c) => {
-    const body = await options.metrics.registry.metrics();
-    return c.text(body, 200, { 'Content-Type': options.metrics.registry.contentType });
-  });
+  if (options.serveMetrics ?? true) {
+    const authorized = metricsAuthorizer(options.metricsToken);
+    app.openapi(metricsRoute, async (c) => {
+      if (!authorized(c.req.header('authorization'))) throw metricsUnauthorized();
+      const body = await options.metrics.registry.metrics();
+      return c.text(body, 200, { 'Content-Type': options.metrics.registry.contentType });
+    });
+  }
 
   app.get(
     '/docs',
@@ -142,6 +159,30 @@ export function operationsRoutes(options: OperationsOptions) {
 
   return app;
 }
+
+/** Whether an Authorization header carries METRICS_TOKEN (compared in constant time); all pass without one. */
+export function metricsAuthorizer(
+  token: string | undefined,
+): (header: string | undefined) => boolean {
+  if (token === undefined) return () => true;
+  const expected = digest(token);
+  return (header) => {
+    const presented = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
+    return presented !== undefined && timingSafeEqual(digest(presented), expected);
+  };
+}
+
+// Equal-length digests, so the comparison does not leak the token's length.
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+const metricsUnauthorized = () =>
+  new ProblemError({
+    status: 401,
+    code: 'unauthenticated',
+    title: 'Authentication required',
+    detail: 'Send the metrics token as a bearer token.',
+    headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' },
+  });
 
 async function runCheck(check: ReadinessCheck, timeoutMs: number) {
   const started = performance.now();

@@ -1,3 +1,4 @@
+import { DriverException } from '@mikro-orm/core';
 /**
  * Recognises the errors that mean "a dependency is unreachable right now" so the HTTP layer can
  * answer 503 instead of 500. Infrastructure failures stay exceptions (ARCHITECTURE.md, Errors).
@@ -13,13 +14,21 @@ export class DependencyUnavailableError extends Error {
   }
 }
 
-const PG_CONNECTION_CODES = new Set([
+/**
+ * Socket errors mean the database only when they come from its driver or pool: a client that
+ * aborts its own request raises ECONNRESET ("aborted") too, and that is not an outage.
+ */
+const SOCKET_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
   'ENOTFOUND',
   'EAI_AGAIN',
+]);
+
+/** SQLSTATEs only PostgreSQL itself sends. */
+const PG_CONNECTION_CODES = new Set([
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
@@ -48,12 +57,14 @@ const REDIS_MESSAGES = [
 ];
 
 export function unavailableDependency(error: unknown): Dependency | undefined {
+  let fromDriver = false;
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
     if (current instanceof DependencyUnavailableError) return current.dependency;
     if (!(current instanceof Error)) return undefined;
     const err = current;
     const { name, message } = err;
     const code = (err as { code?: unknown }).code;
+    fromDriver ||= err instanceof DriverException || DRIVER_FRAMES.test(err.stack ?? '');
     if (
       name === 'MaxRetriesPerRequestError' ||
       REDIS_MESSAGES.some((m) => message.includes(m) && isRedisish(err))
@@ -62,7 +73,8 @@ export function unavailableDependency(error: unknown): Dependency | undefined {
     }
     if (
       name === 'ConnectionException' ||
-      (typeof code === 'string' && PG_CONNECTION_CODES.has(code))
+      (typeof code === 'string' && PG_CONNECTION_CODES.has(code)) ||
+      (fromDriver && typeof code === 'string' && SOCKET_CODES.has(code))
     ) {
       return 'database';
     }
@@ -71,6 +83,9 @@ export function unavailableDependency(error: unknown): Dependency | undefined {
   }
   return undefined;
 }
+
+/** Stack frames of the PostgreSQL driver, its pool, or the ORM and query builder over them. */
+const DRIVER_FRAMES = /[\\/]node_modules[\\/](pg|pg-pool|pg-protocol|@mikro-orm|kysely)[\\/]/;
 
 function isRedisish(error: Error): boolean {
   const stack = error.stack ?? '';

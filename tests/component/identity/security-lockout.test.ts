@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   logIn,
+  uniqueEmail,
   problemOf,
   register,
   type ProblemJson,
@@ -141,5 +142,95 @@ describe('login lockout', () => {
       String(statuses),
     ).toBeLessThanOrEqual(5);
     expect((await logIn(s, v.email, v.password)).status).toBe(423);
+  });
+});
+
+describe('lockout of addresses without an account', () => {
+  const withoutId = (body: ProblemJson): Partial<ProblemJson> => {
+    const copy: Partial<ProblemJson> = { ...body };
+    delete copy.request_id;
+    return copy;
+  };
+
+  it('locks an unknown email exactly as a real account: same statuses, bodies and Retry-After', async () => {
+    const s = await securityApp();
+    const known = await register(s);
+    const unknown = uniqueEmail('nobody');
+    for (let attempt = 1; attempt <= 7; attempt++) {
+      const a = await logIn(s, known.email, `${WRONG} ${attempt}`);
+      const b = await logIn(s, unknown, `${WRONG} ${attempt}`);
+      expect([a.status, b.status], `attempt ${attempt}`).toEqual(
+        attempt <= 5 ? [401, 401] : [423, 423],
+      );
+      expect(withoutId(await problemOf(b))).toEqual(withoutId(await problemOf(a)));
+      expect(b.headers.get('retry-after')).toBe(a.headers.get('retry-after'));
+      s.clock.advance(1_000);
+    }
+  });
+
+  it('lifts the lock of an unknown email after 15 minutes and counts afresh', async () => {
+    const s = await securityApp();
+    const unknown = uniqueEmail('nobody');
+    await failTimes(s, unknown, 5);
+    expect((await logIn(s, unknown, WRONG)).status).toBe(423);
+    s.clock.advance(15 * 60_000 + 1_000);
+    await failTimes(s, unknown, 4);
+    expect((await logIn(s, unknown, WRONG)).status).toBe(401);
+    expect((await logIn(s, unknown, WRONG)).status).toBe(423);
+  });
+});
+
+describe('the way out of a lockout', () => {
+  it('lets the owner sign in through the reset path while someone keeps locking the account', async () => {
+    const s = await securityApp();
+    const v = await register(s);
+    await failTimes(s, v.email, 5);
+    expect((await logIn(s, v.email, v.password)).status).toBe(423);
+    // The reset mail can be asked for while locked; resetting lifts the lock at once.
+    expect((await s.post('/api/v1/auth/password/forgot', { email: v.email })).status).toBe(202);
+    await s.mailSettled();
+    const token = s.mailer.tokenFrom(v.email, 'Reset');
+    const newPassword = 'the owner takes it back 42';
+    expect(
+      (await s.post('/api/v1/auth/password/reset', { token, password: newPassword })).status,
+    ).toBe(204);
+    expect((await logIn(s, v.email, newPassword)).status).toBe(200);
+  });
+});
+
+describe('password/forgot', () => {
+  it('answers 202 before its work is done, so the answer does not wait on the account', async () => {
+    const s = await securityApp();
+    const v = await register(s);
+    expect((await s.post('/api/v1/auth/password/forgot', { email: v.email })).status).toBe(202);
+    await s.mailSettled();
+    // Hold the row lock the next request's work needs (it invalidates this reset token).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    const holder = s.container.orm.em.fork().transactional(async (em) => {
+      await em.execute(
+        `select id from one_time_tokens where user_id = (select id from users where email = ?) for update`,
+        [v.email],
+      );
+      locked();
+      await held;
+    });
+    await lockTaken;
+    try {
+      const answer = await Promise.race([
+        s.post('/api/v1/auth/password/forgot', { email: v.email }),
+        new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 5_000)),
+      ]);
+      expect(answer === 'blocked' ? 'blocked' : answer.status).toBe(202);
+    } finally {
+      release();
+      await holder;
+    }
+    await s.mailSettled();
+    expect(
+      s.mailer.sent.filter((m) => m.to === v.email && m.subject.includes('Reset')),
+    ).toHaveLength(2);
   });
 });

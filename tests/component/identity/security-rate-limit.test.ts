@@ -146,6 +146,41 @@ describe('per-IP limit on /api/v1/auth/*', () => {
     expect((await via(`${client}, ${uniqueIp()}`)).status).toBe(401);
   });
 
+  it('keys IPv6 clients by their /64: 22 addresses of one /64 share a limit of 20', async () => {
+    const s = await securityApp({ RATE_LIMIT_AUTH_PER_MINUTE: '20' });
+    const net = proxyNet();
+    const statuses: number[] = [];
+    for (let i = 1; i <= 22; i++)
+      statuses.push((await authAttempt(s, { ip: net.address(i) })).status);
+    expect(statuses.filter((status) => status === 401).length).toBe(20);
+    expect(statuses.slice(20)).toEqual([429, 429]);
+    // The next /64 is another subscriber.
+    expect((await authAttempt(s, { ip: uniqueIp() })).status).toBe(401);
+  });
+
+  it('counts an IPv4-mapped IPv6 peer in the bucket of its IPv4 address', async () => {
+    const s = await securityApp({ RATE_LIMIT_AUTH_PER_MINUTE: '2' });
+    const v4 = `198.18.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
+    expect((await authAttempt(s, { ip: v4 })).status).toBe(401);
+    expect((await authAttempt(s, { ip: `::ffff:${v4}` })).status).toBe(401);
+    await expectRateLimited(await authAttempt(s, { ip: v4 }), 2);
+  });
+
+  it('with TRUST_PROXY=1 reads a trusted entry with a port instead of shifting onto a spoofed one', async () => {
+    const s = await securityApp({ RATE_LIMIT_AUTH_PER_MINUTE: '20', TRUST_PROXY: '1' });
+    const proxy = uniqueIp();
+    const client = `198.18.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 22; i++) {
+      const xff = `${uniqueIp()}, ${client}:${4000 + i}`;
+      statuses.push(
+        (await authAttempt(s, { ip: proxy, headers: { 'X-Forwarded-For': xff } })).status,
+      );
+    }
+    expect(statuses.filter((status) => status === 401).length).toBe(20);
+    expect(statuses.slice(20)).toEqual([429, 429]);
+  });
+
   it('with a trusted CIDR walks past trusted proxies to the first untrusted address', async () => {
     const net = proxyNet();
     const s = await securityApp({ RATE_LIMIT_AUTH_PER_MINUTE: '3', TRUST_PROXY: net.cidr });

@@ -303,3 +303,18 @@ describe('malformed Authorization headers carrying a valid token', () => {
     await expectUnauthenticated(await meWith(s, `Bearer ${hugeClaims}`));
   });
 });
+
+describe('without JWT_SECRET', () => {
+  it('rejects a token forged with the development secret that used to be the fallback', async () => {
+    const s = await securityApp();
+    expect(s.container.config.jwt.generated).toBe(true);
+    const v = await victim(s);
+    const published = 'development-only-secret-change-me-0123456789abcdef';
+    await expectUnauthenticated(
+      await meWith(s, `Bearer ${signHmac('HS256', v.claims, published)}`),
+    );
+    // The control: the process's own drawn secret signs tokens it accepts.
+    const own = signHmac('HS256', v.claims, s.container.config.jwt.secret);
+    expect((await meWith(s, `Bearer ${own}`)).status).toBe(200);
+  });
+});

@@ -1,3 +1,4 @@
+import { InMemoryUnknownLoginAttempts } from './in-memory-unknown-login-attempts.ts';
 import type { IdentityPorts } from '../../../src/modules/identity/application/ports.ts';
 import { newSession } from '../../../src/modules/identity/domain/session.ts';
 import type { User } from '../../../src/modules/identity/domain/user.ts';
@@ -51,6 +52,7 @@ export function identityTestbed() {
     clock,
     transactions: new PassThroughTransactions(),
     rateLimiter: new InMemoryRateLimiter(clock),
+    unknownLogins: new InMemoryUnknownLoginAttempts(),
     commonPasswords: COMMON_PASSWORDS,
     failures: new RecordingFailureReporter(),
     storageUsage: new FixedStorageUsage(),

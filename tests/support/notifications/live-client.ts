@@ -20,6 +20,7 @@ export interface SocketOptions {
   after?: string;
   origin?: string;
   autoPong?: boolean;
+  headers?: Record<string, string>;
 }
 
 export function startServer(t: TestApp): Promise<RunningServer> {
@@ -35,7 +36,10 @@ function socketUrl(port: number, options: SocketOptions): string {
 
 function connect(port: number, options: SocketOptions): WebSocket {
   return new WebSocket(socketUrl(port, options), {
-    headers: options.token ? { Authorization: `Bearer ${options.token}` } : {},
+    headers: {
+      ...options.headers,
+      ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+    },
     ...(options.origin ? { origin: options.origin } : {}),
     autoPong: options.autoPong ?? true,
   });

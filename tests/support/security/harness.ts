@@ -118,7 +118,10 @@ export async function securityApp(
       ),
     get: (path, token, from) =>
       request(path, token ? { headers: { Authorization: `Bearer ${token}` } } : {}, from),
-    mailSettled: () => t.container.mailer.drain(),
+    mailSettled: async () => {
+      await t.container.detached.drain();
+      await t.container.mailer.drain();
+    },
     sql: async <T>(query: string, params: unknown[] = []) =>
       (await t.container.orm.em.fork().getConnection().execute<unknown[]>(query, params)) as T[],
   };

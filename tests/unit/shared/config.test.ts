@@ -8,10 +8,11 @@ describe('configuration', () => {
     expect(config.role).toBe('all');
     expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/task_manager');
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
-    expect(config.rateLimit).toEqual({ authPerMinute: 20, userPerMinute: 100 });
+    expect(config.rateLimit).toEqual({ authPerMinute: 20, userPerMinute: 100, ipv6Prefix: 64 });
+    expect(config.ws).toEqual({ maxSocketsPerUser: 10 });
     expect(config.reminderLeadMinutes).toBe(60);
     expect(config.corsOrigins).toEqual([]);
-    expect(config.jwt.usingDevelopmentSecret).toBe(true);
+    expect(config.jwt.generated).toBe(true);
     expect(config.bcryptCost).toBe(12);
     expect(config.outbox).toEqual({ listen: true, pollIntervalMs: 5_000 });
     expect(config.wsSessionCheckMs).toBe(10_000);
@@ -80,6 +81,8 @@ describe('configuration', () => {
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'grpc://collector:4317'],
     ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc'],
     ['OTEL_TRACES_SAMPLER_ARG', '1.5'],
+    ['METRICS_TOKEN', 'short'],
+    ['METRICS_PORT', 'ninety'],
   ])('refuses a malformed %s and names it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);
@@ -88,8 +91,40 @@ describe('configuration', () => {
 
   it('requires a 32-byte JWT_SECRET in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
-    expect(config.jwt).toEqual({ secret: 'x'.repeat(32), usingDevelopmentSecret: false });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      METRICS_PORT: '9464',
+    });
+    expect(config.jwt).toEqual({ secret: 'x'.repeat(32), generated: false });
+  });
+
+  it('never falls back to a fixed JWT secret: each process draws its own', () => {
+    const first = loadConfig({});
+    const second = loadConfig({});
+    expect(first.jwt.generated).toBe(true);
+    expect(Buffer.byteLength(first.jwt.secret)).toBeGreaterThanOrEqual(32);
+    expect(second.jwt.secret).not.toBe(first.jwt.secret);
+    expect(first.jwt.secret).not.toBe('development-only-secret-change-me-0123456789abcdef');
+  });
+
+  it('refuses to start in production with /metrics unprotected, in one line', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    const attempt = () => loadConfig(production);
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/^Invalid configuration: METRICS_TOKEN [^\n]+$/);
+    expect(loadConfig({ ...production, METRICS_TOKEN: 'm'.repeat(32) }).metrics).toEqual({
+      token: 'm'.repeat(32),
+      port: undefined,
+    });
+    expect(loadConfig({ ...production, METRICS_PORT: '9464' }).metrics).toEqual({
+      token: undefined,
+      port: 9464,
+    });
+  });
+
+  it('leaves /metrics open outside production unless told otherwise', () => {
+    expect(loadConfig({}).metrics).toEqual({ token: undefined, port: undefined });
   });
 
   it('applies migrations at start unless MIGRATE_ON_START=false', () => {

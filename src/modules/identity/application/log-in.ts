@@ -20,7 +20,14 @@ export type LogInError = IdentityErrorOf<
 
 type Ports = Pick<
   IdentityPorts,
-  'users' | 'sessions' | 'passwordHasher' | 'accessTokens' | 'secretTokens' | 'ids' | 'clock'
+  | 'users'
+  | 'sessions'
+  | 'passwordHasher'
+  | 'accessTokens'
+  | 'secretTokens'
+  | 'ids'
+  | 'clock'
+  | 'unknownLogins'
 >;
 
 /**
@@ -43,8 +50,18 @@ export class LogIn {
   private async logIn(input: LogInInput): Promise<Result<LogInOutput, LogInError>> {
     const { ports } = this;
     const now = ports.clock.now();
-    const user = await ports.users.findByEmail(normaliseEmail(input.email));
+    const email = normaliseEmail(input.email);
+    const user = await ports.users.findByEmail(email);
     if (!user) {
+      // Counted and locked like a real account, so a 423 does not reveal which emails exist.
+      const admission = await ports.unknownLogins.begin(
+        ports.secretTokens.hash(email),
+        now,
+        LOGIN_LOCKOUT,
+      );
+      if (admission.locked) {
+        return err({ type: 'AccountLocked', retryAfterSeconds: admission.retryAfterSeconds });
+      }
       // Same cost as a wrong password, so response time does not reveal which emails exist.
       await ports.passwordHasher.verifyDummy(input.password);
       return err({ type: 'InvalidCredentials' });

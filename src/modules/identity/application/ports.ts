@@ -37,6 +37,16 @@ export interface UserRepository {
 
 export type LoginAdmission = { locked: false } | { locked: true; retryAfterSeconds: number };
 
+/**
+ * The lockout bookkeeping of addresses that belong to no account, keyed by a hash of the
+ * address, with the rules of `UserRepository.beginLoginAttempt`: an unknown address locks after
+ * as many failures as a real one, so the 423 reveals nothing. Every attempt on one fails, so
+ * there is nothing to clear. An address's count may be forgotten a day after its last attempt.
+ */
+export interface UnknownLoginAttempts {
+  begin(addressHash: string, now: Date, policy: LockoutPolicy): Promise<LoginAdmission>;
+}
+
 /** Sessions and the hashes of every refresh token a session has been issued. */
 export interface SessionRepository {
   insert(session: Session, firstRefreshTokenHash: string): Promise<void>;
@@ -172,6 +182,7 @@ export interface IdentityPorts {
   clock: Clock;
   transactions: TransactionRunner;
   rateLimiter: RateLimiter;
+  unknownLogins: UnknownLoginAttempts;
   commonPasswords: CommonPasswordList;
   failures: FailureReporter;
   storageUsage: StorageUsage;

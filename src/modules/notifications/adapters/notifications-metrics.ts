@@ -25,8 +25,16 @@ export function createNotificationsMetrics(registry: Registry): NotificationsMet
   });
   const dropped = new Counter({
     name: 'ws_disconnects_total',
-    help: 'WebSockets the server closed: slow (send buffer full), dead (no pong), error, session (ended).',
+    help:
+      'WebSockets the server closed: slow (send buffer full), dead (no pong), error, session (ended), ' +
+      'socket_limit (the oldest past WS_MAX_SOCKETS_PER_USER), flood (too many client frames).',
     labelNames: ['reason'] as const,
+    registers,
+  });
+  const refused = new Counter({
+    name: 'ws_upgrades_refused_total',
+    help: 'WebSocket upgrade requests refused before the upgrade, by HTTP status (429: rate limited).',
+    labelNames: ['status'] as const,
     registers,
   });
   const outboxLag = new Histogram({
@@ -64,6 +72,7 @@ export function createNotificationsMetrics(registry: Registry): NotificationsMet
       connected: (count) => sockets.set(count),
       sent: (notification) => delivered.inc({ type: notification.type }),
       dropped: (reason) => dropped.inc({ reason }),
+      refused: (status) => refused.inc({ status: String(status) }),
     },
     reminders: {
       fired: (seconds, notifications) => {

@@ -32,7 +32,7 @@ const tags = ['Auth'];
 const noContent = (description: string) => ({ 204: { description } });
 const accepted = (description: string) => ({ 202: { description } });
 
-export function authRoutes({ useCases, requireAuth, clientIp }: IdentityHttpOptions) {
+export function authRoutes({ useCases, requireAuth, clientIp, detach }: IdentityHttpOptions) {
   const app = createRouter<AuthEnv>();
   const authed = { middleware: requireAuth, security: BEARER_SECURITY };
 
@@ -275,8 +275,12 @@ export function authRoutes({ useCases, requireAuth, clientIp }: IdentityHttpOpti
         ...errorResponses(400, 415, 429),
       },
     }),
-    async (c) => {
-      await useCases.requestPasswordReset.execute({ email: c.req.valid('json').email });
+    (c) => {
+      // In the background: how long the answer takes must not tell whether the account exists.
+      const { email } = c.req.valid('json');
+      detach('request_password_reset', async () => {
+        await useCases.requestPasswordReset.execute({ email });
+      });
       return c.body(null, 202);
     },
   );

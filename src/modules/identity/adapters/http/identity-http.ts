@@ -43,6 +43,8 @@ export interface IdentityHttpOptions {
   /** Bearer authentication plus the per-user rate limit, for every authenticated route. */
   requireAuth: MiddlewareHandler<AuthEnv>;
   clientIp: ClientIpResolver;
+  /** Starts work the answer does not wait for. */
+  detach: (operation: string, work: () => Promise<unknown>) => void;
 }
 
 /** Token responses must never be cached (RFC 6749 §5.1). */

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import {
   CLOSE,
+  DEFAULT_CLIENT_FRAMES,
   DEFAULT_HEARTBEAT_MS,
   WS_MAX_CLIENT_MESSAGE_BYTES,
 } from '../realtime/ws-gateway.ts';
@@ -54,13 +55,17 @@ export function liveAsyncApiDocument(version: string) {
         description:
           'Text frames, each one JSON message; the server sends no other data frames and ' +
           'ignores what the client sends (a message over ' +
-          `${WS_MAX_CLIENT_MESSAGE_BYTES} bytes closes the socket with 1009). Each notification ` +
+          `${WS_MAX_CLIENT_MESSAGE_BYTES} bytes closes the socket with 1009; more than ` +
+          `${DEFAULT_CLIENT_FRAMES.burst} frames at once, or ${DEFAULT_CLIENT_FRAMES.perSecond} per ` +
+          `second after that, with ${CLOSE.tooManyFrames}). Each notification ` +
           'comes once and in order; with `after`, first those stored after it. Control frames: ' +
           `the server pings every ${DEFAULT_HEARTBEAT_MS / 1000} s and drops a socket that did ` +
           'not answer the previous ping ' +
           '(or that falls too far behind). Close codes: ' +
           `${CLOSE.sessionEnded} when the session ends (logout, revocation, deactivation), ` +
-          `${CLOSE.goingAway} when the server shuts down, 1009 for a client message too big. ` +
+          `${CLOSE.goingAway} when the server shuts down, 1009 for a client message too big, ` +
+          `${CLOSE.socketLimit} for the user's oldest socket on an instance when one more than ` +
+          '`WS_MAX_SOCKETS_PER_USER` (default 10) opens there. ' +
           'Reconnect with `after=<id of the last notification received>` to miss nothing.',
         servers: [{ $ref: '#/servers/api' }],
         messages: {

@@ -8,7 +8,7 @@ import { ProblemError, valueOr } from '../../../../shared/http/problem.ts';
 import type { OpenLiveFeedInput } from '../../application/open-live-feed.ts';
 import type { SessionPrincipal } from '../../application/ports.ts';
 import type { NotificationsUseCases } from '../../notifications.use-cases.ts';
-import type { WsGateway } from '../realtime/ws-gateway.ts';
+import { CLOSE, DEFAULT_CLIENT_FRAMES, type WsGateway } from '../realtime/ws-gateway.ts';
 import { notificationProblem } from './notifications.problems.ts';
 
 export interface LiveHttpOptions {
@@ -19,6 +19,13 @@ export interface LiveHttpOptions {
   gateway: WsGateway;
   /** CORS_ORIGINS: the only browser origins that may open a socket. */
   allowedOrigins: readonly string[];
+  /**
+   * The limiters an upgrade counts against, before it happens: `byIp` first, then `byUser` once
+   * the caller is known (`userId` on the context). Each answers 429 with RateLimit-* headers.
+   */
+  upgradeLimits?: { byIp: MiddlewareHandler<AuthEnv>; byUser: MiddlewareHandler<AuthEnv> };
+  /** Called with the status of every refused upgrade (metrics). */
+  onRefused?: (status: number) => void;
 }
 
 const tags = ['Notifications'];
@@ -77,8 +84,16 @@ export function liveRoutes(options: LiveHttpOptions) {
     },
   );
 
+  const passThrough: MiddlewareHandler<AuthEnv> = (_c, next) => next();
+  const limits = options.upgradeLimits ?? { byIp: passThrough, byUser: passThrough };
+  const countRefusals: MiddlewareHandler<AuthEnv> = async (c, next) => {
+    await next();
+    if (c.res.status >= 400) options.onRefused?.(c.res.status);
+  };
+
   app.openapi(
     createRoute({
+      middleware: [countRefusals, limits.byIp],
       method: 'get',
       path: '/ws',
       operationId: 'openNotificationSocket',
@@ -90,7 +105,11 @@ export function liveRoutes(options: LiveHttpOptions) {
         'order; with `after`, first those that came after it. Client messages are ignored (at most ' +
         '4 KiB). The server pings every 30 s and drops sockets that do not answer, and sockets that ' +
         'fall too far behind. It closes with 4401 when the session ends (logout, revocation, ' +
-        'deactivation) and 1001 when it shuts down; reconnect with `after`.',
+        `deactivation), ${CLOSE.socketLimit} when the user opens more sockets than the instance's ` +
+        'limit (WS_MAX_SOCKETS_PER_USER: the oldest is closed), ' +
+        `${CLOSE.tooManyFrames} when the client sends more than ${DEFAULT_CLIENT_FRAMES.burst} frames at once or ` +
+        `${DEFAULT_CLIENT_FRAMES.perSecond} per second on average, and 1001 when it shuts down; reconnect with \`after\`. ` +
+        'Each upgrade counts against the per-IP limit and then the per-user limit (429 before the upgrade).',
       // Either the bearer header or a ticket in the query (`{}`: no header needed).
       security: BEARER_OR_TICKET,
       request: { query: LiveQuery },
@@ -101,6 +120,7 @@ export function liveRoutes(options: LiveHttpOptions) {
           [401, 'No valid access token or ticket (an unknown, expired or used ticket).'],
           [403, 'A browser `Origin` that is not in CORS_ORIGINS.'],
           [426, 'Not a WebSocket upgrade request.'],
+          [429, 'Too many upgrades from this IP address or by this user (`rate_limited`).'],
         ),
       },
     }),
@@ -115,6 +135,8 @@ export function liveRoutes(options: LiveHttpOptions) {
         await useCases.openLiveFeed.execute({ credentials, after }),
         notificationProblem,
       );
+      c.set('userId', opened.principal.userId);
+      await limits.byUser(c, () => Promise.resolve());
       // The adapter answers 101 itself once the handshake completes; this response only says "go".
       return upgradeWebSocket(c, gateway.events(opened.principal, opened.afterSeq));
     },

@@ -21,16 +21,31 @@ export const DEFAULT_HEARTBEAT_MS = 30_000;
 export const CLOSE = {
   goingAway: 1001,
   sessionEnded: 4401,
+  /** The user opened more than `maxSocketsPerUser` sockets here: this, the oldest, was closed. */
+  socketLimit: 4409,
+  /** The client sent more frames than `clientFrames` allows. */
+  tooManyFrames: 4429,
 } as const;
 
 /** Sessions asked about in one query. */
 const SESSION_CHECK_BATCH = 500;
+export type DropReason = 'slow' | 'dead' | 'error' | 'session' | 'socket_limit' | 'flood';
 
 export interface WsGatewayHooks {
   connected?(count: number): void;
   sent?(notification: Notification): void;
-  dropped?(reason: 'slow' | 'dead' | 'error' | 'session'): void;
+  dropped?(reason: DropReason): void;
+  /** An upgrade request answered with this status instead of a socket. */
+  refused?(status: number): void;
 }
+
+/** A token bucket per socket: `burst` frames at once, refilled at `perSecond`. */
+export interface ClientFrameLimit {
+  burst: number;
+  perSecond: number;
+}
+
+export const DEFAULT_CLIENT_FRAMES: ClientFrameLimit = { burst: 20, perSecond: 2 };
 
 export interface WsGatewayOptions {
   logger: Logger;
@@ -48,6 +63,10 @@ export interface WsGatewayOptions {
   sessionCheckMs?: number;
   maxBufferedBytes?: number;
   catchUpBatch?: number;
+  /** Open sockets one user may hold on this instance; a new one past it closes their oldest. */
+  maxSocketsPerUser?: number;
+  /** Clients only listen: frames (messages and pings) beyond this close the socket. */
+  clientFrames?: ClientFrameLimit;
   hooks?: WsGatewayHooks;
 }
 
@@ -70,6 +89,8 @@ export class WsGateway {
       sessionCheckMs: 10_000,
       maxBufferedBytes: 1024 * 1024,
       catchUpBatch: 100,
+      maxSocketsPerUser: 10,
+      clientFrames: DEFAULT_CLIENT_FRAMES,
       hooks: {},
       ...options,
     };
@@ -161,12 +182,57 @@ export class WsGateway {
       },
     });
     socket.on('pong', () => (connection.alive = true));
+    this.throttleFrames(connection);
     add(this.byUser, principal.userId, connection);
     add(this.bySession, principal.sessionId, connection);
+    this.enforceSocketLimit(principal.userId);
     hooks.connected?.(this.connectionCount);
     logger.debug({ userId: principal.userId, afterSeq }, 'live socket opened');
     connection.catchUp();
     return connection;
+  }
+
+  /** Past the cap, the user's oldest sockets make room (the newest is the one in use). */
+  private enforceSocketLimit(userId: string): void {
+    const { maxSocketsPerUser, hooks, logger } = this.options;
+    const mine = this.byUser.get(userId);
+    if (!mine) return;
+    for (const oldest of mine) {
+      if (mine.size <= maxSocketsPerUser) return;
+      // Forgotten at once, so sockets still closing never count against the cap.
+      this.disconnect(oldest);
+      logger.info(
+        { userId, limit: maxSocketsPerUser },
+        'live socket limit reached: closing the oldest',
+      );
+      hooks.dropped?.('socket_limit');
+      oldest.socket.close(CLOSE.socketLimit, 'too many sockets for this user');
+    }
+  }
+
+  private throttleFrames(connection: LiveConnection): void {
+    const { burst, perSecond } = this.options.clientFrames;
+    let tokens = burst;
+    let last = performance.now();
+    const onFrame = () => {
+      const now = performance.now();
+      tokens = Math.min(burst, tokens + ((now - last) / 1000) * perSecond);
+      last = now;
+      tokens -= 1;
+      if (tokens >= 0) return;
+      connection.socket.off('message', onFrame);
+      connection.socket.off('ping', onFrame);
+      this.options.logger.warn(
+        { userId: connection.principal.userId },
+        'live socket dropped: too many client frames',
+      );
+      this.options.hooks.dropped?.('flood');
+      connection.socket.close(CLOSE.tooManyFrames, 'too many messages');
+      // A flooding client may not complete the closing handshake either.
+      setTimeout(() => connection.socket.terminate(), 1_000).unref();
+    };
+    connection.socket.on('message', onFrame);
+    connection.socket.on('ping', onFrame);
   }
 
   private disconnect(connection: LiveConnection): void {
