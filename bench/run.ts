@@ -1,4 +1,5 @@
 import { identityBench } from './identity.bench.ts';
+import { authBench, healthBench, listBench, stormBench } from './load.bench.ts';
 import { notificationsBench } from './notifications.bench.ts';
 import { taskListBench } from './task-list.bench.ts';
 
@@ -10,6 +11,10 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ['identity', identityBench],
   ['task list', taskListBench],
   ['notifications', notificationsBench],
+  ['load: login storm', stormBench],
+  ['load: health', healthBench],
+  ['load: auth', authBench],
+  ['load: list', listBench],
 ];
 
 const wanted = process.argv.slice(2).map((word) => word.toLowerCase());
