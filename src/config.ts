@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'development-only-secret-change-me-0123456789abcdef';
@@ -66,6 +67,8 @@ const envSchema = z
     RATE_LIMIT_AUTH_PER_MINUTE: integer(20, 1, 1_000_000),
     RATE_LIMIT_USER_PER_MINUTE: integer(100, 1, 1_000_000),
     BCRYPT_COST: integer(12, 12, 16),
+    PASSWORD_HASH_CONCURRENCY: integer(availableParallelism(), 1, 256),
+    PASSWORD_HASH_QUEUE: integer(32, 0, 10_000),
     TRUST_PROXY: optionalString,
     CORS_ORIGINS: commaList.pipe(z.array(z.url({ protocol: /^https?$/ }))),
     LOG_LEVEL: z.preprocess(
@@ -158,6 +161,11 @@ function toConfig(env: z.infer<typeof envSchema>) {
       userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,
     },
     bcryptCost: env.BCRYPT_COST,
+    /** Hashes at once, and hashes waiting beyond those before a 503 `server_busy`. */
+    passwordHashing: {
+      concurrency: env.PASSWORD_HASH_CONCURRENCY,
+      maxWaiting: env.PASSWORD_HASH_QUEUE,
+    },
     trustProxy: env.TRUST_PROXY,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,

@@ -136,7 +136,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     users,
     sessions,
     oneTimeTokens: new MikroOrmOneTimeTokenRepository(em),
-    passwordHasher: new BcryptPasswordHasher(config.bcryptCost),
+    passwordHasher: new BcryptPasswordHasher(config.bcryptCost, config.passwordHashing),
     accessTokens: new JoseAccessTokenService({ secret: config.jwt.secret }),
     secretTokens: new CryptoSecretTokens(),
     // Every revocation also reaches the WebSocket gateways, which close that session's sockets.

@@ -1,5 +1,6 @@
 import type { Context, Hono, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { OverloadedError } from '../infra/bounded-queue.ts';
 import { unavailableDependency } from '../infra/dependency-errors.ts';
 import type { AppEnv } from './app-env.ts';
 import { problem, ProblemError } from './problem.ts';
@@ -7,6 +8,16 @@ import { problem, ProblemError } from './problem.ts';
 export function handleError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof ProblemError) return problem(c, err.init);
   if (err instanceof HTTPException) return fromHttpException(err, c);
+  if (err instanceof OverloadedError) {
+    // Not logged one by one: under the load that causes it, that would add to the load.
+    return problem(c, {
+      status: 503,
+      code: 'server_busy',
+      title: 'Server busy',
+      detail: 'Too much work of this kind is queued; retry after the time in Retry-After.',
+      headers: { 'Retry-After': String(err.retryAfterSeconds) },
+    });
+  }
   const dependency = unavailableDependency(err);
   if (dependency) {
     c.get('logger').warn({ dependency, err: { message: err.message } }, 'dependency unavailable');

@@ -1,6 +1,8 @@
 import { hash as bcryptHash, verify as bcryptVerify } from '@node-rs/bcrypt';
 import { createHmac, randomBytes } from 'node:crypto';
-import type { PasswordHasher } from '../application/ports.ts';
+import { availableParallelism } from 'node:os';
+import { BoundedQueue } from '../../../shared/infra/bounded-queue.ts';
+import type { PasswordCheck, PasswordHasher } from '../application/ports.ts';
 
 /** API.md: bcrypt with cost ≥ 12. Above 31 bcrypt itself refuses. */
 const MIN_COST = 12;
@@ -27,35 +29,65 @@ function prehash(password: string): string {
     .digest('base64');
 }
 
+export interface BcryptPasswordHasherOptions {
+  /**
+   * Hashes computed at once. One per core: more only makes each slower while they take the
+   * cores (and libuv's threads) from everything else.
+   */
+  concurrency?: number;
+  /** Hashes waiting beyond those; more are refused with an `OverloadedError` (503). */
+  maxWaiting?: number;
+}
+
 export class BcryptPasswordHasher implements PasswordHasher {
   readonly #cost: number;
+  readonly #queue: BoundedQueue;
   #dummyHash: Promise<string> | undefined;
 
-  constructor(cost: number) {
+  constructor(cost: number, options: BcryptPasswordHasherOptions = {}) {
     if (!Number.isInteger(cost) || cost < MIN_COST || cost > MAX_COST) {
       throw new RangeError(
         `bcrypt cost must be an integer from ${MIN_COST} to ${MAX_COST}, got ${cost}`,
       );
     }
     this.#cost = cost;
+    this.#queue = new BoundedQueue({
+      name: 'password hashing',
+      concurrency: options.concurrency ?? availableParallelism(),
+      maxWaiting: options.maxWaiting ?? 32,
+    });
   }
 
   // The async functions run on the libuv thread pool: a cost-12 hash would block the event loop ~170 ms.
   hash(password: string): Promise<string> {
-    return bcryptHash(prehash(password), { cost: this.#cost });
+    return this.#queue.run(() => bcryptHash(prehash(password), { cost: this.#cost }));
   }
 
-  async verify(password: string, encodedHash: string): Promise<boolean> {
-    try {
-      return await bcryptVerify(prehash(password), encodedHash);
-    } catch {
-      return false;
-    }
+  verify(password: string, encodedHash: string): Promise<boolean> {
+    return this.#queue.run(() => check(password, encodedHash));
+  }
+
+  reserve(): PasswordCheck {
+    const reservation = this.#queue.reserve();
+    return {
+      verify: (password, encodedHash) => reservation.run(() => check(password, encodedHash)),
+      release: () => reservation.release(),
+    };
   }
 
   async verifyDummy(password: string): Promise<void> {
-    // Shared as a promise so concurrent first calls compute the dummy hash only once.
+    // Shared as a promise so concurrent first calls compute the dummy hash only once; made
+    // outside the queue, once per process, and never refused.
     this.#dummyHash ??= bcryptHash(randomBytes(32).toString('base64'), { cost: this.#cost });
-    await this.verify(password, await this.#dummyHash);
+    const dummy = await this.#dummyHash;
+    await this.verify(password, dummy);
+  }
+}
+
+async function check(password: string, encodedHash: string): Promise<boolean> {
+  try {
+    return await bcryptVerify(prehash(password), encodedHash);
+  } catch {
+    return false;
   }
 }

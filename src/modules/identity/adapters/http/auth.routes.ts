@@ -4,6 +4,7 @@ import { createRouter } from '../../../../shared/http/create-app.ts';
 import {
   BEARER_SECURITY,
   errorResponses,
+  PASSWORD_HASHING_BUSY,
   jsonBody,
   jsonResponse,
 } from '../../../../shared/http/openapi.ts';
@@ -47,7 +48,13 @@ export function authRoutes({ useCases, requireAuth, clientIp }: IdentityHttpOpti
       request: { body: jsonBody(RegisterBody) },
       responses: {
         201: jsonResponse('Account created and signed in', AuthResultSchema),
-        ...errorResponses(400, [409, 'The email is already registered (`email_taken`).'], 415, 429),
+        ...errorResponses(
+          400,
+          [409, 'The email is already registered (`email_taken`).'],
+          415,
+          429,
+          PASSWORD_HASHING_BUSY,
+        ),
       },
     }),
     async (c) => {
@@ -86,6 +93,7 @@ export function authRoutes({ useCases, requireAuth, clientIp }: IdentityHttpOpti
           415,
           423,
           429,
+          PASSWORD_HASHING_BUSY,
         ),
       },
     }),
@@ -296,6 +304,7 @@ export function authRoutes({ useCases, requireAuth, clientIp }: IdentityHttpOpti
           [400, '`invalid_token`, `weak_password` or `validation_failed`.'],
           415,
           429,
+          PASSWORD_HASHING_BUSY,
         ),
       },
     }),
@@ -325,6 +334,7 @@ export function authRoutes({ useCases, requireAuth, clientIp }: IdentityHttpOpti
           401,
           415,
           429,
+          PASSWORD_HASHING_BUSY,
         ),
       },
     }),
