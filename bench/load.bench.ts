@@ -38,9 +38,9 @@ async function seededEmails(count: number): Promise<string[]> {
   try {
     const { rows } = await client.query<{ email: string }>(
       `select email from users where email like 'seed-user-%' order by email limit $1`,
-      [count + 1],
+      [count],
     );
-    if (rows.length < count + 1) {
+    if (rows.length < count) {
       throw new Error(`${databaseUrl} holds too few seeded users: run npm run seed first`);
     }
     return rows.map((r) => r.email);
@@ -56,13 +56,15 @@ interface Session {
 }
 
 let sessions: Session[] | undefined;
-let stormEmail: string | undefined;
+/** Accounts the storm logs into, one per parallel login (parallel attempts on one account lock it). */
+let stormEmails: string[] = [];
+const STORM_MAX = 32;
 
 /** Logs `USERS` seeded users in once per bench run (sessions live in the database). */
 async function signedIn(origin: string): Promise<Session[]> {
   if (sessions) return sessions;
-  const emails = await seededEmails(USERS);
-  stormEmail = emails.pop();
+  const emails = await seededEmails(USERS + STORM_MAX);
+  stormEmails = emails.splice(USERS);
   const out: Session[] = [];
   const pending = [...emails];
   await Promise.all(
@@ -127,11 +129,11 @@ export async function stormBench(): Promise<string[]> {
         workers,
         durationMs: 30_000,
         until,
-        next: () => ({
+        next: (i) => ({
           method: 'POST',
           path: '/api/v1/auth/login',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: stormEmail, password: SEED_PASSWORD }),
+          body: JSON.stringify({ email: stormEmails[i % workers], password: SEED_PASSWORD }),
         }),
       });
     await probe(); // warm-up
