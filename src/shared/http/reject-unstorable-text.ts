@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
+import { requestHeader } from './node-bindings.ts';
 import { ProblemError } from './problem.ts';
 
 const JSON_BODY = /^application\/([a-z.+-]+\+)?json/i;
@@ -13,11 +14,12 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
  */
 export function rejectUnstorableText(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const url = new URL(c.req.url);
-    for (const [key, value] of url.searchParams) {
-      if (!storable(key) || !storable(value)) throw unstorable(key || 'query');
+    if (c.req.url.includes('?')) {
+      for (const [key, value] of new URL(c.req.url).searchParams) {
+        if (!storable(key) || !storable(value)) throw unstorable(key || 'query');
+      }
     }
-    if (JSON_BODY.test(c.req.header('content-type') ?? '')) {
+    if (JSON_BODY.test(requestHeader(c, 'content-type') ?? '')) {
       // Hono caches the text, so the validator parses the same body without reading it again.
       const text = await c.req.text();
       if (text.includes('\0')) throw unstorable('body');
