@@ -96,7 +96,8 @@ const listRequest =
 
 const line = (r: OpenLoopResult) =>
   `p50 ${ms(r.p50)} ms, p95 ${ms(r.p95)} ms, p99 ${ms(r.p99)} ms, ` +
-  `${r.errors} errors of ${r.sent}`;
+  `${r.errors} errors of ${r.sent}` +
+  (r.errors > 0 ? ` (answers ${JSON.stringify(r.statuses)})` : '');
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -379,6 +380,132 @@ export async function listBench(): Promise<string[]> {
     );
   } finally {
     await Promise.all([app.stop(), bare.stop()]);
+  }
+  return lines;
+}
+
+interface Target {
+  id: string;
+  version: number;
+  token: string;
+}
+
+/** The first page of tasks of every signed-in user: what PATCH changes, versions kept current. */
+async function patchTargets(origin: string, users: Session[]): Promise<Target[]> {
+  const targets: Target[] = [];
+  for (const user of users) {
+    const res = await fetch(`${origin}/api/v1/tasks?limit=20`, { headers: bearer(user) });
+    const body = (await res.json()) as { items: Array<{ id: string; version: number }> };
+    for (const task of body.items) targets.push({ ...task, token: user.token });
+  }
+  // Interleaved by user, so consecutive PATCHes hit different users' rows.
+  return targets.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
+
+function mixRequests(users: Session[], targets: Target[]) {
+  let patches = 0;
+  let creates = 0;
+  return (i: number): LoadRequest => {
+    const slot = i % 10;
+    if (slot < 7) return listRequest(users)(i);
+    if (slot < 9) {
+      const target = targets[patches++ % targets.length]!;
+      return {
+        kind: 'patch',
+        method: 'PATCH',
+        path: `/api/v1/tasks/${target.id}`,
+        headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ priority: PRIORITIES[patches % 4], version: target.version }),
+        check: (_status, body) => {
+          target.version = (JSON.parse(body) as { version: number }).version;
+          return true;
+        },
+      };
+    }
+    const user = users[creates++ % users.length]!;
+    return {
+      kind: 'create',
+      method: 'POST',
+      path: '/api/v1/tasks',
+      headers: { ...bearer(user), 'content-type': 'application/json' },
+      body: JSON.stringify({ title: `load test task ${creates}` }),
+    };
+  };
+}
+
+/** The statements of one PATCH and one create, as pgbench scripts (with a task picked first). */
+const PATCH_SCRIPT = `${USER_PICK}\\set k random(0, 19)
+select t.id as tid, t.version as ver from tasks t where t.owner_id = :uid and t.deleted_at is null order by t.created_at desc limit 1 offset :k \\gset
+select id, title, version from tasks t where t.id = :tid and t.deleted_at is null and (t.owner_id = :uid or t.assignee_id = :uid);
+begin;
+update tasks set priority = 'high', updated_at = now(), version = version + 1 where id = :tid;
+commit;
+select id, title, version from tasks t where t.id = :tid and t.deleted_at is null and (t.owner_id = :uid or t.assignee_id = :uid);
+`;
+const CREATE_SCRIPT = `${USER_PICK}begin;
+insert into tasks (id, owner_id, assignee_id, title, description, status, priority, due_date, remind_at, created_at, updated_at, completed_at, deleted_at, version) values (gen_random_uuid(), :uid, null, 'pgbench task', null, 'pending', 'medium', null, null, now(), now(), null, null, 1);
+commit;
+`;
+
+const SLO = { p95: 200, p99: 500 };
+const meetsSlo = (r: OpenLoopResult) => r.p95 < SLO.p95 && r.p99 < SLO.p99 && r.errors === 0;
+
+/** Goal 5: the 70/20/10 list/PATCH/create mix at rising rates, on 1 and 2 API processes. */
+export async function mixBench(): Promise<string[]> {
+  const lines: string[] = [];
+  const rates = (process.env.BENCH_MIX_RATES ?? '150,300,450,600,750').split(',').map(Number);
+  const tps = pgbench(
+    [
+      [LIST_SCRIPT, 7],
+      [PATCH_SCRIPT, 2],
+      [CREATE_SCRIPT, 1],
+    ],
+    10,
+    6,
+  );
+  lines.push(
+    `database-only ceiling: pgbench of the same statements, 70/20/10 (prepared, 10 clients): ${fmt(tps, 0)} tps`,
+  );
+  for (const processes of [1, 2]) {
+    const apps: Running[] = [];
+    for (let i = 0; i < processes; i++) apps.push(await service());
+    try {
+      const users = await signedIn(apps[0]!.origin);
+      const targets = await patchTargets(apps[0]!.origin, users);
+      const next = mixRequests(users, targets);
+      await openLoop({ origin: apps.map((a) => a.origin), rate: 100, durationMs: 3_000, next });
+      let best = 0;
+      let peakRss = 0;
+      for (const rate of rates) {
+        const r = await openLoop({
+          origin: apps.map((a) => a.origin),
+          rate,
+          durationMs: 8_000,
+          next,
+        });
+        const rss = Math.max(...apps.map((a) => a.rssMb().peak));
+        peakRss = Math.max(peakRss, rss);
+        if (meetsSlo(r)) best = rate;
+        const kinds = Object.entries(r.byKind)
+          .map(([k, v]) => `${k} p95 ${ms(v.p95)}`)
+          .join(', ');
+        lines.push(
+          `${processes} process${processes > 1 ? 'es' : ''} at ${rate} req/s: ${line(r)} (${kinds}); ` +
+            `${meetsSlo(r) ? 'meets' : 'misses'} p95 < ${SLO.p95} ms, p99 < ${SLO.p99} ms, 0 errors; ` +
+            `peak RSS ${fmt(rss, 0)} MB`,
+        );
+      }
+      const idle = Math.max(...apps.map((a) => a.rssMb().now));
+      lines.push(
+        `  ${processes} process${processes > 1 ? 'es' : ''}: highest rate meeting the target ${best} req/s ` +
+          `(goal ≥ 600; ratio to the pgbench ceiling ${fmt(best / tps, 2)}); peak RSS ${fmt(peakRss, 0)} MB per process ` +
+          `(goal ≤ 300), ${fmt(idle, 0)} MB after`,
+      );
+    } finally {
+      await Promise.all(apps.map((a) => a.stop()));
+    }
   }
   return lines;
 }

@@ -19,7 +19,8 @@ export interface LoadRequest {
 }
 
 export interface OpenLoopOptions {
-  origin: string;
+  /** Several origins (instances of one service) take the requests in turn. */
+  origin: string | string[];
   /** Requests per second. */
   rate: number;
   durationMs: number;
@@ -76,19 +77,23 @@ function statsOf(latencies: number[], sent: number, errors: number): KindStats {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
-  assertLoopback(options.origin);
+  const origins = Array.isArray(options.origin) ? options.origin : [options.origin];
+  origins.forEach(assertLoopback);
   const total = Math.min(
     options.maxRequests ?? Number.POSITIVE_INFINITY,
     Math.floor((options.rate * options.durationMs) / 1000),
   );
   const interval = 1000 / options.rate;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const pool = new Pool(options.origin, {
-    connections: options.connections ?? 64,
-    pipelining: 1,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
+  const pools = origins.map(
+    (origin) =>
+      new Pool(origin, {
+        connections: options.connections ?? 64,
+        pipelining: 1,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      }),
+  );
   const kinds = new Map<string, { latencies: number[]; sent: number; errors: number }>();
   const kindOf = (name: string) => {
     let entry = kinds.get(name);
@@ -99,7 +104,7 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   const inFlight: Array<Promise<void>> = [];
   const start = performance.now();
 
-  const fire = async (request: LoadRequest, scheduled: number) => {
+  const fire = async (request: LoadRequest, scheduled: number, pool: Pool) => {
     const entry = kindOf(request.kind ?? 'all');
     entry.sent++;
     let status = 'error';
@@ -130,11 +135,11 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     const wait = scheduled - performance.now();
     // Sleep only when the next slot is ahead; a late generator catches up by sending at once.
     if (wait > 1) await sleep(wait);
-    inFlight.push(fire(options.next(i), scheduled));
+    inFlight.push(fire(options.next(i), scheduled, pools[i % pools.length]!));
   }
   const sendSeconds = (performance.now() - start) / 1000;
   await Promise.all(inFlight);
-  await pool.close();
+  await Promise.all(pools.map((pool) => pool.close()));
 
   const all = { latencies: [] as number[], sent: 0, errors: 0 };
   const byKind: Record<string, KindStats> = {};

@@ -1,5 +1,5 @@
 import { identityBench } from './identity.bench.ts';
-import { authBench, healthBench, listBench, stormBench } from './load.bench.ts';
+import { authBench, healthBench, listBench, mixBench, stormBench } from './load.bench.ts';
 import { notificationsBench } from './notifications.bench.ts';
 import { taskListBench } from './task-list.bench.ts';
 
@@ -15,6 +15,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ['load: health', healthBench],
   ['load: auth', authBench],
   ['load: list', listBench],
+  ['load: mix', mixBench],
 ];
 
 const wanted = process.argv.slice(2).map((word) => word.toLowerCase());
