@@ -1,5 +1,6 @@
 import { hardeningBench } from './hardening.bench.ts';
 import { identityBench } from './identity.bench.ts';
+import { authBench, healthBench, listBench, mixBench, stormBench } from './load.bench.ts';
 import { notificationsBench } from './notifications.bench.ts';
 import { taskListBench } from './task-list.bench.ts';
 import { tracingBench } from './tracing.bench.ts';
@@ -14,6 +15,11 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ['notifications', notificationsBench],
   ['tracing', tracingBench],
   ['hardening', hardeningBench],
+  ['load: login storm', stormBench],
+  ['load: health', healthBench],
+  ['load: auth', authBench],
+  ['load: list', listBench],
+  ['load: mix', mixBench],
 ];
 
 const wanted = process.argv.slice(2).map((word) => word.toLowerCase());

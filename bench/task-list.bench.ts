@@ -4,12 +4,7 @@ import { parseArgs } from 'node:util';
 import { nativePool, seedDatabase } from '../src/cli/seed.ts';
 import { entities } from '../src/container.ts';
 import { MikroOrmTaskRepository } from '../src/modules/tasks/adapters/persistence/mikro-orm-task-repository.ts';
-import {
-  countSql,
-  pageIdsSql,
-  type Sql,
-} from '../src/modules/tasks/adapters/persistence/task-list-query.ts';
-import { TASK_COLUMNS } from '../src/modules/tasks/adapters/persistence/task-rows.ts';
+import { countSql } from '../src/modules/tasks/adapters/persistence/task-list-query.ts';
 import type { TaskListQuery } from '../src/modules/tasks/application/ports.ts';
 import {
   positionAfter,
@@ -17,6 +12,7 @@ import {
   type TaskSort,
 } from '../src/modules/tasks/application/task-sort.ts';
 import { initOrm, migrate, type Orm } from '../src/shared/infra/orm.ts';
+import { listStatements, type Sql } from './list-sql.ts';
 import { fmt, measure } from './support.ts';
 
 /**
@@ -31,20 +27,6 @@ import { fmt, measure } from './support.ts';
  *   page query and the count query apart and together (the repository's `list`), and EXPLAIN
  *   (ANALYZE, BUFFERS) of each with real values, listing the indexes each plan uses.
  */
-
-/** The SQL `MikroOrmTaskRepository.list` runs for `query`: the page (with its rows) and the count. */
-export function listStatements(query: TaskListQuery): { page: Sql; count: Sql } {
-  const page = pageIdsSql(query);
-  return {
-    page: {
-      text: `with page as (${page.text})
-         select ${TASK_COLUMNS} from page p join tasks t on t.id = p.id
-         order by p.sort_key ${page.direction}, p.id ${page.direction}`,
-      params: page.params,
-    },
-    count: countSql(query),
-  };
-}
 
 const DAY = 86_400_000;
 

@@ -7,8 +7,9 @@ import { bearerAuth, type AuthEnv } from './shared/http/bearer-auth.ts';
 import { clientIpResolver, rateLimitSubject } from './shared/http/client-ip.ts';
 import { createHttpApp } from './shared/http/create-app.ts';
 import { operationsRoutes } from './shared/http/operations.routes.ts';
-import { rateLimit } from './shared/http/rate-limit.ts';
+import { enforceRateLimit, rateLimit } from './shared/http/rate-limit.ts';
 import { MAX_JSON_DEPTH } from './shared/http/reject-unstorable-text.ts';
+import type { RateLimitDecision } from './shared/domain/rate-limiter.ts';
 
 export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = {
   openapi: '3.1.0',
@@ -54,16 +55,23 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
 
   const authenticate = async (token: string) =>
     (await identity.useCases.authenticate.execute({ token })).unwrapOr(undefined);
-  const bearer = bearerAuth(authenticate);
-  const perUserLimit = rateLimit<AuthEnv>({
-    limiter: rateLimiter,
-    limit: config.rateLimit.userPerMinute,
-    key: (c) => `user:${c.get('principal').userId}`,
-  });
-  const requireAuth: MiddlewareHandler<AuthEnv> = (c, next) =>
-    bearer(c, async () => {
-      await perUserLimit(c, next);
+  // The per-user count starts as soon as the token checks out, alongside the session lookup:
+  // on the auto-pipelined Redis connection both go out in one round trip.
+  const requireAuth: MiddlewareHandler<AuthEnv> = async (c, next) => {
+    let counted: Promise<RateLimitDecision> | undefined;
+    const bearer = bearerAuth(async (token) => {
+      const result = await identity.useCases.authenticate.execute({
+        token,
+        alongside: (userId) =>
+          (counted = rateLimiter.consume(`user:${userId}`, config.rateLimit.userPerMinute, 60)),
+      });
+      return result.unwrapOr(undefined);
     });
+    await bearer(c, async () => {
+      const decision = await counted!;
+      await enforceRateLimit(c, decision, 60, next);
+    });
+  };
 
   const identityRoutes = identity.routes({
     requireAuth,

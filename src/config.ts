@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -87,6 +88,8 @@ const envSchema = z
       z.coerce.number().int().min(0).max(65535).optional(),
     ),
     BCRYPT_COST: integer(12, 12, 16),
+    PASSWORD_HASH_CONCURRENCY: integer(availableParallelism(), 1, 256),
+    PASSWORD_HASH_QUEUE: integer(32, 0, 10_000),
     TRUST_PROXY: optionalString,
     CORS_ORIGINS: commaList.pipe(z.array(z.url({ protocol: /^https?$/ }))),
     LOG_LEVEL: z.preprocess(
@@ -242,6 +245,11 @@ function toConfig(env: z.infer<typeof envSchema>) {
     /** Bearer token required by /metrics, and/or a separate listener that alone serves it. */
     metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT },
     bcryptCost: env.BCRYPT_COST,
+    /** Hashes at once, and hashes waiting beyond those before a 503 `server_busy`. */
+    passwordHashing: {
+      concurrency: env.PASSWORD_HASH_CONCURRENCY,
+      maxWaiting: env.PASSWORD_HASH_QUEUE,
+    },
     trustProxy: env.TRUST_PROXY,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,

@@ -148,7 +148,9 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   const metrics = createMetrics();
   const clock = overrides.clock ?? systemClock;
   const orm = overrides.orm ?? createOrm({ databaseUrl: config.databaseUrl, entities, logger });
-  const redis = createRedis(config.redisUrl, logger, 'app');
+  // Commands issued in the same tick (an authenticated request's session check and rate-limit
+  // count) leave in one write and come back in one round trip.
+  const redis = createRedis(config.redisUrl, logger, 'app', { enableAutoPipelining: true });
   const em = orm.em;
   const rateLimiter = new RedisRateLimiter(redis, logger, metrics, { clock });
 
@@ -172,7 +174,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     users,
     sessions,
     oneTimeTokens: new MikroOrmOneTimeTokenRepository(em),
-    passwordHasher: new BcryptPasswordHasher(config.bcryptCost),
+    passwordHasher: new BcryptPasswordHasher(config.bcryptCost, config.passwordHashing),
     accessTokens: new JoseAccessTokenService({ secret: config.jwt.secret }),
     secretTokens: new CryptoSecretTokens(),
     // Every revocation also reaches the WebSocket gateways, which close that session's sockets.

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
+import { requestHeader } from './node-bindings.ts';
 import { ProblemError } from './problem.ts';
 
 export interface Principal {
@@ -28,7 +29,7 @@ export function bearerAuth(
   authenticate: (token: string) => Promise<Principal | undefined>,
 ): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
-    const match = BEARER.exec(c.req.header('authorization') ?? '');
+    const match = BEARER.exec(requestHeader(c, 'authorization') ?? '');
     const principal = match ? await authenticate(match[1]!) : undefined;
     if (!principal) throw unauthenticated();
     c.set('principal', principal);

@@ -1,5 +1,6 @@
 import type { Context, Hono, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { OverloadedError } from '../infra/bounded-queue.ts';
 import { unavailableDependency } from '../infra/dependency-errors.ts';
 import type { AppEnv } from './app-env.ts';
 import { problem, ProblemError } from './problem.ts';
@@ -14,6 +15,16 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
       status: 400,
       code: 'request_aborted',
       title: 'Request aborted by the client',
+    });
+  }
+  if (err instanceof OverloadedError) {
+    // Not logged one by one: under the load that causes it, that would add to the load.
+    return problem(c, {
+      status: 503,
+      code: 'server_busy',
+      title: 'Server busy',
+      detail: 'Too much work of this kind is queued; retry after the time in Retry-After.',
+      headers: { 'Retry-After': String(err.retryAfterSeconds) },
     });
   }
   const dependency = unavailableDependency(err);

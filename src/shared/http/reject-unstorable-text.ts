@@ -17,9 +17,10 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
  */
 export function rejectUnstorableQuery(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const url = new URL(c.req.url);
-    for (const [key, value] of url.searchParams) {
-      if (!storable(key) || !storable(value)) throw unstorable(key || 'query');
+    if (c.req.url.includes('?')) {
+      for (const [key, value] of new URL(c.req.url).searchParams) {
+        if (!storable(key) || !storable(value)) throw unstorable(key || 'query');
+      }
     }
     await next();
   };

@@ -49,3 +49,33 @@ export function createLogger({ level, destination, mixin }: LoggerOptions): Logg
     destination ?? pino.destination({ fd: 1, sync: false }),
   );
 }
+
+const LEVEL_METHODS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+const noop = () => undefined;
+
+/**
+ * A child logger made on first use. pino serialises a child's bindings when the child is created
+ * (tens of µs with redaction on), which a request that logs nothing at the configured level
+ * never needs. Calls at a disabled level never create it.
+ */
+export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  const real = () => (child ??= parent.child(bindings));
+  return new Proxy(parent, {
+    get(_target, property) {
+      if (
+        typeof property === 'string' &&
+        LEVEL_METHODS.has(property) &&
+        !(child ?? parent).isLevelEnabled(property)
+      ) {
+        return noop;
+      }
+      const target = real();
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+    set(_target, property, value) {
+      return Reflect.set(real(), property, value);
+    },
+  });
+}

@@ -188,6 +188,29 @@ describe('what is listed', () => {
     const list = await me.list();
     expect(list).toMatchObject({ page: 1, limit: 20, total: visible.length });
   });
+
+  it('leaves total null with include_total=false, with the same items and cursors', async () => {
+    const counted = await me.list('?limit=3&sort=title');
+    const uncounted = await me.list('?limit=3&sort=title&include_total=false');
+    expect(uncounted.total).toBeNull();
+    expect(ids(uncounted)).toEqual(ids(counted));
+    expect(uncounted.next_cursor).toBe(counted.next_cursor);
+    const next = await me.list(
+      `?limit=3&sort=title&include_total=false&cursor=${encodeURIComponent(uncounted.next_cursor!)}`,
+    );
+    expect(next.total).toBeNull();
+    expect(ids(next)).toEqual(expectedOrder(visible, 'title').slice(3, 6));
+    expect((await me.list('?include_total=true')).total).toBe(visible.length);
+  });
+
+  it('refuses an include_total that is not true or false (400 naming it)', async () => {
+    const problem = await expectProblem(
+      await me.get('/tasks?include_total=no'),
+      400,
+      'validation_failed',
+    );
+    expect(fieldsOf(problem)).toEqual(['include_total']);
+  });
 });
 
 describe('sorting', () => {
@@ -449,7 +472,7 @@ describe('offset paging', () => {
 describe('keyset paging', () => {
   async function walk(sort: string, limit: number, extra = '') {
     const seen: string[] = [];
-    const totals = new Set<number>();
+    const totals = new Set<number | null>();
     let cursor: string | null = null;
     for (let pages = 0; pages < 50; pages++) {
       const query = `?sort=${encodeURIComponent(sort)}&limit=${limit}${extra}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;

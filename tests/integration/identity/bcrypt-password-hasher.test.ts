@@ -1,4 +1,5 @@
 import { parseOptions } from '@node-rs/bcrypt';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BcryptPasswordHasher } from '../../../src/modules/identity/adapters/bcrypt-password-hasher.ts';
 
@@ -31,6 +32,19 @@ describe('BcryptPasswordHasher', () => {
     ]) {
       expect(await hasher.verify('whatever', malformed)).toBe(false);
     }
+  });
+
+  it('hashes off the event loop and libuv pool, on threads of lower priority than the caller (Linux)', async () => {
+    const niceOf = (tid: string) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const before = new Set(readdirSync('/proc/self/task'));
+    const own = new BcryptPasswordHasher(12, { concurrency: 1, maxWaiting: 0 });
+    await own.hash('a password for a thread of its own');
+    const started = readdirSync('/proc/self/task').filter((tid) => !before.has(tid));
+    expect(started.map(niceOf)).toContain(10);
+    expect(niceOf(String(process.pid))).toBe(0);
   });
 
   it('refuses a cost below 12', () => {

@@ -109,12 +109,13 @@ export function workloads(objects: Manifest[]): Workload[] {
 
 /**
  * Names that are secrets: they must come from a Secret, never a ConfigMap or an inline value.
- * Durations and sizes (`RETENTION_ROTATED_REFRESH_TOKEN_DAYS`) only mention a token.
+ * Durations, sizes and counts (`RETENTION_ROTATED_REFRESH_TOKEN_DAYS`, `PASSWORD_HASH_QUEUE`) only
+ * mention one.
  */
 export function isSecretName(name: string): boolean {
   return (
     (/(SECRET|TOKEN|PASSWORD|PRIVATE_KEY|CREDENTIALS)/.test(name) &&
-      !/_(DAYS|MINUTES|SECONDS|MS|BYTES|SIZE)$/.test(name)) ||
+      !/_(DAYS|MINUTES|SECONDS|MS|BYTES|SIZE|CONCURRENCY|QUEUE)$/.test(name)) ||
     ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL'].includes(name)
   );
 }

@@ -1,4 +1,7 @@
-import type { PasswordHasher } from '../../../src/modules/identity/application/ports.ts';
+import type {
+  PasswordCheck,
+  PasswordHasher,
+} from '../../../src/modules/identity/application/ports.ts';
 
 /** `hashed:<password>`, so tests can build users with known passwords without bcrypt's cost. */
 export class FakePasswordHasher implements PasswordHasher {
@@ -19,5 +22,9 @@ export class FakePasswordHasher implements PasswordHasher {
 
   async verifyDummy(password: string): Promise<void> {
     this.dummyVerifications.push(password);
+  }
+
+  reserve(): PasswordCheck {
+    return { verify: (password, hash) => this.verify(password, hash), release: () => undefined };
   }
 }

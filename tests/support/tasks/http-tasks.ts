@@ -110,7 +110,7 @@ export interface TaskJson {
 
 export interface TaskListJson {
   items: TaskJson[];
-  total: number;
+  total: number | null;
   page: number;
   limit: number;
   next_cursor: string | null;

@@ -21,6 +21,29 @@ describe('Authenticate', () => {
     expect(result._unsafeUnwrap()).toEqual({ userId: user.id, sessionId, role: 'admin' });
   });
 
+  it('starts the work alongside for the user of the token once the token checks out, and not for a forged one', async () => {
+    const user = bed.users.add(aUser());
+    const { accessToken } = await bed.openSession(user);
+    const started: string[] = [];
+    const alongside = async (userId: string) => {
+      started.push(userId);
+    };
+
+    expect((await authenticate.execute({ token: accessToken, alongside })).isOk()).toBe(true);
+    expect((await authenticate.execute({ token: 'forged', alongside })).isErr()).toBe(true);
+    expect(started).toEqual([user.id]);
+  });
+
+  it('answers the session check even when the work alongside fails', async () => {
+    const user = bed.users.add(aUser());
+    const { accessToken } = await bed.openSession(user);
+    const result = await authenticate.execute({
+      token: accessToken,
+      alongside: () => Promise.reject(new Error('redis down')),
+    });
+    expect(result._unsafeUnwrap().userId).toBe(user.id);
+  });
+
   it('rejects a token the token service does not recognise', async () => {
     const result = await authenticate.execute({ token: 'forged' });
     expect(result._unsafeUnwrapErr()).toEqual({ type: 'Unauthenticated' });

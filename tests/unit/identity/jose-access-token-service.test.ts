@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, SignJWT, type JWTPayload } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { JoseAccessTokenService } from '../../../src/modules/identity/adapters/jose-access-token-service.ts';
@@ -12,6 +12,7 @@ const nowSeconds = now.getTime() / 1000;
 const claims: AccessTokenClaims = { userId: randomUUID(), sessionId: randomUUID(), role: 'user' };
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const sign = (input: string) => createHmac('sha256', key).update(input).digest('base64url');
 
 /** A token shaped like ours, signed with our key, with parts overridden to probe one check at a time. */
 function forge(
@@ -27,7 +28,7 @@ function forge(
     .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: options.typ ?? 'at+jwt' })
     .setIssuer(options.payload?.iss ?? 'task-manager-api')
     .setAudience(options.payload?.aud ?? 'task-manager-api')
-    .setIssuedAt(nowSeconds)
+    .setIssuedAt(options.payload?.iat ?? nowSeconds)
     .setExpirationTime(nowSeconds + 1800)
     .sign(options.signingKey ?? key);
 }
@@ -64,6 +65,23 @@ describe('JoseAccessTokenService', () => {
 
   it('accepts the forging helper unchanged, so each rejection below is due to its one change', async () => {
     expect(await service.verify(await forge(), now)).toEqual(claims);
+  });
+
+  it('accepts the media-type spelling of the token type and an audience list that names us', async () => {
+    expect(await service.verify(await forge({ typ: 'application/AT+JWT' }), now)).toEqual(claims);
+    const listed = await forge({ payload: { aud: ['another-api', 'task-manager-api'] } });
+    expect(await service.verify(listed, now)).toEqual(claims);
+  });
+
+  it('verifies without the thread pool: a token checks out while every pool thread is busy', async () => {
+    const { token } = await service.issue(claims, now);
+    let settled = false;
+    // Nothing on libuv's pool can finish before these synchronous checks return.
+    const verified = service.verify(token, now).finally(() => (settled = true));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(settled).toBe(true);
+    expect(await verified).toEqual(claims);
   });
 
   describe('answers undefined for', () => {
@@ -114,6 +132,43 @@ describe('JoseAccessTokenService', () => {
       ],
       ['an opaque refresh token', async () => Buffer.from(randomUUID()).toString('base64url')],
       ['garbage', async () => 'not.a.jwt'],
+      [
+        'a token issued in the future (iat beyond the clock tolerance)',
+        () => forge({ payload: { iat: nowSeconds + 60 } }),
+      ],
+      [
+        'a header naming a critical extension',
+        async () => {
+          const [, payload] = (await forge()).split('.') as [string, string];
+          const header = b64url({ alg: 'HS256', typ: 'at+jwt', crit: ['exp'], exp: 1 });
+          return `${header}.${payload}.${sign(`${header}.${payload}`)}`;
+        },
+      ],
+      [
+        'a payload that is a JSON array, signed with our key',
+        async () => {
+          const header = b64url({ alg: 'HS256', typ: 'at+jwt' });
+          const payload = b64url([claims.userId]);
+          return `${header}.${payload}.${sign(`${header}.${payload}`)}`;
+        },
+      ],
+      [
+        'the signature spelled with padding',
+        async () => `${(await service.issue(claims, now)).token}=`,
+      ],
+      [
+        'the signature spelled with different trailing bits',
+        async () => {
+          const token = (await service.issue(claims, now)).token;
+          // 43 characters carry 258 bits: the last character's low 2 bits are not part of the MAC.
+          const last = token.at(-1)!;
+          const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+          const twin = alphabet[alphabet.indexOf(last) ^ 1]!;
+          return `${token.slice(0, -1)}${twin}`;
+        },
+      ],
+      ['a token with a fourth part', async () => `${(await service.issue(claims, now)).token}.e30`],
+      ['a token longer than 4 KiB', async () => `${(await forge()).padEnd(5000, 'A')}`],
       ['an empty string', async () => ''],
     ];
 

@@ -5,6 +5,7 @@ import {
   MAX_FAILED_LOGINS,
   type User,
 } from '../../../src/modules/identity/domain/user.ts';
+import { OverloadedError } from '../../../src/shared/infra/bounded-queue.ts';
 import { aUser, DEFAULT_PASSWORD } from '../../support/identity/builders.ts';
 import { identityTestbed, type IdentityTestbed } from '../../support/identity/identity-testbed.ts';
 
@@ -43,6 +44,14 @@ describe('LogIn', () => {
       type: 'InvalidCredentials',
     });
     expect(bed.users.stored(user.id)?.failedLoginCount).toBe(1);
+  });
+
+  it('charges no attempt when password checking is saturated: the refusal comes before the charge', async () => {
+    bed.passwordHasher.reserve = () => {
+      throw new OverloadedError('password hashing', 3);
+    };
+    await expect(attempt('wrong password')).rejects.toThrow(OverloadedError);
+    expect(bed.users.stored(user.id)?.failedLoginCount).toBe(0);
   });
 
   it('answers an unknown email exactly like a wrong password, after a dummy verification', async () => {

@@ -14,6 +14,12 @@ export interface AuthenticatedPrincipal {
 
 export interface AuthenticateInput {
   token: string;
+  /**
+   * Work for the token's user (a rate-limit count), started as soon as the token's signature and
+   * claims check out, alongside the session lookup, so both share one round trip. Its result
+   * matters only when the principal does; it runs for a signed token of a revoked session too.
+   */
+  alongside?: (userId: string) => Promise<unknown>;
 }
 
 export type AuthenticateError = IdentityErrorOf<'Unauthenticated'>;
@@ -38,6 +44,7 @@ export class Authenticate {
     const now = this.ports.clock.now();
     const claims = await this.ports.accessTokens.verify(input.token, now);
     if (!claims) return err({ type: 'Unauthenticated' });
+    const alongside = input.alongside?.(claims.userId);
     const active = await this.ports.sessionStatus.isActive(claims.sessionId, async () => {
       const session = await this.ports.sessions.findById(claims.sessionId);
       if (!session || session.userId !== claims.userId || !isSessionLive(session, now)) {
@@ -46,6 +53,8 @@ export class Authenticate {
       const user = await this.ports.users.findById(claims.userId);
       return user?.isActive === true;
     });
+    // Settled either way, so a failure there is never an unhandled rejection; the caller reads it.
+    await alongside?.catch(() => undefined);
     if (!active) return err({ type: 'Unauthenticated' });
     return ok({ userId: claims.userId, sessionId: claims.sessionId, role: claims.role });
   }

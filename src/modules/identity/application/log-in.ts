@@ -66,13 +66,20 @@ export class LogIn {
       await ports.passwordHasher.verifyDummy(input.password);
       return err({ type: 'InvalidCredentials' });
     }
-    // Refused before the password is checked: a locked account must not serve as a guessing oracle.
-    const admission = await ports.users.beginLoginAttempt(user.id, now, LOGIN_LOCKOUT);
-    if (admission.locked) {
-      return err({ type: 'AccountLocked', retryAfterSeconds: admission.retryAfterSeconds });
-    }
-    if (!(await ports.passwordHasher.verify(input.password, user.passwordHash))) {
-      return err({ type: 'InvalidCredentials' });
+    // Claimed before the attempt is charged: a login refused for want of hashing capacity
+    // must not count towards the lock.
+    const check = ports.passwordHasher.reserve();
+    try {
+      // Refused before the password is checked: a locked account must not serve as a guessing oracle.
+      const admission = await ports.users.beginLoginAttempt(user.id, now, LOGIN_LOCKOUT);
+      if (admission.locked) {
+        return err({ type: 'AccountLocked', retryAfterSeconds: admission.retryAfterSeconds });
+      }
+      if (!(await check.verify(input.password, user.passwordHash))) {
+        return err({ type: 'InvalidCredentials' });
+      }
+    } finally {
+      check.release();
     }
     // A proven password was no guess; cleared for a disabled account too, or its owner's right
     // password would count towards a lock.

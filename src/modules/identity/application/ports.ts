@@ -98,11 +98,25 @@ export interface OneTimeTokenRepository {
   invalidateAll(userId: string, purpose: OneTimeTokenPurpose, now: Date): Promise<void>;
 }
 
+/**
+ * Password hashing is bounded: when too many hashes are queued, `hash`, `verify`, `verifyDummy`
+ * and `reserve` throw (an infrastructure failure, answered 503 with `Retry-After`).
+ */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(password: string, hash: string): Promise<boolean>;
   /** Spends the same time as a `verify` against a real hash (for unknown users). */
   verifyDummy(password: string): Promise<void>;
+  /**
+   * Claims a place for one `verify` now, so that work done before it (charging a login attempt)
+   * is never followed by a refusal. Release it if the verify does not happen.
+   */
+  reserve(): PasswordCheck;
+}
+
+export interface PasswordCheck {
+  verify(password: string, hash: string): Promise<boolean>;
+  release(): void;
 }
 
 export interface AccessTokenClaims {

@@ -22,11 +22,13 @@ export interface ListTasksInput {
   categoryId?: string;
   assigneeId?: string;
   q?: string;
+  /** `false`: no `total` (null), which spares counting every match. */
+  includeTotal?: boolean;
 }
 
 export interface ListTasksOutput {
   items: TaskView[];
-  total: number;
+  total: number | null;
   page: number;
   limit: number;
   /** Continues after the last item, in either paging mode; null when nothing follows. */
@@ -58,6 +60,7 @@ export class ListTasks {
       scope = 'all',
       sort = DEFAULT_TASK_SORT,
       q,
+      includeTotal = true,
       ...filters
     } = input;
     const window = windowOf(page, limit, cursor, sort);
@@ -76,11 +79,12 @@ export class ListTasks {
       sort,
       limit,
       window: window.value,
+      withTotal: includeTotal,
     };
     const { items, total, hasMore } = await this.ports.tasks.list(query);
     const last = items.at(-1);
     const nextCursor = hasMore && last ? encodeCursor(positionAfter(last.task, sort)) : null;
-    return ok({ items, total, page, limit, nextCursor });
+    return ok({ items, total: includeTotal ? (total ?? null) : null, page, limit, nextCursor });
   }
 }
 

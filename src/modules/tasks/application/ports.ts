@@ -53,6 +53,8 @@ export interface TaskListQuery {
   limit: number;
   /** Skip `offset` matches, or continue strictly after a position in the same sort. */
   window: { type: 'offset'; offset: number } | { type: 'after'; position: TaskKeysetPosition };
+  /** `false` spares counting every match (the count costs more than the page for big lists). */
+  withTotal?: boolean;
 }
 
 /** Tasks, never soft-deleted ones, with their category ids. */
@@ -71,8 +73,13 @@ export interface TaskRepository {
    * `expectedVersion`; the stored version becomes `task.version`.
    */
   update(task: Task, expectedVersion: number): Promise<TaskWriteOutcome>;
-  /** One window of the matches; `total` counts every match, `hasMore` whether any follows. */
-  list(query: TaskListQuery): Promise<{ items: TaskView[]; total: number; hasMore: boolean }>;
+  /**
+   * One window of the matches; `total` counts every match (`undefined` when the query asked for
+   * none), `hasMore` whether any follows.
+   */
+  list(
+    query: TaskListQuery,
+  ): Promise<{ items: TaskView[]; total: number | undefined; hasMore: boolean }>;
 }
 
 /** Categories, each owned by one user; names are unique per user by `categoryNameKey`. */

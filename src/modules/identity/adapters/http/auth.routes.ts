@@ -4,6 +4,7 @@ import { createRouter } from '../../../../shared/http/create-app.ts';
 import {
   BEARER_SECURITY,
   errorResponses,
+  PASSWORD_HASHING_BUSY,
   jsonBody,
   jsonResponse,
 } from '../../../../shared/http/openapi.ts';
@@ -47,7 +48,13 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       request: { body: jsonBody(RegisterBody) },
       responses: {
         201: jsonResponse('Account created and signed in', AuthResultSchema),
-        ...errorResponses(400, [409, 'The email is already registered (`email_taken`).'], 415, 429),
+        ...errorResponses(
+          400,
+          [409, 'The email is already registered (`email_taken`).'],
+          415,
+          429,
+          PASSWORD_HASHING_BUSY,
+        ),
       },
     }),
     async (c) => {
@@ -86,6 +93,7 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
           415,
           423,
           429,
+          PASSWORD_HASHING_BUSY,
         ),
       },
     }),
@@ -300,6 +308,7 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
           [400, '`invalid_token`, `weak_password` or `validation_failed`.'],
           415,
           429,
+          PASSWORD_HASHING_BUSY,
         ),
       },
     }),
@@ -329,6 +338,7 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
           401,
           415,
           429,
+          PASSWORD_HASHING_BUSY,
         ),
       },
     }),

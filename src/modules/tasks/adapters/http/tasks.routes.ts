@@ -97,6 +97,7 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
           categoryId: q.category_id,
           assigneeId: q.assignee_id,
           q: q.q,
+          includeTotal: q.include_total,
         }),
       );
       return c.json(

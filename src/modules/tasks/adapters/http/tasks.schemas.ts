@@ -75,7 +75,9 @@ export const TaskSchema = z
 export const TaskListSchema = z
   .object({
     items: z.array(TaskSchema),
-    total: z.number().int(),
+    total: z.number().int().nullable().openapi({
+      description: 'Every match, on every page; null when the request sent `include_total=false`.',
+    }),
     page: z.number().int(),
     limit: z.number().int(),
     next_cursor: z
@@ -175,6 +177,16 @@ export const ListTasksQuery = z.object({
   cursor: z.string().max(500).optional().openapi({
     description: '`next_cursor` of the previous page (keyset paging; `page` is then ignored).',
   }),
+  include_total: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true')
+    .openapi({
+      type: 'boolean',
+      description:
+        '`false` leaves `total` null and spares counting every match: for clients that page by ' +
+        '`next_cursor` and need no count (the count costs more than the page for long lists).',
+    }),
 });
 
 export const PageQuery = z.object({ page, limit });

@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { createHash } from 'node:crypto';
+import type { QueryConfig } from 'pg';
 import type {
   TaskListQuery,
   TaskRepository,
@@ -7,7 +9,7 @@ import type {
 } from '../../application/ports.ts';
 import type { TaskParties } from '../../domain/task-access.ts';
 import type { Task } from '../../domain/task.ts';
-import { countSql, pageIdsSql } from './task-list-query.ts';
+import { countSql, pageIdsSql, type Sql } from './task-list-query.ts';
 import { TASK_COLUMNS, toTaskView, type TaskRow } from './task-rows.ts';
 
 /** Tasks in PostgreSQL. Reads are single statements with categories and counts joined in (no N+1). */
@@ -110,25 +112,55 @@ export class MikroOrmTaskRepository implements TaskRepository {
 
   async list(
     query: TaskListQuery,
-  ): Promise<{ items: TaskView[]; total: number; hasMore: boolean }> {
+  ): Promise<{ items: TaskView[]; total: number | undefined; hasMore: boolean }> {
     const page = pageIdsSql(query);
-    const count = countSql(query);
+    const pool = await this.em.getConnection().getNativeClient();
+    // Reads outside any transaction, so straight on the pool: bound parameters let PostgreSQL
+    // plan each statement shape once per connection (em.execute inlines the values, and
+    // planning cost about as much as running the page). Offsets are part of the text, so only
+    // first pages and cursor pages, a bounded set of shapes, are kept prepared.
+    const prepare = query.window.type === 'after' || query.window.offset === 0;
     const [rows, totals] = await Promise.all([
-      this.em.execute<TaskRow[]>(
-        `with page as (${page.text})
+      pool.query<TaskRow>(
+        bound(
+          {
+            text: `with page as (${page.text})
          select ${TASK_COLUMNS} from page p join tasks t on t.id = p.id
          order by p.sort_key ${page.direction}, p.id ${page.direction}`,
-        page.params,
+            params: page.params,
+          },
+          prepare,
+        ),
       ),
-      this.em.execute<Array<{ total: number }>>(count.text, count.params),
+      query.withTotal === false
+        ? undefined
+        : pool.query<{ total: number }>(bound(countSql(query), prepare)),
     ]);
-    const hasMore = rows.length > query.limit;
+    const hasMore = rows.rows.length > query.limit;
     return {
-      items: rows.slice(0, query.limit).map(toTaskView),
-      total: totals[0]?.total ?? 0,
+      items: rows.rows.slice(0, query.limit).map(toTaskView),
+      total: totals ? (totals.rows[0]?.total ?? 0) : undefined,
       hasMore,
     };
   }
+}
+
+const statementNames = new Map<string, string>();
+/** Distinct statement shapes kept prepared; beyond it, statements are still bound, not named. */
+const MAX_PREPARED_SHAPES = 2_000;
+
+/** `?` placeholders as `$n`, named (so each connection keeps it prepared) when `prepare`. */
+function bound(sql: Sql, prepare: boolean): QueryConfig {
+  let n = 0;
+  const text = sql.text.replace(/\?/g, () => `$${++n}`);
+  const values = sql.params;
+  if (!prepare) return { text, values };
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_PREPARED_SHAPES) {
+    name = `task_list_${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`;
+    statementNames.set(text, name);
+  }
+  return name === undefined ? { text, values } : { name, text, values };
 }
 
 /** Makes the task's categories exactly `categoryIds` (which the use case has checked are the owner's). */
