@@ -48,6 +48,8 @@ const healthRoute = createRoute({
   tags: ['Operations'],
   security: [],
   summary: 'Liveness: the process is up (touches no dependency)',
+  description:
+    'For a liveness probe: answers while the process runs, whatever its dependencies do.',
   responses: {
     200: { description: 'Alive', content: { 'application/json': { schema: HealthSchema } } },
   },
@@ -60,6 +62,7 @@ const readyRoute = createRoute({
   tags: ['Operations'],
   security: [],
   summary: 'Readiness: PostgreSQL and Redis answer',
+  description: 'For a readiness probe: 503 with the failing check while a dependency is down.',
   responses: {
     200: { description: 'Ready', content: { 'application/json': { schema: ReadinessSchema } } },
     503: {
@@ -76,6 +79,7 @@ const metricsRoute = createRoute({
   tags: ['Operations'],
   security: [],
   summary: 'Prometheus metrics',
+  description: 'Request durations by route and status, and the process’s own metrics.',
   responses: {
     200: {
       description: 'Prometheus text exposition format',

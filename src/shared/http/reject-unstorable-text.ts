@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
-import { ProblemError } from './problem.ts';
+import { ProblemError, validationProblem } from './problem.ts';
 
 const JSON_BODY = /^application\/([a-z.+-]+\+)?json/i;
 /** A JSON escape of a UTF-16 surrogate half (`\uD800`–`\uDFFF`). */
@@ -54,9 +54,8 @@ function unstorableField(value: unknown, path = ''): string | undefined {
 }
 
 const unstorable = (field: string) =>
-  new ProblemError({
-    status: 400,
-    code: 'validation_failed',
-    title: 'Request validation failed',
-    errors: [{ field, message: 'must be valid Unicode text without NUL (U+0000) characters' }],
-  });
+  new ProblemError(
+    validationProblem([
+      { field, message: 'must be valid Unicode text without NUL (U+0000) characters' },
+    ]),
+  );

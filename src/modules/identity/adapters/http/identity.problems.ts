@@ -1,5 +1,10 @@
+import {
+  validationProblem,
+  type FieldError,
+  type ProblemInit,
+} from '../../../../shared/http/problem.ts';
 import type { IdentityError } from '../../domain/identity.errors.ts';
-import type { ProblemInit } from '../../../../shared/http/problem.ts';
+import { PASSWORD_MAX, PASSWORD_MIN, type WeakPassword } from '../../domain/password-policy.ts';
 
 type Mapping<E> = (error: E, context: ProblemContext) => ProblemInit;
 export interface ProblemContext {
@@ -7,12 +12,17 @@ export interface ProblemContext {
   passwordField: string;
 }
 
-const WEAK_PASSWORD_MESSAGES = {
-  too_short: 'must be at least 8 characters',
-  too_long: 'must be at most 128 characters',
+const WEAK_PASSWORD_MESSAGES: Record<WeakPassword['reason'], string> = {
+  too_short: `must be at least ${PASSWORD_MIN} characters`,
+  too_long: `must be at most ${PASSWORD_MAX} characters`,
   common: 'is too common; choose another',
   equals_email: 'must not be the email address',
-} as const;
+};
+
+/** The `errors[]` entry of a password the policy refuses. */
+export function weakPasswordError(error: WeakPassword, field: string): FieldError {
+  return { field, message: WEAK_PASSWORD_MESSAGES[error.reason] };
+}
 
 const bearerChallenge = { 'WWW-Authenticate': 'Bearer realm="task-manager"' };
 
@@ -23,7 +33,7 @@ const table: { [K in IdentityError['type']]: Mapping<Extract<IdentityError, { ty
     status: 400,
     code: 'weak_password',
     title: 'Password does not meet the policy',
-    errors: [{ field: ctx.passwordField, message: WEAK_PASSWORD_MESSAGES[e.reason] }],
+    errors: [weakPasswordError(e, ctx.passwordField)],
   }),
   InvalidCredentials: () => ({
     status: 401,
@@ -81,12 +91,7 @@ const table: { [K in IdentityError['type']]: Mapping<Extract<IdentityError, { ty
     title: 'Too many requests',
     headers: { 'Retry-After': String(e.retryAfterSeconds) },
   }),
-  ValidationFailed: (e) => ({
-    status: 400,
-    code: 'validation_failed',
-    title: 'Request validation failed',
-    errors: [{ field: e.field, message: e.message }],
-  }),
+  ValidationFailed: (e) => validationProblem([{ field: e.field, message: e.message }]),
 };
 
 export function identityProblem(

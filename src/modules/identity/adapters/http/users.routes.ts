@@ -35,6 +35,7 @@ export function usersRoutes({
       tags: ['Users'],
       ...authed,
       summary: 'The signed-in user',
+      description: 'The account behind the access token, as stored now.',
       responses: { 200: jsonResponse('The caller', UserSchema), ...errorResponses(401, 429) },
     }),
     async (c) => {
@@ -54,6 +55,7 @@ export function usersRoutes({
       tags: ['Users'],
       ...authed,
       summary: "Change the signed-in user's name",
+      description: 'The name is trimmed; 1–100 characters without control characters.',
       request: { body: jsonBody(UpdateMeBody) },
       responses: {
         200: jsonResponse('The updated user', UserSchema),
@@ -80,10 +82,11 @@ export function usersRoutes({
       tags: ['Admin'],
       ...authed,
       summary: 'List users, newest first (admins only)',
+      description: 'Offset paging; `q` filters by a substring of the email or the full name.',
       request: { query: AdminUsersQuery },
       responses: {
         200: jsonResponse('A page of users', UserListSchema),
-        ...errorResponses(400, 401, [403, 'The caller is not an admin.'], 429),
+        ...errorResponses(400, 401, [403, 'The caller is not an admin.', ['forbidden']], 429),
       },
     }),
     async (c) => {
@@ -115,6 +118,7 @@ export function usersRoutes({
           [
             403,
             'The caller is not an admin (`forbidden`), or targets themself (`cannot_modify_self`).',
+            ['forbidden', 'cannot_modify_self'],
           ],
           404,
           415,
