@@ -118,12 +118,15 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
 /** The document of the routes, with what the middleware mounted here adds to their responses. */
 export function openApiDocument(app: OpenAPIHono<AppEnv>) {
   return declareMiddleware(app.getOpenAPI31Document(OPENAPI_INFO), {
-    // Per client IP on /auth/*, before everything else; per user on bearer routes, after the
-    // bearer check, so their 401s come before it.
+    // Per client IP on /auth/*; per user on routes that require a bearer token, after the bearer
+    // check, so their 401s come before it. Text the database cannot store is refused (400) before
+    // either limiter counts the request.
     rateLimited: (path, operation) => {
-      if (path.startsWith('/api/v1/auth/')) return { before: [] };
-      const bearer = operation.security?.some((scheme) => 'bearerAuth' in scheme) ?? false;
-      return bearer ? { before: [401] } : undefined;
+      if (path.startsWith('/api/v1/auth/')) return { before: [400] };
+      const security = operation.security ?? [];
+      const bearerOnly =
+        security.length > 0 && security.every((requirement) => 'bearerAuth' in requirement);
+      return bearerOnly ? { before: [400, 401] } : undefined;
     },
   });
 }

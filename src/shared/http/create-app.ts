@@ -9,7 +9,13 @@ import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
 import type { AppEnv } from './app-env.ts';
 import { handleError, notFoundHandler, payloadTooLarge } from './error-handler.ts';
-import { onePerField, problem, validationProblem, type FieldError } from './problem.ts';
+import {
+  onePerField,
+  problem,
+  validationProblem,
+  type FieldError,
+  type ProblemInit,
+} from './problem.ts';
 import { rejectUnstorableText } from './reject-unstorable-text.ts';
 import { requestId } from './request-id.ts';
 
@@ -37,6 +43,8 @@ export type FieldCheck<E extends Env = AppEnv> = (
 export interface FieldCheckOptions {
   /** Run the check on a body that passed the schema too (rules no use case checks again). */
   always?: boolean;
+  /** When this field is the only one refused, the problem to answer instead (e.g. `weak_password`). */
+  alone?: { field: string; problem: (error: FieldError) => ProblemInit };
 }
 
 /**
@@ -63,7 +71,12 @@ export function checkFields<E extends Env = AppEnv>(
       !Array.isArray(body);
     if (judge) errors.push(...check(body as Record<string, unknown>, c));
     if (errors.length === 0) return undefined;
-    return problem(c as unknown as Context<AppEnv>, validationProblem(errors));
+    const ctx = c as unknown as Context<AppEnv>;
+    const { alone } = options;
+    if (alone !== undefined && errors.every((error) => error.field === alone.field)) {
+      return problem(ctx, alone.problem(errors[0]!));
+    }
+    return problem(ctx, validationProblem(errors));
   };
 }
 

@@ -199,7 +199,7 @@ interface DocumentDoc {
 
 /** How the app's middleware treats an operation, so the document can say what it sends. */
 export interface MiddlewareFacts {
-  /** The operation is rate limited, and which of its statuses come before the limiter runs. */
+  /** The operation is rate limited, and which of its statuses may come before the limiter runs. */
   rateLimited(path: string, operation: OperationDoc): { before: number[] } | undefined;
 }
 
@@ -263,9 +263,11 @@ export function declareMiddleware<D extends object>(document: D, facts: Middlewa
         if (status.startsWith('1')) continue;
         const headers: Record<string, unknown> = { 'X-Request-Id': ref('X-Request-Id') };
         const isProblem = Number(status) >= 400 && 'content' in response;
-        if (limited && !NEVER_RATE_LIMITED.has(status) && !limited.before.includes(+status)) {
+        if (limited) {
+          // Declared wherever they may come; required where they always do.
+          const always = !NEVER_RATE_LIMITED.has(status) && !limited.before.includes(+status);
           for (const name of ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']) {
-            headers[name] = ref(name);
+            headers[name] = always ? ref(name) : { ...HEADER_COMPONENTS[name], required: false };
           }
         }
         if (isProblem && RETRY_AFTER_STATUSES.has(status))

@@ -1,6 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { AuthEnv } from '../../../../shared/http/bearer-auth.ts';
-import { checkFields, createRouter, type FieldCheck } from '../../../../shared/http/create-app.ts';
+import {
+  checkFields,
+  createRouter,
+  type FieldCheck,
+  type FieldCheckOptions,
+} from '../../../../shared/http/create-app.ts';
 import {
   BEARER_SECURITY,
   errorResponses,
@@ -11,7 +16,7 @@ import { valueOr } from '../../../../shared/http/problem.ts';
 import { authResultJson, NO_STORE, type IdentityHttpOptions } from './identity-http.ts';
 import { normaliseEmail } from '../../domain/email.ts';
 import { checkPassword, type CommonPasswordList } from '../../domain/password-policy.ts';
-import { identityProblem, weakPasswordError } from './identity.problems.ts';
+import { identityProblem, weakPasswordError, weakPasswordProblem } from './identity.problems.ts';
 import {
   AuthResultSchema,
   ChangePasswordBody,
@@ -36,19 +41,21 @@ const accepted = (description: string) => ({ 202: { description } });
 
 /**
  * The password policy's verdict on a body the schema refused, so that a weak password is named in
- * the same 400 as the other fields (the use case judges a body that passed the schema).
+ * the same 400 as the other fields (the use case judges a body that passed the schema); a
+ * password refused alone, by its length or the block list, is `weak_password`.
  */
 function passwordPolicy(
   commonPasswords: CommonPasswordList,
   field: 'password' | 'new_password',
-): FieldCheck<AuthEnv> {
-  return (body) => {
+): [FieldCheck<AuthEnv>, FieldCheckOptions] {
+  const check: FieldCheck<AuthEnv> = (body) => {
     const password = body[field];
     if (typeof password !== 'string') return [];
     const email = typeof body.email === 'string' ? normaliseEmail(body.email) : '';
     const verdict = checkPassword(password, { email, commonPasswords });
     return verdict.isErr() ? [weakPasswordError(verdict.error, field)] : [];
   };
+  return [check, { alone: { field, problem: weakPasswordProblem } }];
 }
 
 export function authRoutes({
@@ -95,7 +102,7 @@ export function authRoutes({
       );
       return c.json(authResultJson(out), 201, NO_STORE);
     },
-    checkFields(passwordPolicy(commonPasswords, 'password')),
+    checkFields(...passwordPolicy(commonPasswords, 'password')),
   );
 
   app.openapi(
@@ -364,7 +371,7 @@ export function authRoutes({
       );
       return c.body(null, 204);
     },
-    checkFields(passwordPolicy(commonPasswords, 'password')),
+    checkFields(...passwordPolicy(commonPasswords, 'password')),
   );
 
   app.openapi(
@@ -403,7 +410,7 @@ export function authRoutes({
       );
       return c.body(null, 204);
     },
-    checkFields(passwordPolicy(commonPasswords, 'new_password')),
+    checkFields(...passwordPolicy(commonPasswords, 'new_password')),
   );
 
   return app;

@@ -19,6 +19,16 @@ const WEAK_PASSWORD_MESSAGES: Record<WeakPassword['reason'], string> = {
   equals_email: 'must not be the email address',
 };
 
+/** A password the policy refuses, when no other field is wrong: 400 `weak_password`. */
+export function weakPasswordProblem(error: FieldError): ProblemInit {
+  return {
+    status: 400,
+    code: 'weak_password',
+    title: 'Password does not meet the policy',
+    errors: [error],
+  };
+}
+
 /** The `errors[]` entry of a password the policy refuses. */
 export function weakPasswordError(error: WeakPassword, field: string): FieldError {
   return { field, message: WEAK_PASSWORD_MESSAGES[error.reason] };
@@ -29,12 +39,7 @@ const bearerChallenge = { 'WWW-Authenticate': 'Bearer realm="task-manager"' };
 /** Every identity error, mapped once: a new error type without a row here does not compile. */
 const table: { [K in IdentityError['type']]: Mapping<Extract<IdentityError, { type: K }>> } = {
   EmailTaken: () => ({ status: 409, code: 'email_taken', title: 'Email already registered' }),
-  WeakPassword: (e, ctx) => ({
-    status: 400,
-    code: 'weak_password',
-    title: 'Password does not meet the policy',
-    errors: [weakPasswordError(e, ctx.passwordField)],
-  }),
+  WeakPassword: (e, ctx) => weakPasswordProblem(weakPasswordError(e, ctx.passwordField)),
   InvalidCredentials: () => ({
     status: 401,
     code: 'invalid_credentials',

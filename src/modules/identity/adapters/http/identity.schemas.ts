@@ -22,8 +22,6 @@ const email = z
     example: 'ada@example.com',
     description: 'Compared trimmed and case-insensitively.',
   });
-/** Whatever the account was registered with: a malformed address is just an unknown one here. */
-const loginEmail = z.string().trim().min(1).max(EMAIL_MAX).openapi({ example: 'ada@example.com' });
 const password = (description: string) =>
   text({ min: PASSWORD_MIN, max: PASSWORD_MAX, normalize: 'NFC' }).openapi({
     description: `${description} ${PASSWORD_MIN}–${PASSWORD_MAX} characters (Unicode code points, NFC), no composition rules; a common password or one equal to the email is refused with \`weak_password\`.`,
@@ -97,7 +95,7 @@ export const RegisterBody = z
   .openapi('RegisterRequest');
 export const LoginBody = z
   .object({
-    email: loginEmail,
+    email,
     password: z
       .string()
       .min(1)
