@@ -262,7 +262,8 @@ export function declareMiddleware<D extends object>(document: D, facts: Middlewa
       for (const [status, response] of Object.entries(operation.responses)) {
         if (status.startsWith('1')) continue;
         const headers: Record<string, unknown> = { 'X-Request-Id': ref('X-Request-Id') };
-        const isProblem = Number(status) >= 400 && 'content' in response;
+        const content = 'content' in response ? (response.content as object) : {};
+        const isProblem = PROBLEM_MEDIA_TYPE in content;
         if (limited) {
           // Declared wherever they may come; required where they always do.
           const always = !NEVER_RATE_LIMITED.has(status) && !limited.before.includes(+status);
