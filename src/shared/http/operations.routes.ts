@@ -79,7 +79,8 @@ const metricsRoute = createRoute({
   tags: ['Operations'],
   security: [],
   summary: 'Prometheus metrics',
-  description: 'Request durations by route and status, and the process’s own metrics.',
+  description:
+    'Prometheus text format, including `http_request_duration_seconds` by method, route template and status.',
   responses: {
     200: {
       description: 'Prometheus text exposition format',

@@ -298,7 +298,7 @@ export function authRoutes({
       tags,
       ...authed,
       summary: 'Send a new verification mail',
-      description: 'Earlier verification links stay valid until they expire.',
+      description: 'The new link replaces the earlier ones, which stop working.',
       responses: {
         ...accepted('A new verification mail is on its way'),
         ...errorResponses(

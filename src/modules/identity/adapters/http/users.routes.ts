@@ -55,7 +55,7 @@ export function usersRoutes({
       tags: ['Users'],
       ...authed,
       summary: "Change the signed-in user's name",
-      description: 'The name is trimmed; 1–100 characters without control characters.',
+      description: 'Only `full_name` can change; it is stored trimmed.',
       request: { body: jsonBody(UpdateMeBody) },
       responses: {
         200: jsonResponse('The updated user', UserSchema),

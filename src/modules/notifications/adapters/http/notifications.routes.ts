@@ -68,7 +68,7 @@ export function notificationsRoutes({ useCases, requireAuth }: NotificationsHttp
       operationId: 'markAllNotificationsRead',
       tags,
       summary: 'Mark every notification of the caller read',
-      description: 'Notifications already read keep their `read_at`.',
+      description: 'Answers 204 whether or not anything was unread.',
       responses: { 204: { description: 'All read' }, ...errorResponses(401, 429) },
     }),
     async (c) => {

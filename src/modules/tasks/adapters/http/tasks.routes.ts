@@ -278,7 +278,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
       tags,
       summary: 'Delete a task (soft delete; owner only)',
       description:
-        'The task disappears from every list and read; its comments and files stay stored.',
+        'Soft delete: the task disappears from every list and read, for everyone who could see it.',
       request: { params: TaskIdParam },
       responses: {
         204: { description: 'Deleted' },
@@ -339,7 +339,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
       operationId: 'unassignTask',
       tags,
       summary: 'Remove the assignee (owner only)',
-      description: 'Unassigning a task without an assignee changes nothing and still answers 204.',
+      description: 'The former assignee no longer sees the task (unless they own it).',
       request: { params: TaskIdParam },
       responses: {
         204: { description: 'Unassigned' },
@@ -404,7 +404,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
       operationId: 'removeTaskCategory',
       tags,
       summary: 'Take the task out of a category (owner only)',
-      description: 'Removing a category the task is not in changes nothing and still answers 204.',
+      description: 'A category the task is not in is not found (404).',
       request: { params: TaskCategoryParams },
       responses: {
         204: { description: 'Removed' },
