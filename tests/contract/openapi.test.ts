@@ -56,8 +56,11 @@ describe('the OpenAPI contract', () => {
           if (status === '401' && !response.headers?.['WWW-Authenticate']) {
             gaps.push(`${where} 401: no WWW-Authenticate`);
           }
-          const problem = response.content?.['application/problem+json']?.schema;
-          if (problem && !JSON.stringify(problem).includes('"enum"')) {
+          const problem = response.content?.['application/problem+json']?.schema as
+            { $ref?: string } | undefined;
+          const named = problem?.$ref?.replace('#/components/schemas/', '');
+          const resolved = named === undefined ? problem : doc.components.schemas[named];
+          if (problem && !JSON.stringify(resolved).includes('"enum"')) {
             gaps.push(`${where} ${status}: problem code not enumerated`);
           }
         }
@@ -69,6 +72,7 @@ describe('the OpenAPI contract', () => {
 
 interface DocumentShape {
   tags?: Array<{ name: string; description?: string }>;
+  components: { schemas: Record<string, unknown> };
   paths: Record<
     string,
     Record<

@@ -94,8 +94,31 @@ const VERSIONED_CODES = new Set(['version_conflict', 'precondition_failed']);
  */
 export type ProblemEntry = number | [number, string] | [number, string, readonly string[]];
 
-/** The problem schema of one response: its `code` is one of `codes`. */
+const problemSchemas = new Map<
+  string,
+  { status: number; schema: ReturnType<typeof buildProblemSchema> }
+>();
+
+/**
+ * The problem schema of responses whose `code` is one of `codes`, a named component (e.g.
+ * `AlreadyAssignedOrVersionConflictProblem`) so that clients get one type per set of codes.
+ */
 export function problemSchema(status: number, codes: readonly string[]) {
+  const name = `${codes.map(pascalCase).join('Or')}Problem`;
+  const known = problemSchemas.get(name);
+  if (known && known.status !== status) {
+    throw new Error(`${name} is answered with ${known.status} already, not ${status}`);
+  }
+  if (known) return known.schema;
+  const schema = buildProblemSchema(status, codes).openapi(name);
+  problemSchemas.set(name, { status, schema });
+  return schema;
+}
+
+const pascalCase = (code: string) =>
+  code.replace(/(?:^|_)([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+function buildProblemSchema(status: number, codes: readonly string[]) {
   const code = z.enum(codes as [string, ...string[]]);
   const versioned = codes.filter((c) => VERSIONED_CODES.has(c));
   const currentVersion = z.number().int().openapi({
