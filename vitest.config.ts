@@ -14,9 +14,9 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       group('unit'),
-      group('component'),
+      group('component', { setupFiles: ['tests/support/contract-setup.ts'] }),
       group('integration'),
-      group('e2e', { testTimeout: 60_000 }),
+      group('e2e', { testTimeout: 60_000, setupFiles: ['tests/support/contract-setup.ts'] }),
       group('architecture'),
       group('contract'),
     ],

@@ -6,6 +6,7 @@ import type { AppEnv } from './shared/http/app-env.ts';
 import { bearerAuth, type AuthEnv } from './shared/http/bearer-auth.ts';
 import { clientIpResolver, rateLimitSubject } from './shared/http/client-ip.ts';
 import { createHttpApp } from './shared/http/create-app.ts';
+import { declareMiddleware } from './shared/http/openapi.ts';
 import { operationsRoutes } from './shared/http/operations.routes.ts';
 import { enforceRateLimit, rateLimit } from './shared/http/rate-limit.ts';
 import { MAX_JSON_DEPTH } from './shared/http/reject-unstorable-text.ts';
@@ -25,6 +26,27 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
     license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
   },
   servers: [{ url: '/', description: 'This server' }],
+  tags: [
+    {
+      name: 'Auth',
+      description: 'Accounts, sign-in, token refresh, sessions, email and password.',
+    },
+    { name: 'Users', description: 'The signed-in user’s own profile.' },
+    { name: 'Admin', description: 'User administration (role `admin` only).' },
+    {
+      name: 'Tasks',
+      description:
+        'Tasks the caller owns or is assigned. Every task representation carries an `ETag` from `version`; PATCH takes `If-Match`, GET honours `If-None-Match`.',
+    },
+    { name: 'Categories', description: 'Each user’s private labels for tasks.' },
+    { name: 'Comments', description: 'Remarks on a task by its owner and assignee.' },
+    { name: 'Attachments', description: 'Files on a task (≤ 10 MiB), typed by their bytes.' },
+    {
+      name: 'Notifications',
+      description: 'The stored inbox, and its live WebSocket feed with tickets for browsers.',
+    },
+    { name: 'Operations', description: 'Liveness, readiness and metrics for operators.' },
+  ],
 };
 
 const UPLOAD_PATH = /^\/api\/v1\/tasks\/[^/]+\/attachments$/;
@@ -127,10 +149,23 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     scheme: 'bearer',
     description: 'METRICS_TOKEN, for GET /metrics when it is set.',
   });
-  app.doc31('/openapi.json', OPENAPI_INFO);
+  let served: ReturnType<typeof openApiDocument> | undefined;
+  app.get('/openapi.json', (c) => c.json((served ??= openApiDocument(app))));
   return app;
 }
 
+/** The document of the routes, with what the middleware mounted here adds to their responses. */
 export function openApiDocument(app: OpenAPIHono<AppEnv>) {
-  return app.getOpenAPI31Document(OPENAPI_INFO);
+  return declareMiddleware(app.getOpenAPI31Document(OPENAPI_INFO), {
+    // Per client IP on /auth/*; per user on routes that require a bearer token, after the bearer
+    // check, so their 401s come before it. Text the database cannot store is refused (400) before
+    // either limiter counts the request.
+    rateLimited: (path, operation) => {
+      if (path.startsWith('/api/v1/auth/')) return { before: [400] };
+      const security = operation.security ?? [];
+      const bearerOnly =
+        security.length > 0 && security.every((requirement) => 'bearerAuth' in requirement);
+      return bearerOnly ? { before: [400, 401] } : undefined;
+    },
+  });
 }

@@ -37,4 +37,58 @@ describe('the OpenAPI contract', () => {
     expect(operations.length).toBeGreaterThan(0);
     for (const operation of operations) expect(operation.operationId).toMatch(/^[a-z][A-Za-z]+$/);
   });
+
+  it('describes every operation, declares its tags, and names the codes and headers of every answer', async () => {
+    const doc = JSON.parse(await renderOpenApiDocument()) as DocumentShape;
+    const declaredTags = new Map((doc.tags ?? []).map((tag) => [tag.name, tag.description]));
+    const gaps: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        if (!op.description) gaps.push(`${where}: no description`);
+        for (const tag of op.tags ?? []) {
+          if (!declaredTags.get(tag)) gaps.push(`${where}: tag ${tag} not declared`);
+        }
+        if (op.requestBody && !op.responses['413']) gaps.push(`${where}: no 413`);
+        for (const [status, response] of Object.entries(op.responses)) {
+          if (status === '101') continue;
+          if (!response.headers?.['X-Request-Id']) gaps.push(`${where} ${status}: no X-Request-Id`);
+          if (status === '401' && !response.headers?.['WWW-Authenticate']) {
+            gaps.push(`${where} 401: no WWW-Authenticate`);
+          }
+          const problem = response.content?.['application/problem+json']?.schema as
+            { $ref?: string } | undefined;
+          const named = problem?.$ref?.replace('#/components/schemas/', '');
+          const resolved = named === undefined ? problem : doc.components.schemas[named];
+          if (problem && !JSON.stringify(resolved).includes('"enum"')) {
+            gaps.push(`${where} ${status}: problem code not enumerated`);
+          }
+        }
+      }
+    }
+    expect(gaps).toEqual([]);
+  });
 });
+
+interface DocumentShape {
+  tags?: Array<{ name: string; description?: string }>;
+  components: { schemas: Record<string, unknown> };
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        description?: string;
+        tags?: string[];
+        requestBody?: unknown;
+        responses: Record<
+          string,
+          {
+            headers?: Record<string, unknown>;
+            content?: Record<string, { schema?: unknown }>;
+          }
+        >;
+      }
+    >
+  >;
+}

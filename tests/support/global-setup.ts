@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import type { TestProject } from 'vitest/node';
+import { contractCoverage } from './contract-coverage.ts';
 import { entities } from '../../src/container.ts';
 import { initOrm, migrate } from '../../src/shared/infra/orm.ts';
 
@@ -8,6 +9,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     redisUrl: string;
+    /** Where test workers note the operations whose responses they held to the document. */
+    contractCoverageDir: string;
   }
 }
 
@@ -38,8 +41,10 @@ export default async function setup(project: TestProject) {
 
   project.provide('databaseUrl', databaseUrl);
   project.provide('redisUrl', redisUrl);
+  const coverage = await contractCoverage(project);
 
   return async () => {
+    await coverage.check();
     const admin = await initOrm({ databaseUrl: withDatabase(serverUrl, 'postgres'), entities });
     await admin.em.getConnection().execute(`drop database if exists "${database}" with (force)`);
     await admin.close();

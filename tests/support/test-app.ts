@@ -10,6 +10,7 @@ import {
 } from '../../src/container.ts';
 import { createLogger } from '../../src/shared/infra/logger.ts';
 import { createOrm } from '../../src/shared/infra/orm.ts';
+import { checkAppResponses } from './contract.ts';
 
 export interface LogCapture {
   lines: string[];
@@ -60,5 +61,6 @@ export async function createTestApp(
   const container = buildContainer(config, { logger, orm, ...overrides });
   await container.start();
   const app = buildApp(container);
+  checkAppResponses(app);
   return { app, container, logs: capture, close: () => container.close() };
 }

@@ -61,7 +61,7 @@ export function createIdentityModule(ports: IdentityPorts): IdentityModule {
   return {
     useCases,
     routes: (options) => ({
-      auth: authRoutes({ useCases, ...options }),
+      auth: authRoutes({ useCases, commonPasswords: ports.commonPasswords, ...options }),
       users: usersRoutes({ useCases, requireAuth: options.requireAuth }),
     }),
   };

@@ -26,7 +26,7 @@ export function createTasksModule(ports: TasksPorts): TasksModule {
     useCases,
     routes: ({ requireAuth }) =>
       [tasksRoutes, categoriesRoutes, commentsRoutes, attachmentsRoutes].map((routes) =>
-        routes({ useCases, requireAuth }),
+        routes({ useCases, requireAuth, clock: ports.clock }),
       ),
   };
 }

@@ -1,5 +1,5 @@
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
-import type { Env, MiddlewareHandler } from 'hono';
+import type { Context, Env, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { matchedRoutes } from 'hono/route';
@@ -10,32 +10,79 @@ import type { Metrics } from '../infra/metrics.ts';
 import type { AppEnv } from './app-env.ts';
 import { handleError, notFoundHandler, payloadTooLarge } from './error-handler.ts';
 import { announcesBody, nodeBindings } from './node-bindings.ts';
-import { problem, type FieldError } from './problem.ts';
+import {
+  onePerField,
+  problem,
+  validationProblem,
+  type FieldError,
+  type ProblemInit,
+} from './problem.ts';
 import { guardJsonBody, rejectUnstorableQuery } from './reject-unstorable-text.ts';
 import { requestId } from './request-id.ts';
 import { traceRequests } from './trace-requests.ts';
 
 export const DEFAULT_JSON_BODY_LIMIT = 1024 * 1024;
 
+/** One entry per offending field, named by its path in the input (`target` for the whole input). */
 export function fieldErrors(error: ZodError, target?: string): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.join('.') : (target ?? 'body'),
-    message: issue.message,
-  }));
+  return onePerField(
+    error.issues.map((issue) => ({
+      field: issue.path.length > 0 ? issue.path.join('.') : (target ?? 'body'),
+      message: issue.message,
+    })),
+  );
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the hook is shared by every route
-const validationHook: Hook<any, AppEnv, any, any> = (result, c) => {
-  if (!result.success) {
-    return problem(c, {
-      status: 400,
-      code: 'validation_failed',
-      title: 'Request validation failed',
-      errors: fieldErrors(result.error, result.target === 'json' ? 'body' : result.target),
-    });
-  }
-  return undefined;
-};
+/**
+ * Field rules of the domain that need more than the value itself (a block list, the clock). They
+ * get the JSON body as sent (as parsed, when it passed the schema) and must not trust its shape.
+ */
+export type FieldCheck<E extends Env = AppEnv> = (
+  body: Record<string, unknown>,
+  c: Context<E>,
+) => FieldError[];
+
+export interface FieldCheckOptions {
+  /** Run the check on a body that passed the schema too (rules no use case checks again). */
+  always?: boolean;
+  /** When this field is the only one refused, the problem to answer instead (e.g. `weak_password`). */
+  alone?: { field: string; problem: (error: FieldError) => ProblemInit };
+}
+
+/**
+ * The route hook: a request is judged completely before it is refused, so the schema's errors and
+ * the domain rules `check` finds come back together, one entry per field, in one 400.
+ */
+export function checkFields<E extends Env = AppEnv>(
+  check?: FieldCheck<E>,
+  options: FieldCheckOptions = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one hook for every route shape
+): Hook<any, E, any, any> {
+  return (result, c) => {
+    const errors = result.success
+      ? []
+      : fieldErrors(result.error, result.target === 'json' ? 'body' : result.target);
+    // The validator passes the input as sent along with a failed result (the types omit it).
+    const body: unknown = 'data' in result ? result.data : undefined;
+    const judge =
+      check !== undefined &&
+      result.target === 'json' &&
+      (options.always === true || !result.success) &&
+      typeof body === 'object' &&
+      body !== null &&
+      !Array.isArray(body);
+    if (judge) errors.push(...check(body as Record<string, unknown>, c));
+    if (errors.length === 0) return undefined;
+    const ctx = c as unknown as Context<AppEnv>;
+    const { alone } = options;
+    if (alone !== undefined && errors.every((error) => error.field === alone.field)) {
+      return problem(ctx, alone.problem(errors[0]!));
+    }
+    return problem(ctx, validationProblem(errors));
+  };
+}
+
+const validationHook = checkFields();
 
 /**
  * A router whose validation failures become 400 `validation_failed` problems, and whose routes

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { OverloadedError } from '../infra/bounded-queue.ts';
 import { unavailableDependency } from '../infra/dependency-errors.ts';
 import type { AppEnv } from './app-env.ts';
-import { problem, ProblemError } from './problem.ts';
+import { problem, ProblemError, validationProblem } from './problem.ts';
 
 export function handleError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof ProblemError) return problem(c, err.init);
@@ -53,13 +53,13 @@ function clientAborted(err: Error, c: Context<AppEnv>): boolean {
 function fromHttpException(err: HTTPException, c: Context<AppEnv>): Response {
   switch (err.status) {
     case 400:
-      return problem(c, {
-        status: 400,
-        code: 'validation_failed',
-        title: 'Request validation failed',
-        detail: /json/i.test(err.message) ? 'The body is not valid JSON.' : err.message,
-        errors: [{ field: 'body', message: err.message }],
-      });
+      return problem(
+        c,
+        validationProblem(
+          [{ field: 'body', message: err.message }],
+          /json/i.test(err.message) ? 'The body is not valid JSON.' : err.message,
+        ),
+      );
     case 413:
       return payloadTooLarge(c);
     case 415:

@@ -55,6 +55,8 @@ const healthRoute = createRoute({
   tags: ['Operations'],
   security: [],
   summary: 'Liveness: the process is up (touches no dependency)',
+  description:
+    'For a liveness probe: answers while the process runs, whatever its dependencies do.',
   responses: {
     200: { description: 'Alive', content: { 'application/json': { schema: HealthSchema } } },
   },
@@ -67,6 +69,7 @@ const readyRoute = createRoute({
   tags: ['Operations'],
   security: [],
   summary: 'Readiness: PostgreSQL and Redis answer',
+  description: 'For a readiness probe: 503 with the failing check while a dependency is down.',
   responses: {
     200: { description: 'Ready', content: { 'application/json': { schema: ReadinessSchema } } },
     503: {
@@ -85,9 +88,10 @@ const metricsRoute = createRoute({
   security: [{ metricsToken: [] }, {}],
   summary: 'Prometheus metrics',
   description:
-    'With `METRICS_TOKEN` set, only `Authorization: Bearer <METRICS_TOKEN>` is answered. With ' +
-    '`METRICS_PORT` set, this path is served only on that separate listener (404 here). ' +
-    'Production requires one of the two.',
+    'Prometheus text format, including `http_request_duration_seconds` by method, route ' +
+    'template and status. With `METRICS_TOKEN` set, only `Authorization: Bearer <METRICS_TOKEN>` ' +
+    'is answered. With `METRICS_PORT` set, this path is served only on that separate listener ' +
+    '(404 here). Production requires one of the two.',
   responses: {
     200: {
       description: 'Prometheus text exposition format',

@@ -22,6 +22,32 @@ export interface ProblemInit {
   extensions?: Record<string, unknown>;
 }
 
+const VALIDATION_TITLE = 'Request validation failed';
+
+/**
+ * The 400 `validation_failed` problem. Keeps one entry per field (the first reason given for it),
+ * so a client can map the list straight onto its form.
+ */
+export function validationProblem(errors: readonly FieldError[], detail?: string): ProblemInit {
+  return {
+    status: 400,
+    code: 'validation_failed',
+    title: VALIDATION_TITLE,
+    ...(detail === undefined ? {} : { detail }),
+    errors: onePerField(errors),
+  };
+}
+
+/** The errors in order, without a second entry for a field already named. */
+export function onePerField(errors: readonly FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((error) => {
+    if (seen.has(error.field)) return false;
+    seen.add(error.field);
+    return true;
+  });
+}
+
 /** Thrown from middleware (or anywhere) to answer with a problem; `onError` renders it. */
 export class ProblemError extends Error {
   readonly init: ProblemInit;
@@ -66,48 +92,17 @@ export const ProblemSchema = z
     status: z.number().int().openapi({ example: 400 }),
     detail: z.string().optional(),
     instance: z.string().openapi({ example: '/api/v1/tasks' }),
-    code: z.string().openapi({ example: 'validation_failed' }),
+    code: z.string().openapi({
+      example: 'validation_failed',
+      description: 'Stable machine-readable reason; each response lists the codes it may carry.',
+    }),
     request_id: z.string().openapi({ example: '0193a1f2-8b7c-7d4e-9f00-1a2b3c4d5e6f' }),
-    errors: z.array(FieldErrorSchema).optional(),
+    errors: z
+      .array(FieldErrorSchema)
+      .optional()
+      .openapi({ description: 'One entry per offending field (400 responses).' }),
   })
   .openapi('Problem', { description: 'RFC 9457 problem details.' });
-
-const STANDARD_DESCRIPTIONS: Record<number, string> = {
-  400: 'The request is malformed or fails validation (`validation_failed`).',
-  401: 'Missing, invalid, expired or revoked credentials.',
-  403: 'The caller may see the resource but not do this.',
-  404: 'No such resource, or the caller may not see it.',
-  409: 'The request conflicts with the current state.',
-  413: 'The body is larger than allowed (`payload_too_large`).',
-  415: 'The body has an unsupported media type (`unsupported_media_type`).',
-  423: 'The account is temporarily locked (`account_locked`).',
-  429: 'Too many requests (`rate_limited`); see `Retry-After`.',
-  500: 'Unexpected error; the body carries only the request id.',
-  503: 'A dependency (database or Redis) is unavailable; retry later.',
-};
-
-/** OpenAPI `responses` entries for problem statuses, with optional per-route descriptions. */
-export function problemResponses(
-  statuses: Array<number | [number, string]>,
-): Record<
-  string,
-  { description: string; content: Record<string, { schema: typeof ProblemSchema }> }
-> {
-  const responses: Record<
-    string,
-    { description: string; content: Record<string, { schema: typeof ProblemSchema }> }
-  > = {};
-  for (const entry of statuses) {
-    const [status, description] = Array.isArray(entry)
-      ? entry
-      : [entry, STANDARD_DESCRIPTIONS[entry] ?? 'Error'];
-    responses[String(status)] = {
-      description,
-      content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } },
-    };
-  }
-  return responses;
-}
 
 /** The success value, or a thrown `ProblemError` (rendered by `onError`) for an expected failure. */
 export function valueOr<T, E>(result: Result<T, E>, toProblem: (error: E) => ProblemInit): T {

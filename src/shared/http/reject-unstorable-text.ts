@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
-import { ProblemError } from './problem.ts';
+import { ProblemError, validationProblem } from './problem.ts';
 
 /** The deepest nesting of arrays and objects a JSON body may have (no schema comes near it). */
 export const MAX_JSON_DEPTH = 64;
@@ -94,22 +94,18 @@ function unstorableField(root: unknown): string | undefined {
 }
 
 const unstorable = (field: string) =>
-  new ProblemError({
-    status: 400,
-    code: 'validation_failed',
-    title: 'Request validation failed',
-    errors: [{ field, message: 'must be valid Unicode text without NUL (U+0000) characters' }],
-  });
+  new ProblemError(
+    validationProblem([
+      { field, message: 'must be valid Unicode text without NUL (U+0000) characters' },
+    ]),
+  );
 
 const tooDeep = () =>
-  new ProblemError({
-    status: 400,
-    code: 'validation_failed',
-    title: 'Request validation failed',
-    errors: [
+  new ProblemError(
+    validationProblem([
       {
         field: 'body',
         message: `must not nest arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
       },
-    ],
-  });
+    ]),
+  );

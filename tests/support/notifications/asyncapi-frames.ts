@@ -3,8 +3,9 @@ import addFormatsModule from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
-// ajv-formats ships CommonJS with a default export that Node's ESM loader wraps once more.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+// ajv-formats ships CommonJS with a default export that Node's ESM loader wraps once more; its
+// types name the ajv copy it depends on, not the root one.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 interface AsyncApiDocument {
   components: { messages: { notification: { payload: object } } };

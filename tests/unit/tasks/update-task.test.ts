@@ -95,6 +95,46 @@ describe('UpdateTask', () => {
     expect(bed.outbox.events).toEqual([]);
   });
 
+  it('applies a change under a precondition on the current version, without a body version', async () => {
+    const result = await patch({
+      actor: as(OWNER),
+      version: undefined,
+      precondition: 3,
+      title: 'Kept',
+    });
+
+    expect(result._unsafeUnwrap().task.toProps()).toMatchObject({ title: 'Kept', version: 4 });
+  });
+
+  it('fails a stale precondition before judging the body version, storing nothing', async () => {
+    const result = await patch({ actor: as(OWNER), version: 2, precondition: 2, title: 'x y z' });
+
+    expect(result._unsafeUnwrapErr()).toEqual({ type: 'PreconditionFailed', currentVersion: 3 });
+    expect(bed.tasks.stored(task.id)?.version).toBe(3);
+  });
+
+  it('refuses a stale body version under a precondition that holds', async () => {
+    const result = await patch({ actor: as(OWNER), version: 2, precondition: 3, title: 'x y z' });
+
+    expect(result._unsafeUnwrapErr()).toEqual({ type: 'VersionConflict', currentVersion: 3 });
+    expect(bed.tasks.stored(task.id)?.version).toBe(3);
+  });
+
+  it('fails the precondition, not overwrites, when another write lands between read and write', async () => {
+    bed.tasks.interleaveBeforeNextUpdate(() => bed.tasks.bumpVersion(task.id));
+
+    const result = await patch({
+      actor: as(OWNER),
+      version: undefined,
+      precondition: 3,
+      title: 'Late',
+    });
+
+    expect(result._unsafeUnwrapErr()).toEqual({ type: 'PreconditionFailed', currentVersion: 4 });
+    expect(bed.tasks.stored(task.id)?.title).toBe(task.title);
+    expect(bed.outbox.events).toEqual([]);
+  });
+
   it('answers a patch that changes nothing with the task as it is, writing nothing', async () => {
     const view = (await patch({ actor: as(ASSIGNEE), status: 'pending' }))._unsafeUnwrap();
     expect(view.task.version).toBe(3);

@@ -10,13 +10,16 @@ export interface UpdateTaskInput extends TaskPatch {
   actor: Actor;
   taskId: string;
   /** The version the client read; a task changed since is a conflict, not a silent overwrite. */
-  version: number;
+  version?: number;
+  /** The version an `If-Match` names; a task changed since is a failed precondition. */
+  precondition?: number;
 }
 
 export type UpdateTaskError = TaskErrorOf<
   | 'TaskNotFound'
   | 'Forbidden'
   | 'VersionConflict'
+  | 'PreconditionFailed'
   | 'ValidationFailed'
   | 'CategoryNotFound'
   | 'AssigneeNotFound'
@@ -41,12 +44,23 @@ export class UpdateTask {
 
   private async update(input: UpdateTaskInput): Promise<Result<TaskView, UpdateTaskError>> {
     const { ports } = this;
-    const { actor, taskId, version, ...patch } = input;
+    const { actor, taskId, version, precondition, ...patch } = input;
+    // A precondition is judged first (RFC 9110 §13.2.2), and each attempt judges it again on the
+    // fresh task, so a write that loses a race to another one fails it rather than overwriting.
     const changed = await changeTask<UpdateTaskError>(ports, {
       taskId,
       actorId: actor.userId,
-      expectedVersion: version,
-      apply: (task, now) => this.apply(task, patch, actor, now),
+      expectedVersion: precondition === undefined ? version : undefined,
+      apply: (task, now) => {
+        if (precondition === undefined) return this.apply(task, patch, actor, now);
+        if (task.version !== precondition) {
+          return err({ type: 'PreconditionFailed', currentVersion: task.version });
+        }
+        if (version !== undefined && task.version !== version) {
+          return err({ type: 'VersionConflict', currentVersion: task.version });
+        }
+        return this.apply(task, patch, actor, now);
+      },
     });
     if (changed.isErr()) return err(changed.error);
     return visibleTask(ports.tasks, taskId, actor.userId);

@@ -1,12 +1,11 @@
 import { err, ok, type Result } from 'neverthrow';
+import { NO_CONTROL_CHARACTERS } from '../../../shared/domain/text.ts';
 import { lengthOf } from './task-fields.ts';
 import { validationFailed, type FieldError, type TaskErrorOf } from './task.errors.ts';
 
 export const CATEGORY_NAME_MIN = 3;
 export const CATEGORY_NAME_MAX = 50;
 export const CATEGORY_COLOR_PATTERN = /^#[0-9A-Fa-f]{6}$/;
-
-const CONTROL = /\p{Cc}/u;
 
 export interface CategoryProps {
   id: string;
@@ -92,7 +91,7 @@ function fieldErrors(draft: { name: string; color: string | null }): FieldError[
   if (length < CATEGORY_NAME_MIN || length > CATEGORY_NAME_MAX) {
     const message = `must be ${CATEGORY_NAME_MIN}–${CATEGORY_NAME_MAX} characters`;
     errors.push({ field: 'name', message });
-  } else if (CONTROL.test(draft.name)) {
+  } else if (!NO_CONTROL_CHARACTERS.test(draft.name)) {
     errors.push({ field: 'name', message: 'must not contain control characters' });
   }
   if (draft.color !== null && !CATEGORY_COLOR_PATTERN.test(draft.color)) {

@@ -1,3 +1,4 @@
+import { NO_CONTROL_CHARACTERS } from '../../../shared/domain/text.ts';
 import type { FieldError } from './task.errors.ts';
 
 export const TITLE_MIN = 3;
@@ -11,9 +12,6 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const TASK_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export type TaskPriority = (typeof TASK_PRIORITIES)[number];
 
-// A title is one line shown in lists and notifications; a control character there is never meant.
-const CONTROL = /\p{Cc}/u;
-
 /** Lengths count code points, so an emoji is one character, as a user would count it. */
 export function lengthOf(text: string): number {
   return [...text].length;
@@ -25,7 +23,7 @@ export function titleError(title: string): FieldError | undefined {
   if (length < TITLE_MIN || length > TITLE_MAX) {
     return { field: 'title', message: `must be ${TITLE_MIN}–${TITLE_MAX} characters` };
   }
-  if (CONTROL.test(title))
+  if (!NO_CONTROL_CHARACTERS.test(title))
     return { field: 'title', message: 'must not contain control characters' };
   return undefined;
 }

@@ -32,6 +32,8 @@ export type TaskError =
   | { type: 'TaskNotFound'; taskId: string }
   | { type: 'Forbidden'; action: TaskAction }
   | { type: 'VersionConflict'; currentVersion: number }
+  /** The version named by a precondition (HTTP `If-Match`) is not the current one. */
+  | { type: 'PreconditionFailed'; currentVersion: number }
   /** One entry per offending field. */
   | { type: 'ValidationFailed'; errors: FieldError[] }
   /** Unknown, or another user's category: never attachable, never revealed. */

@@ -1,6 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { AuthEnv } from '../../../../shared/http/bearer-auth.ts';
-import { createRouter } from '../../../../shared/http/create-app.ts';
+import {
+  checkFields,
+  createRouter,
+  type FieldCheck,
+  type FieldCheckOptions,
+} from '../../../../shared/http/create-app.ts';
 import {
   BEARER_SECURITY,
   errorResponses,
@@ -10,7 +15,9 @@ import {
 } from '../../../../shared/http/openapi.ts';
 import { valueOr } from '../../../../shared/http/problem.ts';
 import { authResultJson, NO_STORE, type IdentityHttpOptions } from './identity-http.ts';
-import { identityProblem } from './identity.problems.ts';
+import { normaliseEmail } from '../../domain/email.ts';
+import { checkPassword, type CommonPasswordList } from '../../domain/password-policy.ts';
+import { identityProblem, weakPasswordError, weakPasswordProblem } from './identity.problems.ts';
 import {
   AuthResultSchema,
   ChangePasswordBody,
@@ -33,7 +40,32 @@ const tags = ['Auth'];
 const noContent = (description: string) => ({ 204: { description } });
 const accepted = (description: string) => ({ 202: { description } });
 
-export function authRoutes({ useCases, requireAuth, clientIp, detach }: IdentityHttpOptions) {
+/**
+ * The password policy's verdict on a body the schema refused, so that a weak password is named in
+ * the same 400 as the other fields (the use case judges a body that passed the schema); a
+ * password refused alone, by its length or the block list, is `weak_password`.
+ */
+function passwordPolicy(
+  commonPasswords: CommonPasswordList,
+  field: 'password' | 'new_password',
+): [FieldCheck<AuthEnv>, FieldCheckOptions] {
+  const check: FieldCheck<AuthEnv> = (body) => {
+    const password = body[field];
+    if (typeof password !== 'string') return [];
+    const email = typeof body.email === 'string' ? normaliseEmail(body.email) : '';
+    const verdict = checkPassword(password, { email, commonPasswords });
+    return verdict.isErr() ? [weakPasswordError(verdict.error, field)] : [];
+  };
+  return [check, { alone: { field, problem: weakPasswordProblem } }];
+}
+
+export function authRoutes({
+  useCases,
+  requireAuth,
+  clientIp,
+  commonPasswords,
+  detach,
+}: IdentityHttpOptions) {
   const app = createRouter<AuthEnv>();
   const authed = { middleware: requireAuth, security: BEARER_SECURITY };
 
@@ -45,12 +77,14 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       tags,
       security: [],
       summary: 'Create an account; sends a verification mail and signs in',
+      description:
+        'Every field is judged before a refusal: one 400 names each offending field, a password the policy refuses included (`weak_password` when it is the only problem).',
       request: { body: jsonBody(RegisterBody) },
       responses: {
         201: jsonResponse('Account created and signed in', AuthResultSchema),
         ...errorResponses(
-          400,
-          [409, 'The email is already registered (`email_taken`).'],
+          [400, 'Malformed fields, or a weak password.', ['validation_failed', 'weak_password']],
+          [409, 'The email is already registered (`email_taken`).', ['email_taken']],
           415,
           429,
           PASSWORD_HASHING_BUSY,
@@ -71,6 +105,7 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       );
       return c.json(authResultJson(out), 201, NO_STORE);
     },
+    checkFields(...passwordPolicy(commonPasswords, 'password')),
   );
 
   app.openapi(
@@ -88,8 +123,12 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
         200: jsonResponse('Signed in', AuthResultSchema),
         ...errorResponses(
           400,
-          [401, 'Unknown email or wrong password (`invalid_credentials`).'],
-          [403, 'The account is disabled (`account_disabled`).'],
+          [
+            401,
+            'Unknown email or wrong password (`invalid_credentials`).',
+            ['invalid_credentials'],
+          ],
+          [403, 'The account is disabled (`account_disabled`).', ['account_disabled']],
           415,
           423,
           429,
@@ -127,7 +166,7 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
         200: jsonResponse('A new token pair', TokenPairSchema),
         ...errorResponses(
           400,
-          [401, 'Unknown, expired, rotated or revoked refresh token.'],
+          [401, 'Unknown, expired, rotated or revoked refresh token.', ['invalid_refresh_token']],
           415,
           429,
         ),
@@ -150,6 +189,7 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       tags,
       ...authed,
       summary: 'Revoke the current session; its access token stops working at once',
+      description: 'The session’s refresh token dies too; other sessions stay signed in.',
       responses: { ...noContent('Signed out'), ...errorResponses(401, 429) },
     }),
     async (c) => {
@@ -166,6 +206,7 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       tags,
       ...authed,
       summary: 'Revoke every session of the caller',
+      description: 'Every access and refresh token of the caller stops working at once.',
       responses: { ...noContent('Every session revoked'), ...errorResponses(401, 429) },
     }),
     async (c) => {
@@ -182,6 +223,7 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       tags,
       ...authed,
       summary: "The caller's live sessions",
+      description: 'Sessions not revoked or expired; `current` marks the one making this request.',
       responses: {
         200: jsonResponse('Live sessions, most recently used first', SessionListSchema),
         ...errorResponses(401, 429),
@@ -204,6 +246,7 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       tags,
       ...authed,
       summary: 'Revoke one of the caller’s sessions',
+      description: 'Another user’s session, or an unknown one, is not found.',
       request: { params: SessionIdParam },
       responses: { ...noContent('Session revoked'), ...errorResponses(400, 401, 404, 429) },
     }),
@@ -227,11 +270,16 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       tags,
       security: [],
       summary: 'Confirm an email address with the token from the verification mail',
+      description: 'Tokens are single-use and expire after 24 hours.',
       request: { body: jsonBody(TokenBody) },
       responses: {
         200: jsonResponse('The verified user', UserSchema),
         ...errorResponses(
-          [400, 'Malformed request, or the token is unknown, used or expired (`invalid_token`).'],
+          [
+            400,
+            'Malformed request, or the token is unknown, used or expired (`invalid_token`).',
+            ['validation_failed', 'invalid_token'],
+          ],
           415,
           429,
         ),
@@ -254,9 +302,14 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       tags,
       ...authed,
       summary: 'Send a new verification mail',
+      description: 'The new link replaces the earlier ones, which stop working.',
       responses: {
         ...accepted('A new verification mail is on its way'),
-        ...errorResponses(401, [409, 'The email is already verified (`already_verified`).'], 429),
+        ...errorResponses(
+          401,
+          [409, 'The email is already verified (`already_verified`).', ['already_verified']],
+          429,
+        ),
       },
     }),
     async (c) => {
@@ -276,7 +329,8 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       tags,
       security: [],
       summary: 'Request a password-reset mail',
-      description: 'Always 202, whether or not the account exists.',
+      description:
+        'Always 202 for a well-formed address, whether or not the account exists; a malformed one is 400.',
       request: { body: jsonBody(ForgotPasswordBody) },
       responses: {
         ...accepted('If the account exists, a reset mail is on its way'),
@@ -301,11 +355,17 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       tags,
       security: [],
       summary: 'Set a new password with the token from the reset mail; revokes every session',
+      description:
+        'Tokens are single-use and expire after 1 hour. A password the policy refuses is named with the other fields in one 400.',
       request: { body: jsonBody(ResetPasswordBody) },
       responses: {
         ...noContent('Password changed; every session revoked; lockout cleared'),
         ...errorResponses(
-          [400, '`invalid_token`, `weak_password` or `validation_failed`.'],
+          [
+            400,
+            '`invalid_token`, `weak_password` or `validation_failed`.',
+            ['validation_failed', 'invalid_token', 'weak_password'],
+          ],
           415,
           429,
           PASSWORD_HASHING_BUSY,
@@ -320,6 +380,7 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       );
       return c.body(null, 204);
     },
+    checkFields(...passwordPolicy(commonPasswords, 'password')),
   );
 
   app.openapi(
@@ -330,11 +391,16 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       tags,
       ...authed,
       summary: 'Change the password; revokes every other session',
+      description: 'Needs the current password; the session making the request stays signed in.',
       request: { body: jsonBody(ChangePasswordBody) },
       responses: {
         ...noContent('Password changed; other sessions revoked'),
         ...errorResponses(
-          [400, '`invalid_current_password`, `weak_password` or `validation_failed`.'],
+          [
+            400,
+            '`invalid_current_password`, `weak_password` or `validation_failed`.',
+            ['validation_failed', 'invalid_current_password', 'weak_password'],
+          ],
           401,
           415,
           429,
@@ -354,6 +420,7 @@ export function authRoutes({ useCases, requireAuth, clientIp, detach }: Identity
       );
       return c.body(null, 204);
     },
+    checkFields(...passwordPolicy(commonPasswords, 'new_password')),
   );
 
   return app;

@@ -17,6 +17,7 @@ import type { ResetPassword } from '../../application/reset-password.ts';
 import type { RevokeSession } from '../../application/revoke-session.ts';
 import type { UpdateProfile } from '../../application/update-profile.ts';
 import type { VerifyEmail } from '../../application/verify-email.ts';
+import type { CommonPasswordList } from '../../domain/password-policy.ts';
 import { toTokenPairJson, toUserJson } from './identity.schemas.ts';
 
 export interface IdentityUseCases {
@@ -45,6 +46,8 @@ export interface IdentityHttpOptions {
   clientIp: ClientIpResolver;
   /** Starts work the answer does not wait for. */
   detach: (operation: string, work: () => Promise<unknown>) => void;
+  /** The block list of the password policy, for judging a request completely before refusing it. */
+  commonPasswords: CommonPasswordList;
 }
 
 /** Token responses must never be cached (RFC 6749 §5.1). */

@@ -1,5 +1,10 @@
+import {
+  validationProblem,
+  type FieldError,
+  type ProblemInit,
+} from '../../../../shared/http/problem.ts';
 import type { IdentityError } from '../../domain/identity.errors.ts';
-import type { ProblemInit } from '../../../../shared/http/problem.ts';
+import { PASSWORD_MAX, PASSWORD_MIN, type WeakPassword } from '../../domain/password-policy.ts';
 
 type Mapping<E> = (error: E, context: ProblemContext) => ProblemInit;
 export interface ProblemContext {
@@ -7,24 +12,34 @@ export interface ProblemContext {
   passwordField: string;
 }
 
-const WEAK_PASSWORD_MESSAGES = {
-  too_short: 'must be at least 8 characters',
-  too_long: 'must be at most 128 characters',
+const WEAK_PASSWORD_MESSAGES: Record<WeakPassword['reason'], string> = {
+  too_short: `must be at least ${PASSWORD_MIN} characters`,
+  too_long: `must be at most ${PASSWORD_MAX} characters`,
   common: 'is too common; choose another',
   equals_email: 'must not be the email address',
-} as const;
+};
+
+/** A password the policy refuses, when no other field is wrong: 400 `weak_password`. */
+export function weakPasswordProblem(error: FieldError): ProblemInit {
+  return {
+    status: 400,
+    code: 'weak_password',
+    title: 'Password does not meet the policy',
+    errors: [error],
+  };
+}
+
+/** The `errors[]` entry of a password the policy refuses. */
+export function weakPasswordError(error: WeakPassword, field: string): FieldError {
+  return { field, message: WEAK_PASSWORD_MESSAGES[error.reason] };
+}
 
 const bearerChallenge = { 'WWW-Authenticate': 'Bearer realm="task-manager"' };
 
 /** Every identity error, mapped once: a new error type without a row here does not compile. */
 const table: { [K in IdentityError['type']]: Mapping<Extract<IdentityError, { type: K }>> } = {
   EmailTaken: () => ({ status: 409, code: 'email_taken', title: 'Email already registered' }),
-  WeakPassword: (e, ctx) => ({
-    status: 400,
-    code: 'weak_password',
-    title: 'Password does not meet the policy',
-    errors: [{ field: ctx.passwordField, message: WEAK_PASSWORD_MESSAGES[e.reason] }],
-  }),
+  WeakPassword: (e, ctx) => weakPasswordProblem(weakPasswordError(e, ctx.passwordField)),
   InvalidCredentials: () => ({
     status: 401,
     code: 'invalid_credentials',
@@ -81,12 +96,7 @@ const table: { [K in IdentityError['type']]: Mapping<Extract<IdentityError, { ty
     title: 'Too many requests',
     headers: { 'Retry-After': String(e.retryAfterSeconds) },
   }),
-  ValidationFailed: (e) => ({
-    status: 400,
-    code: 'validation_failed',
-    title: 'Request validation failed',
-    errors: [{ field: e.field, message: e.message }],
-  }),
+  ValidationFailed: (e) => validationProblem([{ field: e.field, message: e.message }]),
 };
 
 export function identityProblem(

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { EMAIL_MAX } from '../../domain/email.ts';
+import { text } from '../../../../shared/http/openapi.ts';
+import { EMAIL_MAX, EMAIL_PATTERN } from '../../domain/email.ts';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../domain/password-policy.ts';
 import { ROLES } from '../../domain/role.ts';
 import { FULL_NAME_MAX, FULL_NAME_MIN } from '../../domain/user.ts';
@@ -12,22 +13,30 @@ const EXAMPLE_TIME = '2026-11-22T10:00:00.000Z';
 /** Far above the policy's 128 characters: a guard against huge bodies, not the policy itself. */
 const PASSWORD_INPUT_MAX = 1024;
 
-const email = z.string().trim().min(3).max(EMAIL_MAX).openapi({ example: 'ada@example.com' });
-const password = (description: string) =>
-  z
-    .string()
-    .min(1)
-    .max(PASSWORD_INPUT_MAX)
-    .openapi({
-      description: `${description} ${PASSWORD_MIN}–${PASSWORD_MAX} characters, no composition rules; a common password or one equal to the email is refused with \`weak_password\`.`,
-      example: 'correct horse battery staple',
-    });
-const fullName = z
+const email = z
   .string()
   .trim()
-  .min(FULL_NAME_MIN)
-  .max(FULL_NAME_MAX)
-  .openapi({ example: 'Ada Lovelace' });
+  .max(EMAIL_MAX)
+  .regex(EMAIL_PATTERN, 'must be a valid email address')
+  .openapi({
+    format: 'email',
+    example: 'ada@example.com',
+    description: 'Compared trimmed and case-insensitively.',
+  });
+const password = (description: string) =>
+  text({ min: PASSWORD_MIN, max: PASSWORD_MAX, normalize: 'NFC' }).openapi({
+    description: `${description} ${PASSWORD_MIN}–${PASSWORD_MAX} characters (Unicode code points, NFC), no composition rules; a common password or one equal to the email is refused with \`weak_password\`.`,
+    example: 'correct horse battery staple',
+  });
+const fullName = text({
+  min: FULL_NAME_MIN,
+  max: FULL_NAME_MAX,
+  trim: true,
+  singleLine: true,
+}).openapi({
+  description: `${FULL_NAME_MIN}–${FULL_NAME_MAX} characters after trimming, no control characters.`,
+  example: 'Ada Lovelace',
+});
 const opaqueToken = z.string().min(1).max(512);
 
 export const UserSchema = z

@@ -37,6 +37,9 @@ export function usersRoutes({
       tags: ['Users'],
       ...authed,
       summary: 'The signed-in user, with their attachment storage usage',
+      description:
+        'The account behind the access token, as stored now, and the bytes of attachments it ' +
+        'uploaded against its quota.',
       responses: {
         200: jsonResponse('The caller and their storage usage', MeSchema),
         ...errorResponses(401, 429),
@@ -59,6 +62,7 @@ export function usersRoutes({
       tags: ['Users'],
       ...authed,
       summary: "Change the signed-in user's name",
+      description: 'Only `full_name` can change; it is stored trimmed.',
       request: { body: jsonBody(UpdateMeBody) },
       responses: {
         200: jsonResponse('The updated user', UserSchema),
@@ -85,10 +89,11 @@ export function usersRoutes({
       tags: ['Admin'],
       ...authed,
       summary: 'List users, newest first (admins only)',
+      description: 'Offset paging; `q` filters by a substring of the email or the full name.',
       request: { query: AdminUsersQuery },
       responses: {
         200: jsonResponse('A page of users', UserListSchema),
-        ...errorResponses(400, 401, [403, 'The caller is not an admin.'], 429),
+        ...errorResponses(400, 401, [403, 'The caller is not an admin.', ['forbidden']], 429),
       },
     }),
     async (c) => {
@@ -120,6 +125,7 @@ export function usersRoutes({
           [
             403,
             'The caller is not an admin (`forbidden`), or targets themself (`cannot_modify_self`).',
+            ['forbidden', 'cannot_modify_self'],
           ],
           404,
           415,

@@ -69,6 +69,8 @@ export function liveRoutes(options: LiveHttpOptions) {
       operationId: 'createWsTicket',
       tags,
       summary: 'A single-use ticket to open the WebSocket (for clients that cannot send headers)',
+      description:
+        'Browsers cannot set `Authorization` on a WebSocket: pass the ticket as `?ticket=` within 30 seconds; it works once.',
       responses: {
         201: jsonResponse('The ticket; it expires after 30 seconds', TicketSchema),
         ...errorResponses(401, 429),
@@ -118,8 +120,8 @@ export function liveRoutes(options: LiveHttpOptions) {
         ...errorResponses(
           [400, 'Malformed query, or `after` is not one of the caller’s notifications.'],
           [401, 'No valid access token or ticket (an unknown, expired or used ticket).'],
-          [403, 'A browser `Origin` that is not in CORS_ORIGINS.'],
-          [426, 'Not a WebSocket upgrade request.'],
+          [403, 'A browser `Origin` that is not in CORS_ORIGINS.', ['forbidden_origin']],
+          [426, 'Not a WebSocket upgrade request.', ['upgrade_required']],
           [429, 'Too many upgrades from this IP address or by this user (`rate_limited`).'],
         ),
       },

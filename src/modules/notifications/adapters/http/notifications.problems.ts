@@ -1,4 +1,4 @@
-import type { ProblemInit } from '../../../../shared/http/problem.ts';
+import { validationProblem, type ProblemInit } from '../../../../shared/http/problem.ts';
 import type { NotificationError } from '../../domain/notification.errors.ts';
 
 type Mapping<E> = (error: E) => ProblemInit;
@@ -20,12 +20,7 @@ const table: {
       'Send `Authorization: Bearer <access token>`, or `?ticket=` from POST /api/v1/ws/tickets.',
     headers: { 'WWW-Authenticate': 'Bearer realm="task-manager"' },
   }),
-  ValidationFailed: (e) => ({
-    status: 400,
-    code: 'validation_failed',
-    title: 'Request validation failed',
-    errors: e.errors,
-  }),
+  ValidationFailed: (e) => validationProblem(e.errors),
 };
 
 export function notificationProblem(error: NotificationError): ProblemInit {

@@ -68,6 +68,7 @@ export function notificationsRoutes({ useCases, requireAuth }: NotificationsHttp
       operationId: 'markAllNotificationsRead',
       tags,
       summary: 'Mark every notification of the caller read',
+      description: 'Answers 204 whether or not anything was unread.',
       responses: { 204: { description: 'All read' }, ...errorResponses(401, 429) },
     }),
     async (c) => {
@@ -84,6 +85,7 @@ export function notificationsRoutes({ useCases, requireAuth }: NotificationsHttp
       operationId: 'markNotificationRead',
       tags,
       summary: 'Mark one notification read (again: no change)',
+      description: 'Another user’s notification, or an unknown one, is not found.',
       request: { params: NotificationIdParam },
       responses: {
         204: { description: 'Read' },

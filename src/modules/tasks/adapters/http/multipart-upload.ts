@@ -17,7 +17,11 @@
  * Check what can be checked (auth, the task's visibility) before calling this. A route that ends
  * up not consuming the stream should `cancel()` it and answer with `Connection: close`.
  */
-import { ProblemError, type ProblemInit } from '../../../../shared/http/problem.ts';
+import {
+  ProblemError,
+  validationProblem,
+  type ProblemInit,
+} from '../../../../shared/http/problem.ts';
 import { FileTooLargeError, UnsupportedContentTypeError } from '../../application/file-storage.ts';
 import { sanitizeFileName } from './file-name.ts';
 import {
@@ -260,12 +264,7 @@ const unsupportedMediaType = () =>
   });
 
 const invalid = (field: string, message: string) =>
-  new UploadRejectedError({
-    status: 400,
-    code: 'validation_failed',
-    title: 'Request validation failed',
-    errors: [{ field, message }],
-  });
+  new UploadRejectedError(validationProblem([{ field, message }]));
 
 const onlyOneFile = (name: string | undefined) =>
   invalid(name ?? FILE_PART, 'Send exactly one file, in the part "file"');

@@ -1,7 +1,14 @@
 import type { AuthEnv } from '../../../../shared/http/bearer-auth.ts';
 import { createRouter } from '../../../../shared/http/create-app.ts';
-import { errorResponses, jsonBody, jsonResponse } from '../../../../shared/http/openapi.ts';
+import {
+  errorResponses,
+  headersDoc,
+  jsonBody,
+  jsonResponse,
+  LOCATION_HEADER,
+} from '../../../../shared/http/openapi.ts';
 import { ATTACHMENT_MAX_BYTES } from '../../domain/attachment.ts';
+import { STORED_CONTENT_TYPES } from '../storage/content-sniffing.ts';
 import { fileDownloadResponse } from './file-download.ts';
 import {
   MULTIPART_OVERHEAD_BYTES,
@@ -46,13 +53,18 @@ export function categoriesRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'createCategory',
       tags,
       summary: 'Create a category',
+      description: 'Names are unique per user, compared trimmed and case-insensitively.',
       request: { body: jsonBody(CreateCategoryBody) },
       responses: {
-        201: jsonResponse('The category', CategorySchema),
+        201: jsonResponse('The category', CategorySchema, LOCATION_HEADER),
         ...errorResponses(
           400,
           401,
-          [409, 'You already have a category with this name (`category_exists`).'],
+          [
+            409,
+            'You already have a category with this name (`category_exists`).',
+            ['category_exists'],
+          ],
           415,
           429,
         ),
@@ -67,7 +79,9 @@ export function categoriesRoutes({ useCases, requireAuth }: TasksHttpOptions) {
           color: body.color,
         }),
       );
-      return c.json(toCategoryJson(category), 201);
+      return c.json(toCategoryJson(category), 201, {
+        Location: `/api/v1/categories/${category.id}`,
+      });
     },
   );
 
@@ -79,6 +93,7 @@ export function categoriesRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'listCategories',
       tags,
       summary: 'The caller’s categories, by name',
+      description: 'Every category of the caller; categories are private to their user.',
       responses: {
         200: jsonResponse('Categories', CategoryListSchema),
         ...errorResponses(401, 429),
@@ -98,10 +113,18 @@ export function categoriesRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'updateCategory',
       tags,
       summary: 'Rename or recolour a category',
+      description: 'Absent fields stay; `color: null` removes the colour.',
       request: { params: CategoryIdParam, body: jsonBody(UpdateCategoryBody) },
       responses: {
         200: jsonResponse('The category', CategorySchema),
-        ...errorResponses(400, 401, 404, [409, '`category_exists`'], 415, 429),
+        ...errorResponses(
+          400,
+          401,
+          404,
+          [409, 'You already have a category with this name.', ['category_exists']],
+          415,
+          429,
+        ),
       },
     }),
     async (c) => {
@@ -126,6 +149,7 @@ export function categoriesRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'deleteCategory',
       tags,
       summary: 'Delete a category; it is removed from its tasks',
+      description: 'The tasks stay; only their link to this category goes.',
       request: { params: CategoryIdParam },
       responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 404, 429) },
     }),
@@ -155,9 +179,10 @@ export function commentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'addComment',
       tags,
       summary: 'Comment on a task (owner or assignee)',
+      description: 'The task’s owner and its assignee are notified, never the author.',
       request: { params: TaskIdParam, body: jsonBody(CommentBody) },
       responses: {
-        201: jsonResponse('The comment', CommentSchema),
+        201: jsonResponse('The comment', CommentSchema, LOCATION_HEADER),
         ...errorResponses(400, 401, 404, 415, 429),
       },
     }),
@@ -169,7 +194,9 @@ export function commentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
           body: c.req.valid('json').body,
         }),
       );
-      return c.json(toCommentJson(comment), 201);
+      return c.json(toCommentJson(comment), 201, {
+        Location: `/api/v1/tasks/${comment.taskId}/comments/${comment.id}`,
+      });
     },
   );
 
@@ -181,6 +208,7 @@ export function commentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'listComments',
       tags,
       summary: 'A task’s comments, oldest first',
+      description: 'Offset paging with `page` and `limit`.',
       request: { params: TaskIdParam, query: PageQuery },
       responses: {
         200: jsonResponse('A page of comments', CommentListSchema),
@@ -209,6 +237,7 @@ export function commentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'updateComment',
       tags,
       summary: 'Edit a comment (author only)',
+      description: 'The body is replaced as written; `updated_at` moves only when it changes.',
       request: { params: CommentParams, body: jsonBody(CommentBody) },
       responses: {
         200: jsonResponse('The comment', CommentSchema),
@@ -237,6 +266,7 @@ export function commentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'deleteComment',
       tags,
       summary: 'Delete a comment (author or task owner)',
+      description: 'The author may delete a comment, and so may the task’s owner.',
       request: { params: CommentParams },
       responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 429) },
     }),
@@ -272,7 +302,7 @@ export function attachmentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
         'The stored content type comes from the bytes; a declared type that contradicts them gets 415. The limit holds while streaming, with or without `Content-Length`.',
       request: { params: TaskIdParam, body: singleFileRequestBody },
       responses: {
-        201: jsonResponse('The attachment', AttachmentSchema),
+        201: jsonResponse('The attachment', AttachmentSchema, LOCATION_HEADER),
         ...errorResponses(
           400,
           401,
@@ -304,7 +334,9 @@ export function attachmentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
         const init = taskProblem(result.error);
         throw new ProblemError({ ...init, headers: { ...init.headers, Connection: 'close' } });
       }
-      return c.json(toAttachmentJson(result.value), 201);
+      return c.json(toAttachmentJson(result.value), 201, {
+        Location: `/api/v1/tasks/${result.value.taskId}/attachments/${result.value.id}`,
+      });
     },
   );
 
@@ -316,6 +348,7 @@ export function attachmentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'listAttachments',
       tags,
       summary: 'A task’s attachments, oldest first',
+      description: 'Metadata only; the bytes come from the `content` link of each.',
       request: { params: TaskIdParam },
       responses: {
         200: jsonResponse('Attachments', AttachmentListSchema),
@@ -341,12 +374,32 @@ export function attachmentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'downloadAttachment',
       tags,
       summary: 'Download an attachment’s bytes',
+      description:
+        'Served with the type the bytes were recognised as at upload (never the one the uploader declared), always as a download.',
       request: { params: AttachmentParams },
       responses: {
         200: {
           description:
             'The bytes, with the stored `Content-Type` and `Content-Disposition: attachment`',
-          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+          content: Object.fromEntries(
+            STORED_CONTENT_TYPES.map((type) => [
+              type,
+              { schema: { type: 'string' as const, format: 'binary' } },
+            ]),
+          ),
+          headers: headersDoc({
+            'Content-Disposition': {
+              description:
+                '`attachment; filename="<ASCII fallback>"; filename*=UTF-8\'\'<percent-encoded name>` (RFC 6266).',
+              required: true,
+              schema: { type: 'string', example: 'attachment; filename="report.pdf"' },
+            },
+            'Content-Length': {
+              description: 'The size in bytes.',
+              required: true,
+              schema: { type: 'integer' },
+            },
+          }),
         },
         ...errorResponses(400, 401, 404, 429),
       },
@@ -377,6 +430,7 @@ export function attachmentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'deleteAttachment',
       tags,
       summary: 'Delete an attachment (uploader or task owner)',
+      description: 'The uploader may delete an attachment, and so may the task’s owner.',
       request: { params: AttachmentParams },
       responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 429) },
     }),

@@ -1,4 +1,4 @@
-import type { ProblemInit } from '../../../../shared/http/problem.ts';
+import { validationProblem, type ProblemInit } from '../../../../shared/http/problem.ts';
 import type { TaskAction, TaskError } from '../../domain/task.errors.ts';
 
 type Mapping<E> = (error: E) => ProblemInit;
@@ -36,12 +36,14 @@ const table: { [K in TaskError['type']]: Mapping<Extract<TaskError, { type: K }>
     detail: `Re-read the task (now at version ${e.currentVersion}) and apply your change again.`,
     extensions: { current_version: e.currentVersion },
   }),
-  ValidationFailed: (e) => ({
-    status: 400,
-    code: 'validation_failed',
-    title: 'Request validation failed',
-    errors: e.errors,
+  PreconditionFailed: (e) => ({
+    status: 412,
+    code: 'precondition_failed',
+    title: 'The task does not match If-Match',
+    detail: `Re-read the task (now at version ${e.currentVersion}) and apply your change again.`,
+    extensions: { current_version: e.currentVersion },
   }),
+  ValidationFailed: (e) => validationProblem(e.errors),
   CategoryNotFound: () => notFound('Category'),
   CategoryExists: () => ({
     status: 409,

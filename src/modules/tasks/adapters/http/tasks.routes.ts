@@ -1,9 +1,26 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Clock } from '../../../../shared/domain/clock.ts';
 import type { AuthEnv } from '../../../../shared/http/bearer-auth.ts';
-import { createRouter } from '../../../../shared/http/create-app.ts';
-import { errorResponses, jsonBody, jsonResponse } from '../../../../shared/http/openapi.ts';
-import { createRoute } from '@hono/zod-openapi';
-import { BEARER_SECURITY } from '../../../../shared/http/openapi.ts';
-import { actorOf, orProblem, type TasksHttpOptions } from './tasks-http.ts';
+import { checkFields, createRouter, type FieldCheck } from '../../../../shared/http/create-app.ts';
+import {
+  BEARER_SECURITY,
+  errorResponses,
+  ETAG_HEADER,
+  headersDoc,
+  jsonBody,
+  jsonResponse,
+  LOCATION_HEADER,
+} from '../../../../shared/http/openapi.ts';
+import { scheduleErrors } from '../../domain/task-fields.ts';
+import {
+  actorOf,
+  IF_MATCH_PATTERN,
+  ifMatchVersion,
+  noneMatchHits,
+  orProblem,
+  taskEtag,
+  type TasksHttpOptions,
+} from './tasks-http.ts';
 import {
   AssigneeBody,
   CreateTaskBody,
@@ -19,12 +36,65 @@ import {
 const tags = ['Tasks'];
 const TASK_NOT_FOUND: [number, string] = [404, 'No such task, or not visible to the caller.'];
 /** Writes without a client version retry on the fresh task; only repeated lost races end here. */
-const BUSY: [number, string] = [
+const BUSY: [number, string, string[]] = [
   409,
   'The task kept changing concurrently (`version_conflict`); retry.',
+  ['version_conflict'],
 ];
 
-export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
+const IfMatchHeader = z.object({
+  'If-Match': z
+    .string()
+    .regex(IF_MATCH_PATTERN, 'must be * or one entity tag such as W/"3"')
+    .optional()
+    .openapi({
+      param: { name: 'If-Match', in: 'header' },
+      description:
+        'The task’s `ETag` (or `*`): the change applies only to that version, else 412 `precondition_failed`. Replaces the body’s `version`; the version is compared, weak or strong.',
+      example: 'W/"3"',
+    }),
+});
+const IfNoneMatchHeader = z.object({
+  'If-None-Match': z
+    .string()
+    .optional()
+    .openapi({
+      param: { name: 'If-None-Match', in: 'header' },
+      description: 'ETags the caller holds; the current one (or `*`) gets 304 without a body.',
+      example: 'W/"3"',
+    }),
+});
+
+/** Dates given as valid times, judged by the domain's schedule rules when the schema refused the body. */
+function scheduleCheck(clock: Clock): FieldCheck<AuthEnv> {
+  return (body) => {
+    const due = timeOf(body.due_date);
+    const remind = timeOf(body.remind_at);
+    // A date the schema already refused is named once; its partner is judged on the next try.
+    if (due === false || remind === false) return [];
+    return scheduleErrors(
+      { dueDate: due ?? null, remindAt: remind ?? null },
+      { dueDate: due !== undefined, remindAt: remind !== undefined },
+      clock.now(),
+    );
+  };
+}
+
+/** The time of a field, undefined when absent or null, false when it is not a valid time. */
+function timeOf(value: unknown): Date | undefined | false {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') return false;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? false : date;
+}
+
+/** PATCH needs the version it is based on: in `If-Match` or in the body. */
+const versionGiven: FieldCheck<AuthEnv> = (body, c) =>
+  body.version === undefined && c.req.header('if-match') === undefined
+    ? [{ field: 'version', message: 'is required unless If-Match is sent' }]
+    : [];
+
+export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) {
   const app = createRouter<AuthEnv>();
   const authed = { middleware: requireAuth, security: BEARER_SECURITY };
 
@@ -36,12 +106,11 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'createTask',
       tags,
       summary: 'Create a task owned by the caller',
+      description:
+        'Every field rule is judged before a refusal, so one 400 names every offending field. `category_ids` must be the caller’s own categories; `assignee_id` an active user with a verified email.',
       request: { body: jsonBody(CreateTaskBody) },
       responses: {
-        201: {
-          ...jsonResponse('The created task', TaskSchema),
-          headers: { Location: { schema: { type: 'string' } } },
-        },
+        201: jsonResponse('The created task', TaskSchema, { ...LOCATION_HEADER, ...ETAG_HEADER }),
         ...errorResponses(400, 401, [404, 'Unknown category or assignee.'], 415, 429),
       },
     }),
@@ -60,8 +129,12 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
           assigneeId: body.assignee_id,
         }),
       );
-      return c.json(toTaskJson(view), 201, { Location: `/api/v1/tasks/${view.task.id}` });
+      return c.json(toTaskJson(view), 201, {
+        Location: `/api/v1/tasks/${view.task.id}`,
+        ETag: taskEtag(view.task.version),
+      });
     },
+    checkFields(scheduleCheck(clock)),
   );
 
   app.openapi(
@@ -121,11 +194,14 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'getTask',
       tags,
       summary: 'One task',
-      request: { params: TaskIdParam },
+      description:
+        'Carries the task’s `ETag`; with `If-None-Match` naming it, the answer is 304 without a body.',
+      request: { params: TaskIdParam, headers: IfNoneMatchHeader },
       responses: {
-        200: {
-          ...jsonResponse('The task', TaskSchema),
-          headers: { ETag: { schema: { type: 'string' } } },
+        200: jsonResponse('The task', TaskSchema, ETAG_HEADER),
+        304: {
+          description: 'The task is still at the version `If-None-Match` names.',
+          headers: headersDoc(ETAG_HEADER),
         },
         ...errorResponses(400, 401, TASK_NOT_FOUND, 429),
       },
@@ -134,7 +210,11 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       const view = orProblem(
         await useCases.getTask.execute({ actor: actorOf(c), taskId: c.req.valid('param').task_id }),
       );
-      return c.json(toTaskJson(view), 200, { ETag: `W/"${view.task.version}"` });
+      const etag = taskEtag(view.task.version);
+      if (noneMatchHits(c.req.header('if-none-match'), view.task.version)) {
+        return c.body(null, 304, { ETag: etag });
+      }
+      return c.json(toTaskJson(view), 200, { ETag: etag });
     },
   );
 
@@ -145,18 +225,23 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       path: '/tasks/{task_id}',
       operationId: 'updateTask',
       tags,
-      summary: 'Change a task (partial; `version` required)',
+      summary: 'Change a task (partial; `version` or `If-Match` required)',
       description:
-        'Absent fields stay; `null` clears a nullable field. The owner may change everything, the assignee only `status`. A stale `version` gets 409 `version_conflict` with `current_version`.',
-      request: { params: TaskIdParam, body: jsonBody(UpdateTaskBody) },
+        'Absent fields stay; `null` clears a nullable field. The owner may change everything, the assignee only `status`. The change is based on a version: the body’s `version` (stale: 409 `version_conflict`) or `If-Match` (stale: 412 `precondition_failed`), both with `current_version`; with both, `If-Match` is judged first.',
+      request: { params: TaskIdParam, headers: IfMatchHeader, body: jsonBody(UpdateTaskBody) },
       responses: {
-        200: jsonResponse('The updated task', TaskSchema),
+        200: jsonResponse('The updated task', TaskSchema, ETAG_HEADER),
         ...errorResponses(
           400,
           401,
           [403, 'The assignee tried to change more than the status.'],
           [404, 'No such task (or category, or assignee).'],
-          [409, 'The task changed since `version` (`version_conflict`, with `current_version`).'],
+          [
+            409,
+            'The task changed since the body’s `version` (`version_conflict`, with `current_version`).',
+            ['version_conflict'],
+          ],
+          412,
           415,
           429,
         ),
@@ -169,6 +254,7 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
           actor: actorOf(c),
           taskId: c.req.valid('param').task_id,
           version: body.version,
+          precondition: numberOrUndefined(ifMatchVersion(c.req.valid('header')['If-Match'])),
           title: body.title,
           description: body.description,
           dueDate: body.due_date,
@@ -179,8 +265,9 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
           assigneeId: body.assignee_id,
         }),
       );
-      return c.json(toTaskJson(view), 200);
+      return c.json(toTaskJson(view), 200, { ETag: taskEtag(view.task.version) });
     },
+    checkFields(versionGiven, { always: true }),
   );
 
   app.openapi(
@@ -191,6 +278,8 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'deleteTask',
       tags,
       summary: 'Delete a task (soft delete; owner only)',
+      description:
+        'Soft delete: the task disappears from every list and read, for everyone who could see it.',
       request: { params: TaskIdParam },
       responses: {
         204: { description: 'Deleted' },
@@ -216,9 +305,10 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'assignTask',
       tags,
       summary: 'Assign the task (owner only)',
+      description: 'The assignee must be an active user with a verified email; they are notified.',
       request: { params: TaskIdParam, body: jsonBody(AssigneeBody) },
       responses: {
-        200: jsonResponse('The task', TaskSchema),
+        200: jsonResponse('The task', TaskSchema, ETAG_HEADER),
         ...errorResponses(
           400,
           401,
@@ -238,7 +328,7 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
           assigneeId: c.req.valid('json').assignee_id,
         }),
       );
-      return c.json(toTaskJson(view), 200);
+      return c.json(toTaskJson(view), 200, { ETag: taskEtag(view.task.version) });
     },
   );
 
@@ -250,6 +340,7 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'unassignTask',
       tags,
       summary: 'Remove the assignee (owner only)',
+      description: 'The former assignee no longer sees the task (unless they own it).',
       request: { params: TaskIdParam },
       responses: {
         204: { description: 'Unassigned' },
@@ -275,15 +366,20 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'addTaskCategory',
       tags,
       summary: 'Put the task in one of the caller’s categories (owner only)',
+      description: 'Only the caller’s own categories can be added; another user’s is not found.',
       request: { params: TaskCategoryParams },
       responses: {
-        200: jsonResponse('The task', TaskSchema),
+        200: jsonResponse('The task', TaskSchema, ETAG_HEADER),
         ...errorResponses(
           400,
           401,
           403,
           [404, 'No such task, or not your category.'],
-          [409, '`already_assigned`, or `version_conflict` after repeated concurrent changes'],
+          [
+            409,
+            '`already_assigned`, or `version_conflict` after repeated concurrent changes',
+            ['already_assigned', 'version_conflict'],
+          ],
           429,
         ),
       },
@@ -297,7 +393,7 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
           categoryId: category_id,
         }),
       );
-      return c.json(toTaskJson(view), 200);
+      return c.json(toTaskJson(view), 200, { ETag: taskEtag(view.task.version) });
     },
   );
 
@@ -309,6 +405,7 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'removeTaskCategory',
       tags,
       summary: 'Take the task out of a category (owner only)',
+      description: 'A category the task is not in is not found (404).',
       request: { params: TaskCategoryParams },
       responses: {
         204: { description: 'Removed' },
@@ -330,3 +427,6 @@ export function tasksRoutes({ useCases, requireAuth }: TasksHttpOptions) {
 
   return app;
 }
+
+const numberOrUndefined = (value: number | '*' | undefined) =>
+  typeof value === 'number' ? value : undefined;

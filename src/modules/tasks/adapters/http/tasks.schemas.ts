@@ -1,8 +1,14 @@
 import { z } from '@hono/zod-openapi';
+import { text } from '../../../../shared/http/openapi.ts';
 import { TASK_SCOPES, TASK_SORTS } from '../../application/task-sort.ts';
 import type { TaskView } from '../../application/ports.ts';
 import type { Attachment } from '../../domain/attachment.ts';
-import { CATEGORY_NAME_MAX, CATEGORY_NAME_MIN, type Category } from '../../domain/category.ts';
+import {
+  CATEGORY_COLOR_PATTERN,
+  CATEGORY_NAME_MAX,
+  CATEGORY_NAME_MIN,
+  type Category,
+} from '../../domain/category.ts';
 import { COMMENT_MAX, COMMENT_MIN, type Comment } from '../../domain/comment.ts';
 import {
   DESCRIPTION_MAX,
@@ -24,19 +30,18 @@ const inputTime = (description: string) =>
     .transform((value) => new Date(value))
     .refine(isStorableTime, 'must be between the years 1 and 9999 (UTC)')
     .openapi({ type: 'string', format: 'date-time', example: '2026-12-01T09:00:00Z', description });
-/** Length limits here are a cheap outer guard; the domain's rules (code points, trimming) decide. */
-const title = z
-  .string()
-  .max(TITLE_MAX * 4)
-  .openapi({
-    description: `${TITLE_MIN}–${TITLE_MAX} characters, trimmed.`,
-    example: 'Write the report',
-  });
-const description = z
-  .string()
-  .max(DESCRIPTION_MAX * 4)
+/** An input time that `null` clears (PATCH); the metadata keeps the `null` the override would hide. */
+const clearableInputTime = (description: string) =>
+  inputTime(description)
+    .nullable()
+    .openapi({ type: ['string', 'null'], description: `${description} \`null\` clears it.` });
+const title = text({ min: TITLE_MIN, max: TITLE_MAX, trim: true, singleLine: true }).openapi({
+  description: `${TITLE_MIN}–${TITLE_MAX} characters after trimming, one line (no control characters).`,
+  example: 'Write the report',
+});
+const description = text({ max: DESCRIPTION_MAX })
   .nullable()
-  .openapi({ description: `At most ${DESCRIPTION_MAX} characters.` });
+  .openapi({ description: `At most ${DESCRIPTION_MAX} characters; \`null\` clears it.` });
 
 export const CategorySchema = z
   .object({
@@ -131,8 +136,8 @@ export const CategoryListSchema = z
 
 const taskFields = {
   description: description.optional(),
-  due_date: inputTime('In the future.').nullable().optional(),
-  remind_at: inputTime('In the future and before `due_date`.').nullable().optional(),
+  due_date: clearableInputTime('In the future when set or changed.').optional(),
+  remind_at: clearableInputTime('In the future and before `due_date`.').optional(),
   priority: z.enum(TASK_PRIORITIES).optional(),
   status: z.enum(TASK_STATUSES).optional(),
   category_ids: z
@@ -149,7 +154,14 @@ const taskFields = {
 
 export const CreateTaskBody = z.object({ title, ...taskFields }).openapi('CreateTaskRequest');
 export const UpdateTaskBody = z
-  .object({ title: title.optional(), ...taskFields, version: z.number().int().min(1) })
+  .object({
+    title: title.optional(),
+    ...taskFields,
+    version: z.number().int().min(1).optional().openapi({
+      description:
+        'The `version` you read; required unless `If-Match` is sent. A stale one gets 409 `version_conflict`.',
+    }),
+  })
   .openapi('UpdateTaskRequest');
 export const AssigneeBody = z.object({ assignee_id: z.uuid() }).openapi('AssigneeRequest');
 
@@ -191,14 +203,20 @@ export const ListTasksQuery = z.object({
 
 export const PageQuery = z.object({ page, limit });
 
-const categoryName = z
+const categoryName = text({
+  min: CATEGORY_NAME_MIN,
+  max: CATEGORY_NAME_MAX,
+  trim: true,
+  singleLine: true,
+}).openapi({
+  description: `${CATEGORY_NAME_MIN}–${CATEGORY_NAME_MAX} characters after trimming, one line, unique per user (case-insensitive).`,
+  example: 'Work',
+});
+const color = z
   .string()
-  .max(CATEGORY_NAME_MAX * 4)
-  .openapi({
-    description: `${CATEGORY_NAME_MIN}–${CATEGORY_NAME_MAX} characters, unique per user (case-insensitive).`,
-    example: 'Work',
-  });
-const color = z.string().nullable().openapi({ description: '`#RRGGBB`', example: '#1E90FF' });
+  .regex(CATEGORY_COLOR_PATTERN, 'must be a colour like #1A2B3C')
+  .nullable()
+  .openapi({ description: '`#RRGGBB`; `null` for none.', example: '#1E90FF' });
 export const CreateCategoryBody = z
   .object({ name: categoryName, color: color.optional() })
   .openapi('CreateCategoryRequest');
@@ -207,10 +225,9 @@ export const UpdateCategoryBody = z
   .openapi('UpdateCategoryRequest');
 export const CommentBody = z
   .object({
-    body: z
-      .string()
-      .max(COMMENT_MAX * 4)
-      .openapi({ description: `${COMMENT_MIN}–${COMMENT_MAX} characters.` }),
+    body: text({ min: COMMENT_MIN, max: COMMENT_MAX, notBlank: true }).openapi({
+      description: `${COMMENT_MIN}–${COMMENT_MAX} characters, not only whitespace; kept as written.`,
+    }),
   })
   .openapi('CommentRequest');
 

@@ -36,6 +36,13 @@ const SIGNATURES: Array<{ contentType: string; bytes: Array<number | undefined> 
   { contentType: 'application/gzip', bytes: [0x1f, 0x8b, 0x08] },
 ];
 
+/** Every type an attachment can be stored (and served) with. */
+export const STORED_CONTENT_TYPES: readonly string[] = [
+  ...new Set(SIGNATURES.map((signature) => signature.contentType)),
+  TEXT_PLAIN,
+  OCTET_STREAM,
+];
+
 const EXECUTABLE_SIGNATURES: Array<number[]> = [
   ascii('MZ'), // DOS/Windows PE
   [0x7f, ...ascii('ELF')],
