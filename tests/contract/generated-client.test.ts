@@ -115,6 +115,7 @@ describe('a client generated from the committed OpenAPI document', () => {
       expect(out.etagBefore).toBe(`W/"${out.created.version}"`);
       expect(out.patched).toMatchObject({ id: out.created.id, status: 'in_progress' });
       expect(out.patched.version).toBe(out.created.version + 1);
+      expect(out.etagAfter).toBe(`W/"${out.patched.version}"`);
       expect(out.pages.map((page) => page.length)).toEqual([2, 1]);
       expect(new Set(out.pages.flat()).size).toBe(3);
       expect(out.pages.flat()).toContain(out.created.id);

@@ -73,11 +73,11 @@ export async function tour(baseUrl: string, email: string): Promise<Tour> {
   if (!current.data || etag === null) {
     throw failed('get task', current.response.status, current.error);
   }
-  // If-Match carries the precondition; the body `version` is still required by the document.
+  // If-Match carries the precondition, so the body needs no `version`.
   const patched = await api.PATCH('/api/v1/tasks/{task_id}', {
     params: { path },
     headers: { 'If-Match': etag },
-    body: { status: 'in_progress', version: current.data.version },
+    body: { status: 'in_progress' },
   });
   if (!patched.data) throw failed('patch', patched.response.status, patched.error);
 
