@@ -27,6 +27,7 @@ interface TourModule {
     downloaded: { text: string; type: string | null; disposition: string | null };
     etagBefore: string;
     patched: { id: string; status: string; version: number };
+    etagAfter: string | null;
     pages: string[][];
   }>;
 }

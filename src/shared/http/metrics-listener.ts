@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { metricsAuthorizer } from './operations.routes.ts';
@@ -22,16 +23,28 @@ export async function startMetricsListener(options: {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+      refuse(res, path ?? '', { status: 404, code: 'not_found', title: 'Resource not found' });
       return;
     }
     if (!authorized(req.headers.authorization)) {
-      res.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="metrics"' }).end();
+      refuse(res, path, {
+        status: 401,
+        code: 'unauthenticated',
+        title: 'Authentication required',
+        headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' },
+      });
       return;
     }
     options.registry.metrics().then(
-      (body) => res.writeHead(200, { 'Content-Type': options.registry.contentType }).end(body),
-      () => res.writeHead(500).end(),
+      (body) =>
+        res
+          .writeHead(200, {
+            'Content-Type': options.registry.contentType,
+            'X-Request-Id': randomUUID(),
+          })
+          .end(body),
+      () =>
+        refuse(res, path, { status: 500, code: 'internal_error', title: 'Internal server error' }),
     );
   });
   server.headersTimeout = 10_000;
@@ -48,4 +61,28 @@ export async function startMetricsListener(options: {
         server.closeAllConnections();
       }),
   };
+}
+
+/** The same problem+json answer as the main listener's, without its middleware. */
+function refuse(
+  res: ServerResponse,
+  instance: string,
+  answer: { status: number; code: string; title: string; headers?: Record<string, string> },
+): void {
+  const requestId = randomUUID();
+  const body = JSON.stringify({
+    type: `/problems/${answer.code.replaceAll('_', '-')}`,
+    title: answer.title,
+    status: answer.status,
+    instance,
+    code: answer.code,
+    request_id: requestId,
+  });
+  res
+    .writeHead(answer.status, {
+      'Content-Type': 'application/problem+json',
+      'X-Request-Id': requestId,
+      ...answer.headers,
+    })
+    .end(body);
 }

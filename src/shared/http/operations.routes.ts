@@ -97,7 +97,10 @@ const metricsRoute = createRoute({
       description: 'Prometheus text exposition format',
       content: { 'text/plain': { schema: z.string() } },
     },
-    ...errorResponses([401, 'METRICS_TOKEN is set and the request does not carry it.']),
+    ...errorResponses(
+      [401, 'METRICS_TOKEN is set and the request does not carry it.'],
+      [404, 'METRICS_PORT is set: /metrics is served only on that separate listener.'],
+    ),
   },
 });
 

@@ -311,6 +311,7 @@ export function attachmentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
           [
             413,
             'The file is larger than 10 MiB (`payload_too_large`), or it would take your attachments past your storage quota (`storage_quota_exceeded`, with `quota_bytes` and `used_bytes`). A `Content-Length` beyond what is left of the quota plus the multipart allowance is refused before the body is read.',
+            ['payload_too_large', 'storage_quota_exceeded'],
           ],
           415,
           429,
