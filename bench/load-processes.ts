@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -128,6 +129,8 @@ export async function startService(options: ServiceOptions): Promise<Running> {
       REDIS_URL: options.redisUrl,
       JWT_SECRET: options.jwtSecret,
       LOG_LEVEL: 'warn',
+      // Production refuses to serve /metrics without a token; the bench never reads it.
+      METRICS_TOKEN: randomBytes(24).toString('base64url'),
       RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
       RATE_LIMIT_USER_PER_MINUTE: '1000000',
       ...options.env,

@@ -29,8 +29,12 @@ export class GetProfile {
   }
 
   private async get({ principal }: GetProfileInput): Promise<Result<Profile, GetProfileError>> {
-    const user = await this.ports.users.findById(principal.userId);
+    // Side by side, one round trip: usage of an id with no user is an unused zero.
+    const [user, storage] = await Promise.all([
+      this.ports.users.findById(principal.userId),
+      this.ports.storageUsage.of(principal.userId),
+    ]);
     if (!user) return err({ type: 'Unauthenticated' });
-    return ok({ user, storage: await this.ports.storageUsage.of(user.id) });
+    return ok({ user, storage });
   }
 }

@@ -7,6 +7,28 @@ import { UserRecord } from './identity.entities.ts';
 
 type UserRow = InstanceType<typeof UserRecord.class>;
 
+interface UserSqlRow {
+  id: string;
+  email: string;
+  full_name: string;
+  password_hash: string;
+  role: string;
+  email_verified: boolean;
+  is_active: boolean;
+  failed_login_count: number;
+  locked_until: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+/** Every authenticated profile read loads its user: named, so each pool connection keeps it planned. */
+const USER_BY_ID = {
+  name: 'users_by_id',
+  text: `select id, email, full_name, password_hash, role, email_verified, is_active,
+                failed_login_count, locked_until, created_at, updated_at
+           from users where id = $1`,
+};
+
 /**
  * Refuses (no row) while a lock runs at `now`; otherwise counts the attempt, from zero when an
  * earlier lock has run out, and locks once the count reaches the limit. One statement, so
@@ -33,8 +55,15 @@ export class MikroOrmUserRepository implements UserRepository {
   }
 
   async findById(id: string): Promise<User | undefined> {
-    const row = await this.em.findOne(UserRecord, { id }, { disableIdentityMap: true });
-    return row ? toUser(row) : undefined;
+    if (this.em.isInTransaction()) {
+      const row = await this.em.findOne(UserRecord, { id }, { disableIdentityMap: true });
+      return row ? toUser(row) : undefined;
+    }
+    // Outside a transaction the read goes straight to the pool as a prepared statement: the ORM
+    // would build the query, inline the id (a fresh plan each time) and hydrate an entity.
+    const pool = await this.em.getConnection().getNativeClient();
+    const { rows } = await pool.query<UserSqlRow>({ ...USER_BY_ID, values: [id] });
+    return rows[0] ? fromSql(rows[0]) : undefined;
   }
 
   async findByEmail(normalisedEmail: string): Promise<User | undefined> {
@@ -131,6 +160,22 @@ function toUser(row: UserRow): User {
     lockedUntil: row.lockedUntil ?? undefined,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+  });
+}
+
+function fromSql(row: UserSqlRow): User {
+  return User.restore({
+    id: row.id,
+    email: row.email,
+    fullName: row.full_name,
+    passwordHash: row.password_hash,
+    role: row.role as Role,
+    emailVerified: row.email_verified,
+    isActive: row.is_active,
+    failedLoginCount: row.failed_login_count,
+    lockedUntil: row.locked_until === null ? undefined : new Date(row.locked_until),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
   });
 }
 

@@ -5,6 +5,14 @@ import { AttachmentRecord } from './tasks.entities.ts';
 
 type AttachmentRow = InstanceType<typeof AttachmentRecord.class>;
 
+const USAGE_SQL =
+  'select coalesce(sum(size_bytes), 0)::text as used from attachments where uploaded_by = ?';
+/** Read on every profile request: named, so each pool connection keeps it planned. */
+const USAGE_BY_UPLOADER = {
+  name: 'attachments_usage_by_uploader',
+  text: USAGE_SQL.replace('?', '$1'),
+};
+
 export class MikroOrmAttachmentRepository implements AttachmentRepository {
   private readonly em: EntityManager;
 
@@ -17,10 +25,12 @@ export class MikroOrmAttachmentRepository implements AttachmentRepository {
   }
 
   async usageOf(userId: string): Promise<number> {
-    const rows = await this.em.execute<Array<{ used: string }>>(
-      'select coalesce(sum(size_bytes), 0)::text as used from attachments where uploaded_by = ?',
-      [userId],
-    );
+    if (this.em.isInTransaction()) {
+      const rows = await this.em.execute<Array<{ used: string }>>(USAGE_SQL, [userId]);
+      return Number(rows[0]?.used ?? 0);
+    }
+    const pool = await this.em.getConnection().getNativeClient();
+    const { rows } = await pool.query<{ used: string }>({ ...USAGE_BY_UPLOADER, values: [userId] });
     return Number(rows[0]?.used ?? 0);
   }
 
