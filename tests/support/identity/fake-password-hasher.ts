@@ -25,6 +25,10 @@ export class FakePasswordHasher implements PasswordHasher {
   }
 
   reserve(): PasswordCheck {
-    return { verify: (password, hash) => this.verify(password, hash), release: () => undefined };
+    return {
+      verify: (password, hash) => this.verify(password, hash),
+      verifyDummy: (password) => this.verifyDummy(password),
+      release: () => undefined,
+    };
   }
 }

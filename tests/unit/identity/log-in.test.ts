@@ -7,6 +7,7 @@ import {
 } from '../../../src/modules/identity/domain/user.ts';
 import { OverloadedError } from '../../../src/shared/infra/bounded-queue.ts';
 import { aUser, DEFAULT_PASSWORD } from '../../support/identity/builders.ts';
+import { FakePasswordHasher } from '../../support/identity/fake-password-hasher.ts';
 import { identityTestbed, type IdentityTestbed } from '../../support/identity/identity-testbed.ts';
 
 describe('LogIn', () => {
@@ -52,6 +53,20 @@ describe('LogIn', () => {
     };
     await expect(attempt('wrong password')).rejects.toThrow(OverloadedError);
     expect(bed.users.stored(user.id)?.failedLoginCount).toBe(0);
+  });
+
+  it('charges no attempt to an unknown email either when password checking is saturated', async () => {
+    bed.passwordHasher.reserve = () => {
+      throw new OverloadedError('password hashing', 3);
+    };
+    for (let i = 0; i < MAX_FAILED_LOGINS + 1; i++) {
+      await expect(attempt('wrong', 'nobody@example.com')).rejects.toThrow(OverloadedError);
+    }
+    bed.passwordHasher.reserve = FakePasswordHasher.prototype.reserve.bind(bed.passwordHasher);
+    // Not locked: like a known account, the refused attempts were never counted.
+    expect((await attempt('wrong', 'nobody@example.com'))._unsafeUnwrapErr()).toEqual({
+      type: 'InvalidCredentials',
+    });
   });
 
   it('answers an unknown email exactly like a wrong password, after a dummy verification', async () => {

@@ -78,18 +78,27 @@ export class BcryptPasswordHasher implements PasswordHasher {
     const reservation = this.#queue.reserve();
     return {
       verify: (password, encodedHash) => reservation.run(() => this.#check(password, encodedHash)),
+      // In the claimed place: the first one also computes the dummy hash there.
+      verifyDummy: (password) =>
+        reservation.run(async () => {
+          await this.#check(password, await this.#dummy(() => this.#hash(randomSecret())));
+        }),
       release: () => reservation.release(),
     };
   }
 
   async verifyDummy(password: string): Promise<void> {
-    // Shared as a promise so concurrent first calls compute the dummy hash only once.
-    this.#dummyHash ??= this.hash(randomBytes(32).toString('base64'));
-    const dummy = await this.#dummyHash.catch((error: unknown) => {
+    const dummy = await this.#dummy(() => this.hash(randomSecret()));
+    await this.verify(password, dummy);
+  }
+
+  /** Shared as a promise so concurrent first calls compute the dummy hash only once. */
+  #dummy(compute: () => Promise<string>): Promise<string> {
+    this.#dummyHash ??= compute();
+    return this.#dummyHash.catch((error: unknown) => {
       this.#dummyHash = undefined;
       throw error;
     });
-    await this.verify(password, dummy);
   }
 
   async #hash(password: string): Promise<string> {
@@ -165,3 +174,5 @@ class HashingThreads {
     return worker;
   }
 }
+
+const randomSecret = () => randomBytes(32).toString('base64');

@@ -53,18 +53,25 @@ export class LogIn {
     const email = normaliseEmail(input.email);
     const user = await ports.users.findByEmail(email);
     if (!user) {
-      // Counted and locked like a real account, so a 423 does not reveal which emails exist.
-      const admission = await ports.unknownLogins.begin(
-        ports.secretTokens.hash(email),
-        now,
-        LOGIN_LOCKOUT,
-      );
-      if (admission.locked) {
-        return err({ type: 'AccountLocked', retryAfterSeconds: admission.retryAfterSeconds });
+      // The place is claimed first here too: were hashing full, a known email would answer 503
+      // uncounted while an unknown one was counted towards 423, telling the two apart.
+      const dummyCheck = ports.passwordHasher.reserve();
+      try {
+        // Counted and locked like a real account, so a 423 does not reveal which emails exist.
+        const admission = await ports.unknownLogins.begin(
+          ports.secretTokens.hash(email),
+          now,
+          LOGIN_LOCKOUT,
+        );
+        if (admission.locked) {
+          return err({ type: 'AccountLocked', retryAfterSeconds: admission.retryAfterSeconds });
+        }
+        // Same cost as a wrong password, so response time does not reveal which emails exist.
+        await dummyCheck.verifyDummy(input.password);
+        return err({ type: 'InvalidCredentials' });
+      } finally {
+        dummyCheck.release();
       }
-      // Same cost as a wrong password, so response time does not reveal which emails exist.
-      await ports.passwordHasher.verifyDummy(input.password);
-      return err({ type: 'InvalidCredentials' });
     }
     // Claimed before the attempt is charged: a login refused for want of hashing capacity
     // must not count towards the lock.

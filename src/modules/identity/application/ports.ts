@@ -116,6 +116,8 @@ export interface PasswordHasher {
 
 export interface PasswordCheck {
   verify(password: string, hash: string): Promise<boolean>;
+  /** `PasswordHasher.verifyDummy` in the claimed place. */
+  verifyDummy(password: string): Promise<void>;
   release(): void;
 }
 
