@@ -85,7 +85,8 @@ export class OutboxRelayLoop {
           logger.error({ err: { message } }, 'outbox relay failed; retrying with backoff');
         }
       }
-      if (this.woken) pause = 0;
+      // A wake-up cuts the idle wait short, not the backoff after a failure.
+      if (this.woken && failures === 0) pause = 0;
       if (pause > 0 && this.running) await this.sleep(pause);
     }
   }
