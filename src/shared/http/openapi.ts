@@ -32,9 +32,15 @@ export const jsonResponse = <T extends z.ZodType>(
 export const ETAG_HEADER: Record<'ETag', HeaderDoc> = {
   ETag: {
     description:
-      'The representation’s entity tag, `W/"<version>"`: send it back in `If-Match` or `If-None-Match`.',
+      'The representation’s entity tag, `W/"<version>.<digest>"`: send it back in `If-None-Match` ' +
+      '(it changes with anything in the representation, counts included) or in `If-Match` ' +
+      '(which compares the version alone).',
     required: true,
-    schema: { type: 'string', pattern: '^W/"[0-9]+"$', example: 'W/"3"' },
+    schema: {
+      type: 'string',
+      pattern: '^W/"[0-9]+\\.[0-9a-f]{16}"$',
+      example: 'W/"3.9f86d081884c7d65"',
+    },
   },
 };
 

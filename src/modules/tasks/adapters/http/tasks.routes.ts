@@ -50,8 +50,8 @@ const IfMatchHeader = z.object({
     .openapi({
       param: { name: 'If-Match', in: 'header' },
       description:
-        'The task’s `ETag` (or `*`): the change applies only to that version, else 412 `precondition_failed`. Replaces the body’s `version`; the version is compared, weak or strong.',
-      example: 'W/"3"',
+        'The task’s `ETag` (or `*`, or `W/"<version>"`): the change applies only to that version, else 412 `precondition_failed`. Replaces the body’s `version`; only the version part is compared, weak or strong.',
+      example: 'W/"3.9f86d081884c7d65"',
     }),
 });
 const IfNoneMatchHeader = z.object({
@@ -60,8 +60,9 @@ const IfNoneMatchHeader = z.object({
     .optional()
     .openapi({
       param: { name: 'If-None-Match', in: 'header' },
-      description: 'ETags the caller holds; the current one (or `*`) gets 304 without a body.',
-      example: 'W/"3"',
+      description:
+        'ETags the caller holds; the current one (or `*`) gets 304 without a body. The tag changes with anything in the representation, counts and categories included.',
+      example: 'W/"3.9f86d081884c7d65"',
     }),
 });
 
@@ -129,10 +130,8 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
           assigneeId: body.assignee_id,
         }),
       );
-      return c.json(toTaskJson(view), 201, {
-        Location: `/api/v1/tasks/${view.task.id}`,
-        ETag: taskEtag(view.task.version),
-      });
+      const json = toTaskJson(view);
+      return c.json(json, 201, { Location: `/api/v1/tasks/${view.task.id}`, ETag: taskEtag(json) });
     },
     checkFields(scheduleCheck(clock)),
   );
@@ -210,11 +209,12 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
       const view = orProblem(
         await useCases.getTask.execute({ actor: actorOf(c), taskId: c.req.valid('param').task_id }),
       );
-      const etag = taskEtag(view.task.version);
-      if (noneMatchHits(c.req.header('if-none-match'), view.task.version)) {
+      const json = toTaskJson(view);
+      const etag = taskEtag(json);
+      if (noneMatchHits(c.req.header('if-none-match'), etag)) {
         return c.body(null, 304, { ETag: etag });
       }
-      return c.json(toTaskJson(view), 200, { ETag: etag });
+      return c.json(json, 200, { ETag: etag });
     },
   );
 
@@ -265,7 +265,8 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
           assigneeId: body.assignee_id,
         }),
       );
-      return c.json(toTaskJson(view), 200, { ETag: taskEtag(view.task.version) });
+      const json = toTaskJson(view);
+      return c.json(json, 200, { ETag: taskEtag(json) });
     },
     checkFields(versionGiven, { always: true }),
   );
@@ -328,7 +329,8 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
           assigneeId: c.req.valid('json').assignee_id,
         }),
       );
-      return c.json(toTaskJson(view), 200, { ETag: taskEtag(view.task.version) });
+      const json = toTaskJson(view);
+      return c.json(json, 200, { ETag: taskEtag(json) });
     },
   );
 
@@ -393,7 +395,8 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
           categoryId: category_id,
         }),
       );
-      return c.json(toTaskJson(view), 200, { ETag: taskEtag(view.task.version) });
+      const json = toTaskJson(view);
+      return c.json(json, 200, { ETag: taskEtag(json) });
     },
   );
 
