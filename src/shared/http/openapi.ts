@@ -131,9 +131,22 @@ function buildProblemSchema(status: number, codes: readonly string[]) {
     description:
       'The version the resource is at now (with `version_conflict` and `precondition_failed`).',
   });
+  const quota = codes.includes('storage_quota_exceeded');
+  const bytes = (description: string) => {
+    const schema = z.number().int().min(0).openapi({ description });
+    return codes.length === 1 ? schema : schema.optional();
+  };
   return ProblemSchema.extend({
     code,
     ...(status === 400 ? { errors: ProblemSchema.shape.errors.unwrap().min(1) } : {}),
+    ...(quota
+      ? {
+          quota_bytes: bytes('The caller’s storage quota (with `storage_quota_exceeded`).'),
+          used_bytes: bytes(
+            'What the caller’s attachments take now (with `storage_quota_exceeded`).',
+          ),
+        }
+      : {}),
     ...(versioned.length === 0
       ? {}
       : {
