@@ -1,7 +1,7 @@
 import { RequestContext } from '@mikro-orm/core';
 import { hash, verify } from '@node-rs/bcrypt';
 import { randomUUID } from 'node:crypto';
-import { JoseAccessTokenService } from '../src/modules/identity/adapters/jose-access-token-service.ts';
+import { JoseAccessTokenService } from '../src/modules/identity/adapters/security/jose-access-token-service.ts';
 import { benchApp, fmt, measure } from './support.ts';
 
 const PASSWORD = 'a perfectly fine passphrase';

@@ -10,7 +10,7 @@ import {
   positionAfter,
   type TaskKeysetPosition,
   type TaskSort,
-} from '../src/modules/tasks/application/task-sort.ts';
+} from '../src/modules/tasks/application/support/task-sort.ts';
 import { initOrm, migrate, type Orm } from '../src/shared/infra/orm.ts';
 import { listStatements, type Sql } from './list-sql.ts';
 import { fmt, measure } from './support.ts';

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Pool, PoolClient } from 'pg';
 import { loadConfig } from '../config.ts';
 import { entities } from '../container.ts';
-import { BcryptPasswordHasher } from '../modules/identity/adapters/bcrypt-password-hasher.ts';
+import { BcryptPasswordHasher } from '../modules/identity/adapters/security/bcrypt-password-hasher.ts';
 import { initOrm, migrate, type Orm } from '../shared/infra/orm.ts';
 import { CliError, runCli } from './run-cli.ts';
 

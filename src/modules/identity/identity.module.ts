@@ -2,30 +2,13 @@ import type { MiddlewareHandler } from 'hono';
 import type { AuthEnv } from '../../shared/http/bearer-auth.ts';
 import type { ClientIpResolver } from '../../shared/http/client-ip.ts';
 import { authRoutes } from './adapters/http/auth.routes.ts';
-import type { IdentityHttpOptions, IdentityUseCases } from './adapters/http/identity-http.ts';
+import type { IdentityHttpOptions } from './adapters/http/identity-http.ts';
 import { usersRoutes } from './adapters/http/users.routes.ts';
-import { AdminListUsers } from './application/admin-list-users.ts';
-import { AdminUpdateUser } from './application/admin-update-user.ts';
-import { Authenticate } from './application/authenticate.ts';
-import { ChangePassword } from './application/change-password.ts';
-import { GetProfile } from './application/get-profile.ts';
-import { GrantAdmin } from './application/grant-admin.ts';
-import { ListSessions } from './application/list-sessions.ts';
-import { LogIn } from './application/log-in.ts';
-import { LogOutAll } from './application/log-out-all.ts';
-import { LogOut } from './application/log-out.ts';
 import type { IdentityPorts } from './application/ports.ts';
-import { RefreshSession } from './application/refresh-session.ts';
-import { RegisterUser } from './application/register-user.ts';
-import { RequestPasswordReset } from './application/request-password-reset.ts';
-import { ResendVerification } from './application/resend-verification.ts';
-import { ResetPassword } from './application/reset-password.ts';
-import { RevokeSession } from './application/revoke-session.ts';
-import { UpdateProfile } from './application/update-profile.ts';
-import { VerifyEmail } from './application/verify-email.ts';
+import { createUseCases, type IdentityUseCases } from './identity.use-cases.ts';
 
 export interface IdentityModule {
-  useCases: IdentityUseCases & { authenticate: Authenticate; grantAdmin: GrantAdmin };
+  useCases: IdentityUseCases;
   routes(options: {
     requireAuth: MiddlewareHandler<AuthEnv>;
     clientIp: ClientIpResolver;
@@ -38,26 +21,7 @@ export interface IdentityModule {
 
 /** The identity use cases over the given ports, and their HTTP routes. */
 export function createIdentityModule(ports: IdentityPorts): IdentityModule {
-  const useCases = {
-    registerUser: new RegisterUser(ports),
-    logIn: new LogIn(ports),
-    refreshSession: new RefreshSession(ports),
-    logOut: new LogOut(ports),
-    logOutAll: new LogOutAll(ports),
-    listSessions: new ListSessions(ports),
-    revokeSession: new RevokeSession(ports),
-    verifyEmail: new VerifyEmail(ports),
-    resendVerification: new ResendVerification(ports),
-    requestPasswordReset: new RequestPasswordReset(ports),
-    resetPassword: new ResetPassword(ports),
-    changePassword: new ChangePassword(ports),
-    getProfile: new GetProfile(ports),
-    updateProfile: new UpdateProfile(ports),
-    adminListUsers: new AdminListUsers(ports),
-    adminUpdateUser: new AdminUpdateUser(ports),
-    authenticate: new Authenticate(ports),
-    grantAdmin: new GrantAdmin(ports),
-  };
+  const useCases = createUseCases(ports);
   return {
     useCases,
     routes: (options) => ({

@@ -1,4 +1,4 @@
-import { CheckLiveSession } from './application/check-live-session.ts';
+import { CheckLiveSession } from './application/support/check-live-session.ts';
 import { FireReminder } from './application/fire-reminder.ts';
 import { IssueWsTicket } from './application/issue-ws-ticket.ts';
 import { ListNotifications } from './application/list-notifications.ts';

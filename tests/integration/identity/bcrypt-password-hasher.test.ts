@@ -1,7 +1,7 @@
 import { parseOptions } from '@node-rs/bcrypt';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BcryptPasswordHasher } from '../../../src/modules/identity/adapters/bcrypt-password-hasher.ts';
+import { BcryptPasswordHasher } from '../../../src/modules/identity/adapters/security/bcrypt-password-hasher.ts';
 
 // Each cost-12 hash or verify takes ~170 ms of one core: this file keeps their number small.
 const hasher = new BcryptPasswordHasher(12);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { RedisSessionStatusCache } from '../../../src/modules/identity/adapters/redis-session-status-cache.ts';
+import { RedisSessionStatusCache } from '../../../src/modules/identity/adapters/redis/redis-session-status-cache.ts';
 import { createLogger } from '../../../src/shared/infra/logger.ts';
 import { closeRedis, connectQuietly, createRedis } from '../../../src/shared/infra/redis.ts';
 import { captureLogs } from '../../support/test-app.ts';

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TemplateIdentityMails } from '../../../src/modules/identity/adapters/identity-mails.ts';
-import { SmtpMailer } from '../../../src/modules/identity/adapters/smtp-mailer.ts';
+import { TemplateIdentityMails } from '../../../src/modules/identity/adapters/mail/identity-mails.ts';
+import { SmtpMailer } from '../../../src/modules/identity/adapters/mail/smtp-mailer.ts';
 
 interface Received {
   from: string | undefined;

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   OUTBOX_LISTENER_NAME,
   PgOutboxListener,
-} from '../../../src/modules/notifications/adapters/pg-outbox-listener.ts';
-import { OutboxRelayLoop } from '../../../src/modules/notifications/adapters/outbox-relay-loop.ts';
+} from '../../../src/modules/notifications/adapters/outbox/pg-outbox-listener.ts';
+import { OutboxRelayLoop } from '../../../src/modules/notifications/adapters/outbox/outbox-relay-loop.ts';
 import type { Signed } from '../../support/identity/http-client.ts';
 import {
   isolatedDatabase,

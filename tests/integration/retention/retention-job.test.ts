@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { BullMqRetentionJob } from '../../../src/modules/retention/adapters/bullmq-retention-job.ts';
+import { BullMqRetentionJob } from '../../../src/modules/retention/adapters/jobs/bullmq-retention-job.ts';
 import type { RetentionOutcome } from '../../../src/modules/retention/application/run-retention.ts';
 import { createLogger } from '../../../src/shared/infra/logger.ts';
 import { createQueueRedis } from '../../../src/shared/infra/redis.ts';

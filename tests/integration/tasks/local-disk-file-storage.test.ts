@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   FileTooLargeError,
   UnsupportedContentTypeError,
-} from '../../../src/modules/tasks/application/file-storage.ts';
+} from '../../../src/modules/tasks/application/support/file-storage.ts';
 import { LocalDiskFileStorage } from '../../../src/modules/tasks/adapters/storage/local-disk-file-storage.ts';
 import { fileOfSize, samples, sha256, streamOf } from '../../support/tasks/file-samples.ts';
 

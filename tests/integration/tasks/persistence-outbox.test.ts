@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { entities } from '../../../src/container.ts';
 import { MikroOrmUserRepository } from '../../../src/modules/identity/adapters/persistence/mikro-orm-user-repository.ts';
-import { IdentityUserDirectory } from '../../../src/modules/tasks/adapters/identity-user-directory.ts';
+import { IdentityUserDirectory } from '../../../src/modules/tasks/adapters/directory/identity-user-directory.ts';
 import { MikroOrmAttachmentRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-attachment-repository.ts';
 import { MikroOrmCategoryRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-category-repository.ts';
 import { MikroOrmCommentRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-comment-repository.ts';

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   FileTooLargeError,
   UnsupportedContentTypeError,
-} from '../../../src/modules/tasks/application/file-storage.ts';
+} from '../../../src/modules/tasks/application/support/file-storage.ts';
 import { S3FileStorage } from '../../../src/modules/tasks/adapters/storage/s3-file-storage.ts';
 import { fileOfSize, samples, sha256, streamOf } from '../../support/tasks/file-samples.ts';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../../support/tasks/local-s3.ts';

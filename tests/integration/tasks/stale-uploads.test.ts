@@ -10,7 +10,7 @@ import {
   STALE_UPLOAD_AGE_MS,
   type StaleUploadSweeper,
 } from '../../../src/modules/tasks/adapters/storage/stale-uploads.ts';
-import type { FileStorage } from '../../../src/modules/tasks/application/file-storage.ts';
+import type { FileStorage } from '../../../src/modules/tasks/application/support/file-storage.ts';
 import { createTasksTestApp } from '../../support/tasks/http-tasks.ts';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../../support/tasks/local-s3.ts';
 

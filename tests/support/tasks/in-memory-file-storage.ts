@@ -4,7 +4,7 @@ import {
   UnsupportedContentTypeError,
   type FileStorage,
   type StoredFile,
-} from '../../../src/modules/tasks/application/file-storage.ts';
+} from '../../../src/modules/tasks/application/support/file-storage.ts';
 
 interface Blob {
   bytes: Uint8Array;

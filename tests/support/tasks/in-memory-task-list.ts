@@ -3,7 +3,7 @@ import {
   parseSort,
   type TaskSort,
   type TaskSortValue,
-} from '../../../src/modules/tasks/application/task-sort.ts';
+} from '../../../src/modules/tasks/application/support/task-sort.ts';
 import { TASK_PRIORITIES } from '../../../src/modules/tasks/domain/task-fields.ts';
 import type { TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BackgroundMailer } from '../../../src/modules/identity/adapters/background-mailer.ts';
+import { BackgroundMailer } from '../../../src/modules/identity/adapters/mail/background-mailer.ts';
 import type { MailMessage, Mailer } from '../../../src/modules/identity/application/ports.ts';
 import { createLogger } from '../../../src/shared/infra/logger.ts';
 import { captureLogs } from '../../support/test-app.ts';

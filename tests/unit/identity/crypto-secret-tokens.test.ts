@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CryptoSecretTokens } from '../../../src/modules/identity/adapters/crypto-secret-tokens.ts';
+import { CryptoSecretTokens } from '../../../src/modules/identity/adapters/security/crypto-secret-tokens.ts';
 
 const tokens = new CryptoSecretTokens();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TemplateIdentityMails } from '../../../src/modules/identity/adapters/identity-mails.ts';
+import { TemplateIdentityMails } from '../../../src/modules/identity/adapters/mail/identity-mails.ts';
 
 const mails = new TemplateIdentityMails('https://tasks.example/');
 

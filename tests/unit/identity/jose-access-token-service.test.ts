@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, SignJWT, type JWTPayload } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { JoseAccessTokenService } from '../../../src/modules/identity/adapters/jose-access-token-service.ts';
+import { JoseAccessTokenService } from '../../../src/modules/identity/adapters/security/jose-access-token-service.ts';
 import type { AccessTokenClaims } from '../../../src/modules/identity/application/ports.ts';
 
 const secret = 'a-test-secret-that-is-at-least-32-bytes-long';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TemplateIdentityMails } from '../../../src/modules/identity/adapters/identity-mails.ts';
-import { LogMailer } from '../../../src/modules/identity/adapters/log-mailer.ts';
+import { TemplateIdentityMails } from '../../../src/modules/identity/adapters/mail/identity-mails.ts';
+import { LogMailer } from '../../../src/modules/identity/adapters/mail/log-mailer.ts';
 import { createLogger } from '../../../src/shared/infra/logger.ts';
 import { captureLogs } from '../../support/test-app.ts';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ZxcvbnCommonPasswords } from '../../../src/modules/identity/adapters/zxcvbn-common-passwords.ts';
+import { ZxcvbnCommonPasswords } from '../../../src/modules/identity/adapters/security/zxcvbn-common-passwords.ts';
 import { checkPassword } from '../../../src/modules/identity/domain/password-policy.ts';
 
 const commonPasswords = new ZxcvbnCommonPasswords();

@@ -5,8 +5,11 @@ import {
   type ListTasksInput,
   type ListTasksOutput,
 } from '../../../src/modules/tasks/application/list-tasks.ts';
-import { encodeCursor } from '../../../src/modules/tasks/application/task-cursor.ts';
-import { TASK_SORTS, type TaskSort } from '../../../src/modules/tasks/application/task-sort.ts';
+import { encodeCursor } from '../../../src/modules/tasks/application/support/task-cursor.ts';
+import {
+  TASK_SORTS,
+  type TaskSort,
+} from '../../../src/modules/tasks/application/support/task-sort.ts';
 import { TASK_PRIORITIES } from '../../../src/modules/tasks/domain/task-fields.ts';
 import type { TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 import { as, ASSIGNEE, inFuture, NOW, OWNER, STRANGER } from '../../support/tasks/builders.ts';

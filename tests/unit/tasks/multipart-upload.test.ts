@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   FileTooLargeError,
   UnsupportedContentTypeError,
-} from '../../../src/modules/tasks/application/file-storage.ts';
+} from '../../../src/modules/tasks/application/support/file-storage.ts';
 import {
   readSingleFile,
   uploadProblem,

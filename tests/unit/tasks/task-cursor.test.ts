@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../../src/modules/tasks/application/task-cursor.ts';
-import type { TaskKeysetPosition } from '../../../src/modules/tasks/application/task-sort.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+} from '../../../src/modules/tasks/application/support/task-cursor.ts';
+import type { TaskKeysetPosition } from '../../../src/modules/tasks/application/support/task-sort.ts';
 
 const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 

@@ -3,7 +3,7 @@ import type { IdentityErrorOf } from '../domain/identity.errors.ts';
 import type { User } from '../domain/user.ts';
 import type { AuthenticatedPrincipal } from './authenticate.ts';
 import type { IdentityPorts } from './ports.ts';
-import { requireAdmin } from './require-admin.ts';
+import { requireAdmin } from './support/require-admin.ts';
 
 export interface AdminListUsersInput {
   principal: AuthenticatedPrincipal;

@@ -4,8 +4,8 @@ import type { Role } from '../domain/role.ts';
 import type { User } from '../domain/user.ts';
 import type { AuthenticatedPrincipal } from './authenticate.ts';
 import type { IdentityPorts } from './ports.ts';
-import { requireAdmin } from './require-admin.ts';
-import { forgetRevokedSessions } from './revocations.ts';
+import { requireAdmin } from './support/require-admin.ts';
+import { forgetRevokedSessions } from './support/revocations.ts';
 
 export interface AdminUpdateUserInput {
   principal: AuthenticatedPrincipal;

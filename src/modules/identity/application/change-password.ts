@@ -3,7 +3,7 @@ import type { IdentityErrorOf } from '../domain/identity.errors.ts';
 import { checkPassword } from '../domain/password-policy.ts';
 import type { AuthenticatedPrincipal } from './authenticate.ts';
 import type { IdentityPorts } from './ports.ts';
-import { forgetRevokedSessions } from './revocations.ts';
+import { forgetRevokedSessions } from './support/revocations.ts';
 
 export interface ChangePasswordInput {
   principal: AuthenticatedPrincipal;

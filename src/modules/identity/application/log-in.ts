@@ -3,7 +3,7 @@ import { normaliseEmail } from '../domain/email.ts';
 import type { IdentityErrorOf } from '../domain/identity.errors.ts';
 import { LOGIN_LOCKOUT, type User } from '../domain/user.ts';
 import type { IdentityPorts } from './ports.ts';
-import { startSession, type ClientInfo, type SessionTokens } from './start-session.ts';
+import { startSession, type ClientInfo, type SessionTokens } from './support/start-session.ts';
 
 export interface LogInInput extends ClientInfo {
   email: string;

@@ -1,7 +1,7 @@
 import { ResultAsync } from 'neverthrow';
 import type { AuthenticatedPrincipal } from './authenticate.ts';
 import type { IdentityPorts } from './ports.ts';
-import { forgetRevokedSessions } from './revocations.ts';
+import { forgetRevokedSessions } from './support/revocations.ts';
 
 export interface LogOutAllInput {
   principal: AuthenticatedPrincipal;

@@ -1,7 +1,7 @@
 import { ResultAsync } from 'neverthrow';
 import type { AuthenticatedPrincipal } from './authenticate.ts';
 import type { IdentityPorts } from './ports.ts';
-import { revokeSession } from './revocations.ts';
+import { revokeSession } from './support/revocations.ts';
 
 export interface LogOutInput {
   principal: AuthenticatedPrincipal;

@@ -2,8 +2,8 @@ import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { IdentityErrorOf } from '../domain/identity.errors.ts';
 import { isSessionLive, judgeRefresh } from '../domain/session.ts';
 import type { IdentityPorts } from './ports.ts';
-import { revokeSession } from './revocations.ts';
-import type { SessionTokens } from './start-session.ts';
+import { revokeSession } from './support/revocations.ts';
+import type { SessionTokens } from './support/start-session.ts';
 
 export interface RefreshSessionInput {
   refreshToken: string;

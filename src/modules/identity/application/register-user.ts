@@ -4,10 +4,10 @@ import { parseFullName } from '../domain/full-name.ts';
 import type { IdentityErrorOf } from '../domain/identity.errors.ts';
 import { checkPassword } from '../domain/password-policy.ts';
 import { User } from '../domain/user.ts';
-import { sendBestEffort } from './deliveries.ts';
-import { issueOneTimeToken } from './one-time-tokens.ts';
+import { sendBestEffort } from './support/deliveries.ts';
+import { issueOneTimeToken } from './support/one-time-tokens.ts';
 import type { IdentityPorts } from './ports.ts';
-import { startSession, type ClientInfo, type SessionTokens } from './start-session.ts';
+import { startSession, type ClientInfo, type SessionTokens } from './support/start-session.ts';
 
 export interface RegisterUserInput extends ClientInfo {
   email: string;

@@ -1,7 +1,7 @@
 import { ResultAsync } from 'neverthrow';
 import { normaliseEmail } from '../domain/email.ts';
-import { sendBestEffort } from './deliveries.ts';
-import { issueOneTimeToken } from './one-time-tokens.ts';
+import { sendBestEffort } from './support/deliveries.ts';
+import { issueOneTimeToken } from './support/one-time-tokens.ts';
 import type { IdentityPorts } from './ports.ts';
 
 /** Per address, so nobody can use the service to flood someone's inbox with reset mails. */

@@ -1,7 +1,7 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { IdentityErrorOf } from '../domain/identity.errors.ts';
 import type { AuthenticatedPrincipal } from './authenticate.ts';
-import { issueOneTimeToken } from './one-time-tokens.ts';
+import { issueOneTimeToken } from './support/one-time-tokens.ts';
 import type { IdentityPorts } from './ports.ts';
 
 /** Per user: enough for a lost or slow mail, too few to use the service to flood an inbox. */

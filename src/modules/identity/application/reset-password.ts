@@ -2,7 +2,7 @@ import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { IdentityErrorOf } from '../domain/identity.errors.ts';
 import { checkPassword } from '../domain/password-policy.ts';
 import type { IdentityPorts } from './ports.ts';
-import { forgetRevokedSessions } from './revocations.ts';
+import { forgetRevokedSessions } from './support/revocations.ts';
 
 export interface ResetPasswordInput {
   token: string;

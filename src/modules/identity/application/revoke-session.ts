@@ -3,7 +3,7 @@ import type { IdentityErrorOf } from '../domain/identity.errors.ts';
 import { isSessionLive } from '../domain/session.ts';
 import type { AuthenticatedPrincipal } from './authenticate.ts';
 import type { IdentityPorts } from './ports.ts';
-import { revokeSession } from './revocations.ts';
+import { revokeSession } from './support/revocations.ts';
 
 export interface RevokeSessionInput {
   principal: AuthenticatedPrincipal;

@@ -1,7 +1,7 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { Notification } from '../domain/notification.ts';
 import { validationFailed, type NotificationErrorOf } from '../domain/notification.errors.ts';
-import { decodeInboxCursor, encodeInboxCursor } from './inbox-cursor.ts';
+import { decodeInboxCursor, encodeInboxCursor } from './support/inbox-cursor.ts';
 import type { NotificationsPorts } from './ports.ts';
 
 export interface ListNotificationsInput {

@@ -1,6 +1,6 @@
 import { ok, ResultAsync, type Result } from 'neverthrow';
 import type { Notification } from '../domain/notification.ts';
-import { notificationsFor, reminderChangesIn } from './event-notifications.ts';
+import { notificationsFor, reminderChangesIn } from './support/event-notifications.ts';
 import type { EventTrace, NotificationsPorts, OutboxEvent, ReminderChange } from './ports.ts';
 
 export interface RelayOutboxInput {

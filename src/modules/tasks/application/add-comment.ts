@@ -4,7 +4,7 @@ import { canComment } from '../domain/task-access.ts';
 import { taskCommentedEvent } from '../domain/task-events.ts';
 import { forbidden, type TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, TasksPorts } from './ports.ts';
-import { visibleTask } from './visible-task.ts';
+import { visibleTask } from './support/visible-task.ts';
 
 export interface AddCommentInput {
   actor: Actor;

@@ -1,9 +1,9 @@
 import { err, ResultAsync, type Result } from 'neverthrow';
 import type { TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, TasksPorts, TaskView } from './ports.ts';
-import { checkAssignee } from './task-references.ts';
-import { changeTask } from './task-writes.ts';
-import { visibleTask } from './visible-task.ts';
+import { checkAssignee } from './support/task-references.ts';
+import { changeTask } from './support/task-writes.ts';
+import { visibleTask } from './support/visible-task.ts';
 
 export interface AssignTaskInput {
   actor: Actor;

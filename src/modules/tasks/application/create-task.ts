@@ -2,8 +2,8 @@ import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { TaskErrorOf } from '../domain/task.errors.ts';
 import { Task, type TaskPatch } from '../domain/task.ts';
 import type { Actor, TasksPorts, TaskView } from './ports.ts';
-import { checkAssignee, ownedCategories } from './task-references.ts';
-import { eventsOf } from './task-writes.ts';
+import { checkAssignee, ownedCategories } from './support/task-references.ts';
+import { eventsOf } from './support/task-writes.ts';
 
 export interface CreateTaskInput extends TaskPatch {
   actor: Actor;

@@ -2,7 +2,7 @@ import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { canDeleteComment } from '../domain/task-access.ts';
 import { forbidden, type TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, TasksPorts } from './ports.ts';
-import { visibleTask } from './visible-task.ts';
+import { visibleTask } from './support/visible-task.ts';
 
 export interface DeleteCommentInput {
   actor: Actor;

@@ -1,7 +1,7 @@
 import { ResultAsync } from 'neverthrow';
 import type { TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, TasksPorts, TaskView } from './ports.ts';
-import { visibleTask } from './visible-task.ts';
+import { visibleTask } from './support/visible-task.ts';
 
 export interface GetTaskInput {
   actor: Actor;

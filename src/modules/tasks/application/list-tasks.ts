@@ -2,8 +2,13 @@ import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { TaskPriority, TaskStatus } from '../domain/task-fields.ts';
 import { validationFailed, type FieldError, type TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, TaskListQuery, TasksPorts, TaskView } from './ports.ts';
-import { decodeCursor, encodeCursor } from './task-cursor.ts';
-import { DEFAULT_TASK_SORT, positionAfter, type TaskScope, type TaskSort } from './task-sort.ts';
+import { decodeCursor, encodeCursor } from './support/task-cursor.ts';
+import {
+  DEFAULT_TASK_SORT,
+  positionAfter,
+  type TaskScope,
+  type TaskSort,
+} from './support/task-sort.ts';
 
 export interface ListTasksInput {
   actor: Actor;

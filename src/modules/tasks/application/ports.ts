@@ -6,11 +6,11 @@ import type { TaskParties } from '../domain/task-access.ts';
 import type { TaskEvent } from '../domain/task-events.ts';
 import type { TaskPriority, TaskStatus } from '../domain/task-fields.ts';
 import type { Task } from '../domain/task.ts';
-import type { FileStorage, StoredFile } from './file-storage.ts';
-import type { TaskKeysetPosition, TaskScope, TaskSort } from './task-sort.ts';
+import type { FileStorage, StoredFile } from './support/file-storage.ts';
+import type { TaskKeysetPosition, TaskScope, TaskSort } from './support/task-sort.ts';
 
 export type { Clock, FileStorage, StoredFile };
-export { FileTooLargeError, UnsupportedContentTypeError } from './file-storage.ts';
+export { FileTooLargeError, UnsupportedContentTypeError } from './support/file-storage.ts';
 
 /** The authenticated caller every use case acts for. */
 export interface Actor {

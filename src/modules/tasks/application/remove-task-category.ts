@@ -1,7 +1,7 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, TasksPorts } from './ports.ts';
-import { changeTask } from './task-writes.ts';
+import { changeTask } from './support/task-writes.ts';
 
 export interface RemoveTaskCategoryInput {
   actor: Actor;

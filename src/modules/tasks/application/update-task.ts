@@ -2,9 +2,9 @@ import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { TaskErrorOf } from '../domain/task.errors.ts';
 import type { Task, TaskPatch } from '../domain/task.ts';
 import type { Actor, TasksPorts, TaskView } from './ports.ts';
-import { checkAssignee, ownedCategories } from './task-references.ts';
-import { changeTask } from './task-writes.ts';
-import { visibleTask } from './visible-task.ts';
+import { checkAssignee, ownedCategories } from './support/task-references.ts';
+import { changeTask } from './support/task-writes.ts';
+import { visibleTask } from './support/visible-task.ts';
 
 export interface UpdateTaskInput extends TaskPatch {
   actor: Actor;

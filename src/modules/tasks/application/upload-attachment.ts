@@ -2,9 +2,13 @@ import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { ATTACHMENT_MAX_BYTES, cleanFilename, type Attachment } from '../domain/attachment.ts';
 import { canAttach } from '../domain/task-access.ts';
 import { forbidden, type TaskErrorOf } from '../domain/task.errors.ts';
-import { FileTooLargeError, UnsupportedContentTypeError, type StoredFile } from './file-storage.ts';
+import {
+  FileTooLargeError,
+  UnsupportedContentTypeError,
+  type StoredFile,
+} from './support/file-storage.ts';
 import type { Actor, TasksPorts } from './ports.ts';
-import { visibleTask } from './visible-task.ts';
+import { visibleTask } from './support/visible-task.ts';
 
 export interface UploadAttachmentInput {
   actor: Actor;

@@ -22,7 +22,10 @@ import {
   validationProblem,
   type ProblemInit,
 } from '../../../../shared/http/problem.ts';
-import { FileTooLargeError, UnsupportedContentTypeError } from '../../application/file-storage.ts';
+import {
+  FileTooLargeError,
+  UnsupportedContentTypeError,
+} from '../../application/support/file-storage.ts';
 import { sanitizeFileName } from './file-name.ts';
 import {
   MultipartBodyTooLargeError,

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { text } from '../../../../shared/http/openapi.ts';
-import { TASK_SCOPES, TASK_SORTS } from '../../application/task-sort.ts';
+import { TASK_SCOPES, TASK_SORTS } from '../../application/support/task-sort.ts';
 import type { TaskView } from '../../application/ports.ts';
 import type { Attachment } from '../../domain/attachment.ts';
 import {

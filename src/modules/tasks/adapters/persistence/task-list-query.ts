@@ -1,5 +1,9 @@
 import type { TaskListQuery } from '../../application/ports.ts';
-import { parseSort, type TaskSortField, type TaskSortValue } from '../../application/task-sort.ts';
+import {
+  parseSort,
+  type TaskSortField,
+  type TaskSortValue,
+} from '../../application/support/task-sort.ts';
 import { TASK_PRIORITIES, type TaskPriority } from '../../domain/task-fields.ts';
 
 export interface Sql {

@@ -1,7 +1,7 @@
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import type { FileStorage, StoredFile } from '../../application/file-storage.ts';
+import type { FileStorage, StoredFile } from '../../application/support/file-storage.ts';
 import { sweepStaleUploads, TEMP_PREFIX, type StaleUploadSweeper } from './stale-uploads.ts';
 import { isStorageKey, newStorageKey, spoolUpload, type UploadLimits } from './upload-pipeline.ts';
 

@@ -10,7 +10,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
-import type { FileStorage, StoredFile } from '../../application/file-storage.ts';
+import type { FileStorage, StoredFile } from '../../application/support/file-storage.ts';
 import { sweepStaleUploads, TEMP_PREFIX, type StaleUploadSweeper } from './stale-uploads.ts';
 import {
   isStorageKey,

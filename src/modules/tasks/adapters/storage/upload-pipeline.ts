@@ -1,6 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { FileTooLargeError, UnsupportedContentTypeError } from '../../application/file-storage.ts';
+import {
+  FileTooLargeError,
+  UnsupportedContentTypeError,
+} from '../../application/support/file-storage.ts';
 import { declaredTypeFits, SNIFF_BYTES, sniff } from './content-sniffing.ts';
 
 /** Storage keys are random UUIDs, never derived from anything the client sent. */

@@ -1,0 +1,178 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { BoundedQueue } from '../../../../shared/infra/bounded-queue.ts';
+import type { PasswordCheck, PasswordHasher } from '../../application/ports.ts';
+import type { HashJob, HashResult } from './bcrypt-worker.ts';
+
+/** API.md: bcrypt with cost ≥ 12. Above 31 bcrypt itself refuses. */
+const MIN_COST = 12;
+const MAX_COST = 31;
+
+/**
+ * A fixed, public domain-separation key, not a secret pepper: it makes the bcrypt input specific to
+ * this service, so unsalted SHA-256 hashes leaked elsewhere cannot be tried against our bcrypt hashes
+ * ("password shucking"), without a secret whose loss or rotation would invalidate every password.
+ * Changing it invalidates every stored hash.
+ */
+const PREHASH_KEY = 'task-manager-api/bcrypt-prehash/v1';
+
+/**
+ * bcrypt reads only the first 72 bytes of its input, so two long passwords sharing a 72-byte prefix
+ * would verify against each other. HMAC-SHA256 of the whole password, base64-encoded, is always
+ * 44 ASCII characters without NUL bytes, so bcrypt sees every byte of the password through it.
+ * NFC normalisation makes the same visible password hash the same whichever way the client's
+ * keyboard composed its accents.
+ */
+function prehash(password: string): string {
+  return createHmac('sha256', PREHASH_KEY)
+    .update(password.normalize('NFC'), 'utf8')
+    .digest('base64');
+}
+
+export interface BcryptPasswordHasherOptions {
+  /**
+   * Hashes computed at once, each on a thread of its own. One per core: more only makes each
+   * slower while they take the cores from everything else.
+   */
+  concurrency?: number;
+  /** Hashes waiting beyond those; more are refused with an `OverloadedError` (503). */
+  maxWaiting?: number;
+}
+
+/** The hashing threads' priority (Linux nice): below the event loop's 0, so requests come first. */
+const HASHING_NICE = 10;
+
+export class BcryptPasswordHasher implements PasswordHasher {
+  readonly #cost: number;
+  readonly #queue: BoundedQueue;
+  readonly #threads: HashingThreads;
+  #dummyHash: Promise<string> | undefined;
+
+  constructor(cost: number, options: BcryptPasswordHasherOptions = {}) {
+    if (!Number.isInteger(cost) || cost < MIN_COST || cost > MAX_COST) {
+      throw new RangeError(
+        `bcrypt cost must be an integer from ${MIN_COST} to ${MAX_COST}, got ${cost}`,
+      );
+    }
+    this.#cost = cost;
+    this.#queue = new BoundedQueue({
+      name: 'password hashing',
+      concurrency: options.concurrency ?? availableParallelism(),
+      maxWaiting: options.maxWaiting ?? 32,
+    });
+    this.#threads = new HashingThreads(HASHING_NICE);
+  }
+
+  // Never on libuv's thread pool, which also serves WebCrypto, fs and DNS for every request; and
+  // never on the event loop, which a cost-12 hash would block for ~170 ms.
+  hash(password: string): Promise<string> {
+    return this.#queue.run(() => this.#hash(password));
+  }
+
+  verify(password: string, encodedHash: string): Promise<boolean> {
+    return this.#queue.run(() => this.#check(password, encodedHash));
+  }
+
+  reserve(): PasswordCheck {
+    const reservation = this.#queue.reserve();
+    return {
+      verify: (password, encodedHash) => reservation.run(() => this.#check(password, encodedHash)),
+      // In the claimed place: the first one also computes the dummy hash there.
+      verifyDummy: (password) =>
+        reservation.run(async () => {
+          await this.#check(password, await this.#dummy(() => this.#hash(randomSecret())));
+        }),
+      release: () => reservation.release(),
+    };
+  }
+
+  async verifyDummy(password: string): Promise<void> {
+    const dummy = await this.#dummy(() => this.hash(randomSecret()));
+    await this.verify(password, dummy);
+  }
+
+  /** Shared as a promise so concurrent first calls compute the dummy hash only once. */
+  #dummy(compute: () => Promise<string>): Promise<string> {
+    this.#dummyHash ??= compute();
+    return this.#dummyHash.catch((error: unknown) => {
+      this.#dummyHash = undefined;
+      throw error;
+    });
+  }
+
+  async #hash(password: string): Promise<string> {
+    const value = await this.#threads.run({
+      op: 'hash',
+      input: prehash(password),
+      cost: this.#cost,
+    });
+    return value as string;
+  }
+
+  async #check(password: string, encodedHash: string): Promise<boolean> {
+    // A malformed stored hash is a failed check, as before, not an error.
+    const value = await this.#threads
+      .run({ op: 'verify', input: prehash(password), encoded: encodedHash })
+      .catch(() => false);
+    return value === true;
+  }
+}
+
+/**
+ * Worker threads running bcrypt synchronously, one job each at a time, started on first use
+ * and kept; the queue in front never runs more jobs than threads are wanted. A thread holds the
+ * process open only while it works.
+ */
+class HashingThreads {
+  readonly #nice: number;
+  readonly #idle: Worker[] = [];
+  readonly #pending = new Map<number, (result: HashResult) => void>();
+  /** The job each working thread is on. */
+  readonly #working = new Map<Worker, number>();
+  #nextId = 0;
+
+  constructor(nice: number) {
+    this.#nice = nice;
+  }
+
+  run(job: Omit<HashJob, 'id'>): Promise<string | boolean> {
+    const worker = this.#idle.pop() ?? this.#spawn();
+    const id = this.#nextId++;
+    this.#working.set(worker, id);
+    worker.ref();
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, (result) => {
+        this.#pending.delete(id);
+        if (result.error === undefined) resolve(result.value as string | boolean);
+        else reject(new Error(result.error));
+      });
+      worker.postMessage({ ...job, id } satisfies HashJob);
+    });
+  }
+
+  #spawn(): Worker {
+    const worker = new Worker(new URL('./bcrypt-worker.ts', import.meta.url), {
+      workerData: { nice: this.#nice },
+    });
+    worker.on('message', (result: HashResult) => {
+      this.#working.delete(worker);
+      worker.unref();
+      this.#idle.push(worker);
+      this.#pending.get(result.id)?.(result);
+    });
+    // A thread that dies fails its job and is replaced on next use.
+    const fail = (error: Error) => {
+      const index = this.#idle.indexOf(worker);
+      if (index >= 0) this.#idle.splice(index, 1);
+      const id = this.#working.get(worker);
+      this.#working.delete(worker);
+      if (id !== undefined) this.#pending.get(id)?.({ id, error: error.message });
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`hashing thread exited (${code})`)));
+    return worker;
+  }
+}
+
+const randomSecret = () => randomBytes(32).toString('base64');
