@@ -1,4 +1,7 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type RunningServer } from '../../../src/server.ts';
 import { register } from '../../support/identity/http-client.ts';
@@ -11,13 +14,16 @@ import { BOUNDARY, multipartFraming, multipartType } from '../../support/tasks/m
 
 let t: TasksTestApp;
 let server: RunningServer;
+let storageDir: string;
 beforeAll(async () => {
-  t = await createTasksTestApp();
+  storageDir = await mkdtemp(join(tmpdir(), 'upload-abort-'));
+  t = await createTasksTestApp({ STORAGE_DIR: storageDir });
   server = await startHttpServer(t.container, 0, '127.0.0.1');
 });
 afterAll(async () => {
   await server?.close(1_000);
   await t?.close();
+  if (storageDir) await rm(storageDir, { recursive: true, force: true });
 });
 
 /** Waits (bounded) for a log record that matches. */
@@ -31,7 +37,7 @@ async function logged(match: (record: Record<string, unknown>) => boolean, ms = 
 }
 
 describe('a client that aborts an upload', () => {
-  it('is logged as a client abort, not as an unavailable database', async () => {
+  it('is logged as a client abort, not as an unavailable database, and keeps no partial file', async () => {
     const user = await register(t);
     const task = await new TasksClient(t, user).createTask();
     const path = `/api/v1/tasks/${task.id}/attachments`;
@@ -57,5 +63,7 @@ describe('a client that aborts an upload', () => {
     expect(await logged((r) => r.msg === 'client aborted the request', 1_000)).toBeDefined();
     expect(t.logs.records().filter((r) => r.msg === 'dependency unavailable')).toEqual([]);
     expect(t.logs.records().filter((r) => r.msg === 'unhandled error')).toEqual([]);
+    // The 256 KiB that did arrive were spooled to a temporary file: it is gone, nothing is kept.
+    expect(await readdir(storageDir, { recursive: true })).toEqual([]);
   });
 });

@@ -145,6 +145,22 @@ describe('S3FileStorage', () => {
     expect(await readdir(spoolDir)).toEqual([]);
   });
 
+  it('rejects with the source error when the body fails midway, leaving no object', async () => {
+    const before = await keysInBucket();
+    const failure = new Error('client went away');
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 3) return controller.error(failure);
+        sent += 1;
+        controller.enqueue(fileOfSize(64 * 1024));
+      },
+    });
+    await expect(storage.put(body, { maxBytes: MiB })).rejects.toBe(failure);
+    expect(await keysInBucket()).toEqual(before);
+    expect(await readdir(spoolDir)).toEqual([]);
+  });
+
   it('cleans up its spool file when S3 refuses the upload', async () => {
     const missing = storageFor(`missing-${s3.bucket}`);
     try {

@@ -44,6 +44,14 @@ describe('content sniffing', () => {
     expect(sniff(cut, true).contentType).toBe('application/octet-stream');
   });
 
+  it('keeps text that starts like a GIF or a PDF as text', () => {
+    for (const text of ['GIF is short for Graphics Interchange Format', '%PDF1 is no PDF']) {
+      const sniffed = sniff(bytes(text), true);
+      expect(sniffed.contentType).toBe('text/plain');
+      expect(declaredTypeFits('text/plain', sniffed)).toBe(true);
+    }
+  });
+
   it('flags native executables', () => {
     expect(sniff(samples.exe, true).executable).toBe(true);
     expect(sniff(samples.elf, true).executable).toBe(true);

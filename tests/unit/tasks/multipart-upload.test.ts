@@ -250,6 +250,26 @@ describe('readSingleFile', () => {
     expect(error.init).toMatchObject({ status: 400, code: 'validation_failed' });
   });
 
+  it.each<[string, string[]]>([
+    ['without Content-Disposition', ['Content-Type: text/plain']],
+    ['that is not form-data', ['Content-Disposition: attachment; name="note"']],
+    ['with a malformed header line', ['Content-Disposition: form-data; name="note"', 'no colon']],
+    ['with headers over 8 KiB', [`X-Long: ${'a'.repeat(9000)}`, 'Content-Disposition: form-data']],
+  ])('answers 400 for a malformed part even before a good file part: one %s', async (_n, lines) => {
+    const body = multipartBody([
+      { headers: lines, content: 'x' },
+      { name: 'file', filename: 'a.txt', contentType: 'text/plain', content: 'fine' },
+    ]);
+    const error = await rejection(readSingleFile(request(body), { maxBytes: 64 * 1024 }));
+    expect(error.init).toMatchObject({ status: 400, code: 'validation_failed' });
+  });
+
+  it('reports a file part without Content-Type as undeclared, not as text', async () => {
+    const upload = await read([{ filename: 'a.pdf', content: '%PDF-1.7' }]);
+    expect(upload.declaredContentType).toBeUndefined();
+    expect((await collect(upload)).toString()).toBe('%PDF-1.7');
+  });
+
   it('sanitises path traversal out of the file name', async () => {
     const upload = await read([{ filename: '../../etc/passwd', content: 'x' }]);
     expect(upload.filename).toBe('passwd');

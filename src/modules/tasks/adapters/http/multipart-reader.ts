@@ -27,6 +27,22 @@ const DASH = 0x2d;
 
 type State = 'preamble' | 'delimiter' | 'body' | 'done';
 
+/*
+ * Why this reader and not `@fastify/busboy` (3.2.6 was tried on the bodies the tests in
+ * tests/unit/tasks/multipart-upload.test.ts and tests/component/tasks/multipart-upload.test.ts
+ * send): busboy
+ *  - drops the part after a boundary line with transport padding, which RFC 2046 §5.1.1 allows
+ *    ("accepts transport padding after a boundary and a preamble before the first");
+ *  - reports a part without `Content-Type` as `text/plain`, so an undeclared binary file would be
+ *    checked against text and refused with 415: the undeclared PDF of "serves a stored file back
+ *    as a download with safe headers" and the undeclared 10 MiB + 1 of "rejects 10 MiB + 1 ..."
+ *    (which must answer 413);
+ *  - silently skips a part with no form-data `Content-Disposition`, a malformed header line or
+ *    headers past its `headerSize` limit, where this reader refuses the body ("answers 400 for a
+ *    malformed part even before a good file part").
+ * Its parser one level down (Dicer) reads headers the same way, so it was no way out either.
+ */
+
 /**
  * A pull-based `multipart/form-data` reader (RFC 7578, RFC 2046 §5.1) over a web byte stream.
  * It reads from the source only when asked for more, holds at most one source chunk plus a
