@@ -9,7 +9,7 @@ import type { Metrics } from './metrics.ts';
 /**
  * A sliding-window log: one sorted-set entry per allowed request, scored by its time in ms. Any
  * window-long span holds at most `limit` entries, so there is no double burst at a window edge
- * (a fixed window, like rate-limiter-flexible's, allows 2× the limit across one). One script, so
+ * (a fixed window allows 2× the limit across one). One script, so
  * concurrent requests are serialised by Redis. Refused requests are not recorded: a client that
  * keeps hammering still gets a request through as each old one leaves the window, not never.
  * Returns [allowed 0|1, entries in the window, score of the oldest entry].
