@@ -1,5 +1,5 @@
 import { request as httpRequest, Agent } from 'node:http';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { runToExit, startService } from '../support/process.ts';
 
 // Other test files send requests to /api/v1/auth from 127.0.0.1 too, counted in the same Redis:
@@ -23,8 +23,11 @@ function get(port: number, path: string, agent?: Agent): Promise<{ status: numbe
 }
 
 describe('the service process', () => {
-  it('starts, serves, and exits 0 on SIGTERM within 10 s even with an idle keep-alive connection', async () => {
-    const service = await startService(env());
+  it('starts, serves, and exits 0 on SIGTERM without waiting out an idle keep-alive connection', async () => {
+    // Connections still open are closed by force only after SHUTDOWN_TIMEOUT_MS, far past this
+    // test's timeout: the process has to get out without waiting for that.
+    const service = await startService({ ...env(), SHUTDOWN_TIMEOUT_MS: '120000' });
+    onTestFinished(() => void service.child.kill('SIGKILL'));
     const agent = new Agent({ keepAlive: true });
     expect((await get(service.port, '/health', agent)).status).toBe(200);
     expect((await get(service.port, '/health/ready', agent)).status).toBe(200);
@@ -35,12 +38,10 @@ describe('the service process', () => {
       request_id: expect.any(String),
     });
 
-    const started = Date.now();
     service.child.kill('SIGTERM');
     const { code } = await service.exited;
     agent.destroy();
     expect(code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(service.output()).toContain('"msg":"stopped"');
   });
 

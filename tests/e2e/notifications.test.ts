@@ -34,6 +34,9 @@ beforeAll(async () => {
     RATE_LIMIT_USER_PER_MINUTE: '100000',
     // A job whose worker was killed is retried after this (BullMQ's default is 30 s).
     REMINDER_JOB_LOCK_MS: '2000',
+    // The relay polls only every 10 minutes: what it relays within a test was woken by a NOTIFY
+    // (or by the listener's catch-up as it connects).
+    OUTBOX_POLL_INTERVAL_MS: '600000',
   };
   [apiA, apiB, worker] = await Promise.all([
     startService({ ...env, APP_ROLE: 'api' }),
@@ -116,14 +119,14 @@ const dueSoonCount = async (who: User, taskIds: string[]) => {
 };
 
 describe('notifications across processes', () => {
-  it('pushes to a socket on instance B, within 1 s, the assignment made through instance A', async () => {
+  it('pushes to a socket on instance B the assignment made through instance A, without polling', async () => {
     const owner = await user();
     const assignee = await user();
     const client = await listenOn(apiB.port, assignee);
 
     const task = await createTask(owner, { assignee_id: assignee.userId });
 
-    const [received] = await client.waitFor(1, 1_000);
+    const [received] = await client.waitFor(1, 15_000);
     expect(received).toMatchObject({
       type: 'task.assigned',
       task_id: task.id,

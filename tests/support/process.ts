@@ -34,6 +34,9 @@ async function spawnService(
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
+      // bcrypt at its minimum cost, as in the in-process tests (tests/support/test-app.ts).
+      NODE_ENV: 'test',
+      BCRYPT_COST: '4',
       // Jobs of this process stay apart from every other run's, unless the test shares a prefix.
       QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
       ...env,

@@ -31,12 +31,19 @@ export function captureLogs(): { capture: LogCapture; stream: Writable } {
   };
 }
 
+/**
+ * bcrypt at its minimum cost: the real hasher, threads and queue, without cost-12 hashes taking
+ * most of the run. Tests about the cost or the hashing load set `BCRYPT_COST` themselves.
+ */
+const TEST_BCRYPT_COST = '4';
+
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: inject('databaseUrl'),
     REDIS_URL: inject('redisUrl'),
     LOG_LEVEL: 'debug',
+    BCRYPT_COST: TEST_BCRYPT_COST,
     ...env,
   });
 }

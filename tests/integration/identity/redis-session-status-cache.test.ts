@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { RedisSessionStatusCache } from '../../../src/modules/identity/adapters/redis/redis-session-status-cache.ts';
 import { createLogger } from '../../../src/shared/infra/logger.ts';
 import { closeRedis, connectQuietly, createRedis } from '../../../src/shared/infra/redis.ts';
+import { tracked, withFrozenTimers } from '../../support/frozen-timers.ts';
 import { captureLogs } from '../../support/test-app.ts';
 import { startStallingProxy } from '../shared/stalling-proxy.ts';
 
@@ -85,10 +86,11 @@ describe('RedisSessionStatusCache when Redis fails', () => {
     );
     const db = database(true);
 
-    const started = performance.now();
-    expect(await cache.isActive(randomUUID(), db.load)).toBe(true);
-    expect(await cache.isActive(randomUUID(), db.load)).toBe(true);
-    expect(performance.now() - started).toBeLessThan(500);
+    // With timers frozen, an answer can only come from the refused command, not from waiting.
+    await withFrozenTimers(async () => {
+      expect(await cache.isActive(randomUUID(), db.load)).toBe(true);
+      expect(await cache.isActive(randomUUID(), db.load)).toBe(true);
+    });
     expect(db.loads).toBe(2);
     expect(capture.records().filter((r) => r.level === 'warn')).toHaveLength(1);
   });
@@ -102,9 +104,16 @@ describe('RedisSessionStatusCache when Redis fails', () => {
     const db = database(false);
     try {
       proxy.stall();
-      const started = performance.now();
-      expect(await cache.isActive(randomUUID(), db.load)).toBe(false);
-      expect(performance.now() - started).toBeLessThan(500);
+      const active = await withFrozenTimers(async () => {
+        const pending = tracked(cache.isActive(randomUUID(), db.load));
+        await vi.advanceTimersByTimeAsync(99);
+        expect(pending.settled).toBe(false);
+        expect(db.loads).toBe(0);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(pending.settled).toBe(true);
+        return pending.promise;
+      });
+      expect(active).toBe(false);
       expect(db.loads).toBe(1);
     } finally {
       proxy.resume();

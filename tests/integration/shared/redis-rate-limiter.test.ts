@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { Clock } from '../../../src/shared/domain/clock.ts';
 import { createLogger } from '../../../src/shared/infra/logger.ts';
 import { RedisRateLimiter } from '../../../src/shared/infra/redis-rate-limiter.ts';
 import { closeRedis, connectQuietly, createRedis } from '../../../src/shared/infra/redis.ts';
+import { tracked, withFrozenTimers } from '../../support/frozen-timers.ts';
 import { captureLogs } from '../../support/test-app.ts';
 import { startStallingProxy, type StallingProxy } from './stalling-proxy.ts';
 
@@ -19,6 +20,9 @@ class ManualClock implements Clock {
   }
 }
 
+/** How long the limiter waits for Redis before deciding in process. */
+const TIMEOUT_MS = 100;
+
 const silent = createLogger({ level: 'silent' });
 const key = () => `test:${randomUUID()}`;
 
@@ -26,7 +30,12 @@ function limiterOn(redis: Redis, clock: Clock = new ManualClock()) {
   const { capture, stream } = captureLogs();
   const logger = createLogger({ level: 'debug', destination: stream });
   const registry = new Registry();
-  const limiter = new RedisRateLimiter(redis, logger, { registry }, { clock });
+  const limiter = new RedisRateLimiter(
+    redis,
+    logger,
+    { registry },
+    { clock, timeoutMs: TIMEOUT_MS },
+  );
   const fallbacks = async () =>
     (await registry.getSingleMetric('rate_limiter_fallback_total')!.get()).values[0]?.value;
   const warnings = () => capture.records().filter((r) => r.level === 'warn');
@@ -137,9 +146,8 @@ describe('RedisRateLimiter when Redis fails', () => {
     const { limiter, fallbacks, warnings } = limiterOn(dead);
     const k = key();
 
-    const started = performance.now();
-    const first = await limiter.consume(k, 3, 60);
-    expect(performance.now() - started).toBeLessThan(500);
+    // With timers frozen, an answer can only come from the refused command, not from waiting.
+    const first = await withFrozenTimers(() => limiter.consume(k, 3, 60));
 
     const rest = [
       await limiter.consume(k, 3, 60),
@@ -164,9 +172,14 @@ describe('RedisRateLimiter when Redis fails', () => {
       expect((await limiter.consume(k, 2, 60)).remaining).toBe(1);
 
       proxy.stall();
-      const started = performance.now();
-      const slow = await limiter.consume(k, 2, 60);
-      expect(performance.now() - started).toBeLessThan(500);
+      const slow = await withFrozenTimers(async () => {
+        const pending = tracked(limiter.consume(k, 2, 60));
+        await vi.advanceTimersByTimeAsync(TIMEOUT_MS - 1);
+        expect(pending.settled).toBe(false);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(pending.settled).toBe(true);
+        return pending.promise;
+      });
       expect(slow.allowed).toBe(true);
       expect(await fallbacks()).toBe(1);
       expect(warnings()).toHaveLength(1);

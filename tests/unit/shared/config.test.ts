@@ -89,6 +89,32 @@ describe('configuration', () => {
     expect(attempt).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
   });
 
+  it('holds bcrypt to cost 12 or more, except in test runs, which may go down to 4', () => {
+    for (const NODE_ENV of ['development', 'test', 'production']) {
+      expect(
+        loadConfig({ NODE_ENV, JWT_SECRET: 'x'.repeat(32), METRICS_PORT: '9464' }).bcryptCost,
+      ).toBe(12);
+    }
+    for (const NODE_ENV of ['development', 'production']) {
+      const attempt = () =>
+        loadConfig({
+          NODE_ENV,
+          JWT_SECRET: 'x'.repeat(32),
+          METRICS_PORT: '9464',
+          BCRYPT_COST: '11',
+        });
+      expect(attempt).toThrow(/^Invalid configuration: BCRYPT_COST must be at least 12 /);
+    }
+    expect(loadConfig({}).passwordHashing.allowTestCost).toBe(false);
+
+    const test = loadConfig({ NODE_ENV: 'test', BCRYPT_COST: '4' });
+    expect(test.bcryptCost).toBe(4);
+    expect(test.passwordHashing.allowTestCost).toBe(true);
+    expect(() => loadConfig({ NODE_ENV: 'test', BCRYPT_COST: '3' })).toThrow(
+      /^Invalid configuration: BCRYPT_COST /,
+    );
+  });
+
   it('requires a 32-byte JWT_SECRET in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     const config = loadConfig({

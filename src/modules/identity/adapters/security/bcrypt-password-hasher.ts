@@ -5,8 +5,9 @@ import { BoundedQueue } from '../../../../shared/infra/bounded-queue.ts';
 import type { PasswordCheck, PasswordHasher } from '../../application/ports.ts';
 import type { HashJob, HashResult } from './bcrypt-worker.ts';
 
-/** API.md: bcrypt with cost ≥ 12. Above 31 bcrypt itself refuses. */
+/** bcrypt with cost ≥ 12 (README, security notes). Below 4 and above 31 bcrypt itself refuses. */
 const MIN_COST = 12;
+const MIN_TEST_COST = 4;
 const MAX_COST = 31;
 
 /**
@@ -38,6 +39,11 @@ export interface BcryptPasswordHasherOptions {
   concurrency?: number;
   /** Hashes waiting beyond those; more are refused with an `OverloadedError` (503). */
   maxWaiting?: number;
+  /**
+   * Accept a cost from bcrypt's own minimum (4) up, for test runs: the same threads and queue,
+   * at a fraction of the CPU. The configuration sets it only with NODE_ENV=test.
+   */
+  allowTestCost?: boolean;
 }
 
 /** The hashing threads' priority (Linux nice): below the event loop's 0, so requests come first. */
@@ -50,9 +56,10 @@ export class BcryptPasswordHasher implements PasswordHasher {
   #dummyHash: Promise<string> | undefined;
 
   constructor(cost: number, options: BcryptPasswordHasherOptions = {}) {
-    if (!Number.isInteger(cost) || cost < MIN_COST || cost > MAX_COST) {
+    const min = options.allowTestCost === true ? MIN_TEST_COST : MIN_COST;
+    if (!Number.isInteger(cost) || cost < min || cost > MAX_COST) {
       throw new RangeError(
-        `bcrypt cost must be an integer from ${MIN_COST} to ${MAX_COST}, got ${cost}`,
+        `bcrypt cost must be an integer from ${min} to ${MAX_COST}, got ${cost}`,
       );
     }
     this.#cost = cost;
