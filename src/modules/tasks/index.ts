@@ -9,3 +9,6 @@ export {
   type TaskReminderChanged,
   type TaskStatusChanged,
 } from './domain/task-events.ts';
+/** Use cases other modules' adapters call: a task as one of its users sees it, a user's storage. */
+export type { GetTask } from './application/get-task.ts';
+export type { GetStorageUsage } from './application/get-storage-usage.ts';
