@@ -68,6 +68,9 @@ const envSchema = z
     STORAGE_QUOTA_BYTES: integer(1024 ** 3, 0, Number.MAX_SAFE_INTEGER),
     REMINDER_LEAD_MINUTES: integer(60, 0, 60 * 24 * 30),
     REMINDER_JOB_LOCK_MS: integer(30_000, 1_000, 10 * 60_000),
+    REMINDER_RECONCILE_INTERVAL_MS: integer(60_000, 1_000, 60 * 60_000),
+    REMINDER_RECONCILE_HORIZON_MS: integer(10 * 60_000, 1_000, 24 * 60 * 60_000),
+    REMINDER_RECONCILE_PAGE_SIZE: integer(500, 1, 10_000),
     QUEUE_PREFIX: z.preprocess(
       emptyToUndefined,
       z
@@ -235,6 +238,15 @@ function toConfig(env: z.infer<typeof envSchema>) {
      * long (at most twice this) after it stalled.
      */
     reminderJobLockMs: env.REMINDER_JOB_LOCK_MS,
+    /**
+     * The worker's reminder reconciler, which reschedules reminders Redis lost: how often it runs
+     * (and once at start), how far ahead it looks for due reminders, and how many it reads at once.
+     */
+    reminderReconcile: {
+      intervalMs: env.REMINDER_RECONCILE_INTERVAL_MS,
+      horizonMs: env.REMINDER_RECONCILE_HORIZON_MS,
+      pageSize: env.REMINDER_RECONCILE_PAGE_SIZE,
+    },
     outbox: {
       /** Wake the relay on PostgreSQL NOTIFY as rows commit. */
       listen: env.OUTBOX_LISTEN,

@@ -15,10 +15,12 @@ import { MikroOrmOneTimeTokenRepository } from './modules/identity/adapters/pers
 import { MikroOrmSessionRepository } from './modules/identity/adapters/persistence/mikro-orm-session-repository.ts';
 import { MikroOrmTransactionRunner } from './shared/infra/mikro-orm-transaction-runner.ts';
 import { MikroOrmUserRepository } from './modules/identity/adapters/persistence/mikro-orm-user-repository.ts';
+import { AnnouncingSessionStatus } from './modules/identity/adapters/redis/announcing-session-status.ts';
 import { RedisSessionStatusCache } from './modules/identity/adapters/redis/redis-session-status-cache.ts';
 import { RedisUnknownLoginAttempts } from './modules/identity/adapters/redis/redis-unknown-login-attempts.ts';
 import { SmtpMailer } from './modules/identity/adapters/mail/smtp-mailer.ts';
 import { ZxcvbnCommonPasswords } from './modules/identity/adapters/security/zxcvbn-common-passwords.ts';
+import { TasksStorageUsage } from './modules/identity/adapters/tasks/tasks-storage-usage.ts';
 import type { Mailer } from './modules/identity/application/ports.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/identity.module.ts';
 import type { FileStorage } from './modules/tasks/application/ports.ts';
@@ -41,12 +43,9 @@ import { createRetentionMetrics } from './modules/retention/adapters/observabili
 import { RunRetention } from './modules/retention/application/run-retention.ts';
 import { createTasksModule, type TasksModule } from './modules/tasks/tasks.module.ts';
 import { createNotificationsMetrics } from './modules/notifications/adapters/observability/notifications-metrics.ts';
-import { OutboxRelayLoop } from './modules/notifications/adapters/outbox/outbox-relay-loop.ts';
 import { OtelEventTracing } from './modules/notifications/adapters/observability/otel-event-tracing.ts';
 import { PeriodicTask } from './shared/infra/periodic-task.ts';
-import { PgOutboxListener } from './modules/notifications/adapters/outbox/pg-outbox-listener.ts';
 import { BullMqReminderJobs } from './modules/notifications/adapters/reminders/bullmq-reminder-jobs.ts';
-import { BullMqReminderWorker } from './modules/notifications/adapters/reminders/bullmq-reminder-worker.ts';
 import { MikroOrmNotificationRepository } from './modules/notifications/adapters/persistence/mikro-orm-notification-repository.ts';
 import { MikroOrmOutboxSource } from './modules/notifications/adapters/persistence/mikro-orm-outbox-source.ts';
 import { MikroOrmReminderStates } from './modules/notifications/adapters/persistence/mikro-orm-reminder-states.ts';
@@ -54,7 +53,8 @@ import { RedisLiveFeed } from './modules/notifications/adapters/realtime/redis-l
 import type { WsGatewayOptions } from './modules/notifications/adapters/realtime/ws-gateway.ts';
 import { RedisWsTickets } from './modules/notifications/adapters/realtime/redis-ws-tickets.ts';
 import { RedisSessionRevocations } from './modules/notifications/adapters/realtime/session-revocations.ts';
-import { isSessionLive } from './modules/identity/domain/session.ts';
+import { TasksTaskReader } from './modules/notifications/adapters/tasks/tasks-task-reader.ts';
+import { createNotificationsWorker } from './modules/notifications/notifications.worker.ts';
 import {
   createNotificationsModule,
   type NotificationsModule,
@@ -166,45 +166,6 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   const transactions = new MikroOrmTransactionRunner(em);
   const failures = new LogFailureReporter(logger);
   const users = new MikroOrmUserRepository(em);
-  const sessions = new MikroOrmSessionRepository(em);
-  const sessionStatus = new RedisSessionStatusCache(redis, logger);
-  const revocations = new RedisSessionRevocations(redis);
-
-  const identity = createIdentityModule({
-    users,
-    sessions,
-    oneTimeTokens: new MikroOrmOneTimeTokenRepository(em),
-    passwordHasher: new BcryptPasswordHasher(config.bcryptCost, config.passwordHashing),
-    accessTokens: new JoseAccessTokenService({ secret: config.jwt.secret }),
-    secretTokens: new CryptoSecretTokens(),
-    // Every revocation also reaches the WebSocket gateways, which close that session's sockets.
-    sessionStatus: {
-      isActive: (sessionId, load) => sessionStatus.isActive(sessionId, load),
-      async markRevoked(sessionIds) {
-        await sessionStatus.markRevoked(sessionIds);
-        await revocations
-          .publish(sessionIds)
-          .catch((error: unknown) => failures.report(error, { operation: 'sessions.announce' }));
-      },
-    },
-    mailer,
-    mails: new TemplateIdentityMails(config.appBaseUrl),
-    ids,
-    clock,
-    transactions,
-    rateLimiter,
-    unknownLogins: new RedisUnknownLoginAttempts(redis, logger),
-    commonPasswords: new ZxcvbnCommonPasswords(),
-    failures,
-    // Through the tasks module's own use case, which counts what each user uploaded.
-    storageUsage: {
-      of: async (userId) =>
-        (await tasks.useCases.getStorageUsage.execute({ actor: { userId } })).match(
-          (usage) => usage,
-          (never) => never,
-        ),
-    },
-  });
 
   const files = overrides.files ?? fileStorage(config);
   const tasks = createTasksModule({
@@ -223,6 +184,30 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     failures,
   });
 
+  const identity = createIdentityModule({
+    users,
+    sessions: new MikroOrmSessionRepository(em),
+    oneTimeTokens: new MikroOrmOneTimeTokenRepository(em),
+    passwordHasher: new BcryptPasswordHasher(config.bcryptCost, config.passwordHashing),
+    accessTokens: new JoseAccessTokenService({ secret: config.jwt.secret }),
+    secretTokens: new CryptoSecretTokens(),
+    sessionStatus: new AnnouncingSessionStatus(
+      new RedisSessionStatusCache(redis, logger),
+      new RedisSessionRevocations(redis),
+      failures,
+    ),
+    mailer,
+    mails: new TemplateIdentityMails(config.appBaseUrl),
+    ids,
+    clock,
+    transactions,
+    rateLimiter,
+    unknownLogins: new RedisUnknownLoginAttempts(redis, logger),
+    commonPasswords: new ZxcvbnCommonPasswords(),
+    failures,
+    storageUsage: new TasksStorageUsage(tasks.useCases.getStorageUsage),
+  });
+
   const scope = <T>(work: () => Promise<T>) => RequestContext.create(orm.em, work);
   const notificationsMetrics = createNotificationsMetrics(metrics.registry);
   const queueConnection = (name: string) => () => createQueueRedis(config.redisUrl, logger, name);
@@ -237,37 +222,11 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       notifications: new MikroOrmNotificationRepository(em),
       reminderStates: new MikroOrmReminderStates(em),
       live: new RedisLiveFeed(redis),
-      // The rule of identity's Authenticate, for a session whose access token may have expired
-      // while its socket stayed open.
-      liveSessions: {
-        isLive: ({ userId, sessionId }) =>
-          sessionStatus.isActive(sessionId, async () => {
-            const session = await sessions.findById(sessionId);
-            if (!session || session.userId !== userId || !isSessionLive(session, clock.now())) {
-              return false;
-            }
-            return (await users.findById(userId))?.isActive === true;
-          }),
-        async endedAmong(principals) {
-          const live = await sessions.liveAmong(
-            principals.map((principal) => principal.sessionId),
-            clock.now(),
-          );
-          return principals
-            .filter((principal) => live.get(principal.sessionId) !== principal.userId)
-            .map((principal) => principal.sessionId);
-        },
-      },
+      liveSessions: identity.liveSessions,
       tracing: new OtelEventTracing(),
       tickets: new RedisWsTickets(redis),
       reminderJobs,
-      // Through the tasks module's own use case: the job sees the task as its owner or assignee.
-      tasks: {
-        visibleTo: async (taskId, userId) =>
-          (await tasks.useCases.getTask.execute({ actor: { userId }, taskId }))
-            .map((view) => view.task.toProps())
-            .unwrapOr(undefined),
-      },
+      tasks: new TasksTaskReader(tasks.useCases.getTask),
       reminders: { leadMinutes: config.reminderLeadMinutes },
       ids,
       clock,
@@ -340,44 +299,26 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       await connectQuietly(redis);
     },
     startWorker() {
-      const { useCases } = notifications;
-      const relay = new OutboxRelayLoop(useCases.relayOutbox, {
-        logger,
-        scope,
-        idleMs: config.outbox.pollIntervalMs,
-        onBatch: (outcome) => notificationsMetrics.relayed(outcome, clock.now()),
-      });
-      const listener = config.outbox.listen
-        ? new PgOutboxListener({
-            databaseUrl: config.databaseUrl,
-            logger,
-            onWake: () => relay.wake(),
-          })
-        : undefined;
-      const reminderWorker = new BullMqReminderWorker({
-        connect: queueConnection('reminder-worker'),
-        prefix: config.queuePrefix,
-        lockMs: config.reminderJobLockMs,
-        ...(tracing.bullmq ? { telemetry: tracing.bullmq } : {}),
-        hooks: notificationsMetrics.reminders,
-        useCases,
-        scope,
-        logger,
-      });
-      // At start (Redis may have lost its jobs while no worker ran) and then every minute.
-      const reconciler = new PeriodicTask(
-        'reminders.reconcile',
-        async () => {
-          const result = await scope(async () =>
-            useCases.reconcileReminders.execute({ horizonMs: 10 * 60_000, pageSize: 500 }),
-          );
-          if (result.isOk() && result.value.scheduled > 0) {
-            logger.debug({ scheduled: result.value.scheduled }, 'reminders reconciled');
-          }
+      const notificationsWorker = createNotificationsWorker({
+        useCases: notifications.useCases,
+        settings: {
+          outbox: config.outbox,
+          reminders: {
+            jobLockMs: config.reminderJobLockMs,
+            reconcileIntervalMs: config.reminderReconcile.intervalMs,
+            reconcileHorizonMs: config.reminderReconcile.horizonMs,
+            reconcilePageSize: config.reminderReconcile.pageSize,
+          },
         },
-        60_000,
+        databaseUrl: config.databaseUrl,
+        queueConnection: queueConnection('reminder-worker'),
+        queuePrefix: config.queuePrefix,
+        scope,
         logger,
-      );
+        clock,
+        metrics: notificationsMetrics,
+        telemetry: tracing.bullmq,
+      });
       const retentionJob = new BullMqRetentionJob({
         connect: queueConnection('retention'),
         prefix: config.queuePrefix,
@@ -392,10 +333,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         logger,
         onRun: (outcome) => retentionMetrics.ran(outcome),
       });
-      reminderWorker.start();
-      relay.start();
-      listener?.start();
-      reconciler.start();
+      notificationsWorker.start();
       const retentionStarted = retentionJob
         .start()
         .catch((error: unknown) =>
@@ -406,9 +344,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         );
       return {
         async stop() {
-          await listener?.stop();
-          await Promise.all([relay.stop(), reconciler.stop()]);
-          await reminderWorker.stop();
+          await notificationsWorker.stop();
           await retentionStarted;
           await retentionJob.stop();
         },

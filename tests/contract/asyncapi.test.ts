@@ -41,7 +41,11 @@ describe('the AsyncAPI contract of the WebSocket', () => {
         type: 'task.assigned',
         task_id: '0193a1f2-8b7c-7d4e-9f00-1a2b3c4d5e70',
         actor_id: null,
-        data: { title: 'Write the report', previous_assignee_id: null },
+        data: {
+          title: 'Write the report',
+          assignee_id: '0193a1f2-8b7c-7d4e-9f00-1a2b3c4d5e71',
+          previous_assignee_id: null,
+        },
         read_at: null,
         created_at: '2026-11-22T10:00:00.000Z',
       },
@@ -50,6 +54,12 @@ describe('the AsyncAPI contract of the WebSocket', () => {
     expect(valid({ ...frame, type: 'ping' })).toBe(false);
     expect(valid({ ...frame, data: { ...frame.data, type: 'task.deleted' } })).toBe(false);
     expect(valid({ ...frame, data: { ...frame.data, created_at: 'yesterday' } })).toBe(false);
+    // The details belong to the type: a comment's details do not make an assignment.
+    const commentData = { title: 'Write the report', comment_id: frame.data.id };
+    expect(valid({ ...frame, data: { ...frame.data, data: commentData } })).toBe(false);
+    expect(
+      valid({ ...frame, data: { ...frame.data, type: 'task.commented', data: commentData } }),
+    ).toBe(true);
     const incomplete = Object.fromEntries(
       Object.entries(frame.data).filter(([key]) => key !== 'read_at'),
     );

@@ -1,6 +1,7 @@
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { NOTIFICATION_TYPES } from '../../src/modules/notifications/domain/notification.ts';
 import { renderOpenApiDocument } from '../../src/openapi-document.ts';
 
 const committedPath = new URL('../../openapi/openapi.json', import.meta.url);
@@ -25,6 +26,34 @@ describe('the OpenAPI contract', () => {
       .filter((p) => p.severity === 'error')
       .map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer ?? '?'}`);
     expect(errors).toEqual([]);
+  });
+
+  it('describes a notification as one schema per type, discriminated by `type`', async () => {
+    const doc = JSON.parse(await renderOpenApiDocument()) as {
+      components: {
+        schemas: Record<
+          string,
+          {
+            oneOf?: Array<{ $ref: string }>;
+            discriminator?: { propertyName: string; mapping: Record<string, string> };
+            properties?: Record<string, { enum?: string[] }>;
+          }
+        >;
+      };
+    };
+    const { schemas } = doc.components;
+    const notification = schemas.Notification!;
+    expect(notification.discriminator?.propertyName).toBe('type');
+    const mapping = notification.discriminator?.mapping ?? {};
+    expect(Object.keys(mapping).sort()).toEqual([...NOTIFICATION_TYPES].sort());
+    expect(notification.oneOf?.map((option) => option.$ref).sort()).toEqual(
+      Object.values(mapping).sort(),
+    );
+    for (const [type, ref] of Object.entries(mapping)) {
+      const variant = schemas[ref.replace('#/components/schemas/', '')];
+      expect(variant?.properties?.type?.enum).toEqual([type]);
+      expect(variant?.properties?.data).toBeDefined();
+    }
   });
 
   it('is OpenAPI 3.1 and documents every operation with an id', async () => {

@@ -4,11 +4,14 @@ import type { ClientIpResolver } from '../../shared/http/client-ip.ts';
 import { authRoutes } from './adapters/http/auth.routes.ts';
 import type { IdentityHttpOptions } from './adapters/http/identity-http.ts';
 import { usersRoutes } from './adapters/http/users.routes.ts';
+import { LiveSessions, type LiveSessionCheck } from './application/live-sessions.ts';
 import type { IdentityPorts } from './application/ports.ts';
 import { createUseCases, type IdentityUseCases } from './identity.use-cases.ts';
 
 export interface IdentityModule {
   useCases: IdentityUseCases;
+  /** Whether a session may still act; other modules ask it for connections that outlive a request. */
+  liveSessions: LiveSessionCheck;
   routes(options: {
     requireAuth: MiddlewareHandler<AuthEnv>;
     clientIp: ClientIpResolver;
@@ -24,6 +27,7 @@ export function createIdentityModule(ports: IdentityPorts): IdentityModule {
   const useCases = createUseCases(ports);
   return {
     useCases,
+    liveSessions: new LiveSessions(ports),
     routes: (options) => ({
       auth: authRoutes({ useCases, commonPasswords: ports.commonPasswords, ...options }),
       users: usersRoutes({ useCases, requireAuth: options.requireAuth }),

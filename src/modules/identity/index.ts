@@ -1,8 +1,8 @@
-/** The identity module as other modules see it: who is calling, and nothing about how. */
-export { Authenticate } from './application/authenticate.ts';
+/** The identity module as other modules see it: who is calling, and whether their session lives. */
 export type {
   AuthenticatedPrincipal,
   AuthenticateError,
   AuthenticateInput,
 } from './application/authenticate.ts';
+export type { LiveSessionCheck, SessionPrincipal } from './application/live-sessions.ts';
 export type { Role } from './domain/role.ts';

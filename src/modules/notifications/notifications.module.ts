@@ -24,10 +24,10 @@ export interface NotificationsModule {
 /** The notifications use cases over the given ports, their HTTP routes and WebSocket gateway. */
 export function createNotificationsModule(
   ports: NotificationsPorts,
-  realtime: Omit<WsGatewayOptions, 'useCases'>,
+  realtime: Omit<WsGatewayOptions, 'useCases' | 'liveSessions'>,
 ): NotificationsModule {
   const useCases = createUseCases(ports);
-  const gateway = new WsGateway({ ...realtime, useCases });
+  const gateway = new WsGateway({ ...realtime, useCases, liveSessions: ports.liveSessions });
   return {
     useCases,
     gateway,

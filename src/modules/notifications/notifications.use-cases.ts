@@ -1,4 +1,3 @@
-import { CheckLiveSession } from './application/support/check-live-session.ts';
 import { FireReminder } from './application/fire-reminder.ts';
 import { IssueWsTicket } from './application/issue-ws-ticket.ts';
 import { ListNotifications } from './application/list-notifications.ts';
@@ -21,7 +20,6 @@ export function createUseCases(ports: NotificationsPorts) {
     issueWsTicket: new IssueWsTicket(ports),
     openLiveFeed: new OpenLiveFeed(ports),
     readLiveFeed: new ReadLiveFeed(ports),
-    checkLiveSession: new CheckLiveSession(ports),
     fireReminder: new FireReminder(ports),
     reconcileReminders: new ReconcileReminders(ports),
   };

@@ -1,6 +1,8 @@
 /** The tasks module as other modules see it: the events it writes to the outbox, and their rules. */
 export {
+  audienceOf,
   effectiveReminderAt,
+  recipientsOf,
   TASK_EVENT_TYPES,
   type TaskAssigned,
   type TaskCommented,
@@ -9,3 +11,7 @@ export {
   type TaskReminderChanged,
   type TaskStatusChanged,
 } from './domain/task-events.ts';
+/** Use cases other modules' adapters call: a task as one of its users sees it, a user's storage. */
+export type { GetTask } from './application/get-task.ts';
+export type { GetStorageUsage } from './application/get-storage-usage.ts';
+export { TASK_STATUSES, type TaskStatus } from './domain/task-fields.ts';

@@ -38,9 +38,12 @@ export const COMMON_PASSWORDS = new Set([
 /** Every identity port as an in-memory fake, typed concretely so tests can inspect them. */
 export function identityTestbed() {
   const clock = new FixedClock();
+  const users = new InMemoryUserRepository();
   const ports = {
-    users: new InMemoryUserRepository(),
-    sessions: new InMemorySessionRepository(),
+    users,
+    sessions: new InMemorySessionRepository(
+      async (userId) => (await users.findById(userId))?.isActive === true,
+    ),
     oneTimeTokens: new InMemoryOneTimeTokenRepository(),
     passwordHasher: new FakePasswordHasher(),
     accessTokens: new FakeAccessTokenService(),

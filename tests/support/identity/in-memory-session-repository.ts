@@ -14,6 +14,23 @@ interface Row {
 export class InMemorySessionRepository implements SessionRepository {
   private readonly rows = new Map<string, Row>();
   private concurrentWinner: string | undefined;
+  /** Whether a user's account is active (the stored user's flag); every user by default. */
+  private readonly userIsActive: (userId: string) => Promise<boolean>;
+
+  constructor(userIsActive: (userId: string) => Promise<boolean> = async () => true) {
+    this.userIsActive = userIsActive;
+  }
+
+  async liveAmong(sessionIds: readonly string[], now: Date): Promise<Map<string, string>> {
+    const live = new Map<string, string>();
+    for (const id of sessionIds) {
+      const session = this.rows.get(id)?.session;
+      if (session && isSessionLive(session, now) && (await this.userIsActive(session.userId))) {
+        live.set(id, session.userId);
+      }
+    }
+    return live;
+  }
 
   async insert(session: Session, firstRefreshTokenHash: string): Promise<void> {
     this.rows.set(session.id, {

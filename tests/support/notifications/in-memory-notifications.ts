@@ -98,25 +98,16 @@ class InMemoryNotificationRepository implements NotificationRepository {
     const stored: Notification[] = [];
     for (const draft of drafts) {
       if (this.db.poisoned.has(draft.userId)) throw new Error(`cannot store for ${draft.userId}`);
-      const source =
-        draft.source.type === 'event'
-          ? draft.source.eventId
-          : `${draft.taskId}@${draft.source.reminderAt.toISOString()}`;
-      const sourceKey = `${source}/${draft.userId}`;
+      const { source, ...fields } = draft;
+      const sourceId =
+        source.type === 'event'
+          ? source.eventId
+          : `${draft.taskId}@${source.reminderAt.toISOString()}`;
+      const sourceKey = `${sourceId}/${draft.userId}`;
       const seq = (this.db.lastSeq.get(draft.userId) ?? 0) + 1;
       this.db.lastSeq.set(draft.userId, seq);
       if (this.db.notifications.some((n) => n.sourceKey === sourceKey)) continue;
-      const notification: Notification = {
-        id: draft.id,
-        userId: draft.userId,
-        seq,
-        type: draft.type,
-        taskId: draft.taskId,
-        actorId: draft.actorId,
-        data: draft.data,
-        readAt: null,
-        createdAt: draft.createdAt,
-      };
+      const notification: Notification = { ...fields, seq, readAt: null };
       this.db.notifications.push({ ...notification, sourceKey });
       stored.push(notification);
     }

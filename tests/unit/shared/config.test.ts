@@ -16,6 +16,11 @@ describe('configuration', () => {
     expect(config.bcryptCost).toBe(12);
     expect(config.outbox).toEqual({ listen: true, pollIntervalMs: 5_000 });
     expect(config.wsSessionCheckMs).toBe(10_000);
+    expect(config.reminderReconcile).toEqual({
+      intervalMs: 60_000,
+      horizonMs: 600_000,
+      pageSize: 500,
+    });
     expect(config.tracing).toEqual({
       endpoint: undefined,
       protocol: 'http/protobuf',
@@ -50,6 +55,20 @@ describe('configuration', () => {
     });
     expect(config.outbox).toEqual({ listen: false, pollIntervalMs: 200 });
     expect(config.wsSessionCheckMs).toBe(2_000);
+  });
+
+  it('sets the reminder reconciler period, horizon and page size', () => {
+    const config = loadConfig({
+      REMINDER_RECONCILE_INTERVAL_MS: '5000',
+      REMINDER_RECONCILE_HORIZON_MS: '120000',
+      REMINDER_RECONCILE_PAGE_SIZE: '50',
+    });
+    expect(config.reminderReconcile).toEqual({
+      intervalMs: 5_000,
+      horizonMs: 120_000,
+      pageSize: 50,
+    });
+    expect(() => loadConfig({ REMINDER_RECONCILE_PAGE_SIZE: '0' })).toThrow(ConfigError);
   });
 
   it('parses lists and numbers from strings', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  audienceOf,
   effectiveReminderAt,
+  recipientsOf,
   taskChangeEvents,
   taskCommentedEvent,
 } from '../../../src/modules/tasks/domain/task-events.ts';
@@ -144,5 +146,29 @@ describe('taskCommentedEvent', () => {
       recipients: [OWNER],
       payload: { title: task.title, commentId: 'c1' },
     });
+  });
+});
+
+describe('who is told about a task event', () => {
+  const task = { ownerId: OWNER, assigneeId: ASSIGNEE };
+
+  it('tells the new assignee of an assignment, the owner and the assignee of anything else', () => {
+    expect(audienceOf('task.assigned', task)).toEqual([ASSIGNEE]);
+    expect(audienceOf('task.status_changed', task)).toEqual([OWNER, ASSIGNEE]);
+    expect(audienceOf('task.commented', task)).toEqual([OWNER, ASSIGNEE]);
+    expect(audienceOf('task.reminder_changed', task)).toEqual([OWNER, ASSIGNEE]);
+  });
+
+  it('never tells the actor, and tells everyone once', () => {
+    expect(recipientsOf('task.status_changed', [OWNER, ASSIGNEE], OWNER)).toEqual([ASSIGNEE]);
+    expect(recipientsOf('task.commented', [OWNER, OWNER, null], ASSIGNEE)).toEqual([OWNER]);
+    expect(recipientsOf('task.assigned', [OWNER], OWNER)).toEqual([]);
+  });
+
+  it('reminds everyone, whoever moved the reminder', () => {
+    expect(recipientsOf('task.reminder_changed', [OWNER, ASSIGNEE], OWNER)).toEqual([
+      OWNER,
+      ASSIGNEE,
+    ]);
   });
 });

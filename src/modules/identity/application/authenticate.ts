@@ -1,7 +1,7 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { IdentityErrorOf } from '../domain/identity.errors.ts';
 import type { Role } from '../domain/role.ts';
-import { isSessionLive } from '../domain/session.ts';
+import { LiveSessions } from './live-sessions.ts';
 import type { IdentityPorts } from './ports.ts';
 
 /** Who is calling: the input of every use case that acts on behalf of a signed-in user. */
@@ -29,9 +29,11 @@ type Ports = Pick<IdentityPorts, 'accessTokens' | 'sessionStatus' | 'sessions' |
 /** Turns a bearer token into a principal, refusing tokens of revoked sessions or disabled users. */
 export class Authenticate {
   private readonly ports: Ports;
+  private readonly liveSessions: LiveSessions;
 
   constructor(ports: Ports) {
     this.ports = ports;
+    this.liveSessions = new LiveSessions(ports);
   }
 
   execute(input: AuthenticateInput): ResultAsync<AuthenticatedPrincipal, AuthenticateError> {
@@ -45,14 +47,7 @@ export class Authenticate {
     const claims = await this.ports.accessTokens.verify(input.token, now);
     if (!claims) return err({ type: 'Unauthenticated' });
     const alongside = input.alongside?.(claims.userId);
-    const active = await this.ports.sessionStatus.isActive(claims.sessionId, async () => {
-      const session = await this.ports.sessions.findById(claims.sessionId);
-      if (!session || session.userId !== claims.userId || !isSessionLive(session, now)) {
-        return false;
-      }
-      const user = await this.ports.users.findById(claims.userId);
-      return user?.isActive === true;
-    });
+    const active = await this.liveSessions.isLive(claims, now);
     // Settled either way, so a failure there is never an unhandled rejection; the caller reads it.
     await alongside?.catch(() => undefined);
     if (!active) return err({ type: 'Unauthenticated' });

@@ -73,6 +73,11 @@ export interface SessionRepository {
   /** Revokes every live session of the user except `exceptSessionId`; returns the revoked ids. */
   revokeAllForUser(userId: string, now: Date, exceptSessionId?: string): Promise<string[]>;
   listActiveForUser(userId: string, now: Date): Promise<Session[]>;
+  /**
+   * Of `sessionIds`, those neither revoked nor expired whose user is active, mapped to their user:
+   * one read for many sessions.
+   */
+  liveAmong(sessionIds: readonly string[], now: Date): Promise<Map<string, string>>;
 }
 
 export type OneTimeTokenPurpose = 'verify_email' | 'password_reset';

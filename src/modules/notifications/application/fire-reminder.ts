@@ -1,6 +1,6 @@
 import { ok, ResultAsync, type Result } from 'neverthrow';
-import { effectiveReminderAt } from '../../tasks/index.ts';
-import { recipientsOf, type Notification } from '../domain/notification.ts';
+import { audienceOf, effectiveReminderAt, recipientsOf } from '../../tasks/index.ts';
+import type { Notification } from '../domain/notification.ts';
 import type { NotificationsPorts, TaskSnapshot } from './ports.ts';
 
 export interface FireReminderInput {
@@ -63,7 +63,7 @@ export class FireReminder {
     };
     const stored = await transactions.run(async () => {
       const created = await notifications.insertNew(
-        recipientsOf([task.ownerId, task.assigneeId]).map((userId) => ({
+        remindedOf(task).map((userId) => ({
           id: ids.next(),
           userId,
           type: 'task.due_soon' as const,
@@ -101,4 +101,10 @@ export class FireReminder {
     }
     return undefined;
   }
+}
+
+/** Whom `task.due_soon` reaches: those a reminder change names, as the task stands now. */
+function remindedOf(task: TaskSnapshot): string[] {
+  const type = 'task.reminder_changed';
+  return recipientsOf(type, audienceOf(type, task), undefined);
 }

@@ -1,8 +1,9 @@
 import type { Clock } from '../../../shared/domain/clock.ts';
+import type { LiveSessionCheck, SessionPrincipal } from '../../identity/index.ts';
 import type { TaskEvent } from '../../tasks/index.ts';
 import type { Notification, NotificationDraft } from '../domain/notification.ts';
 
-export type { Clock };
+export type { Clock, SessionPrincipal };
 
 /** An event of the tasks module's outbox, with the id of its row. */
 export type OutboxEvent = TaskEvent & {
@@ -130,22 +131,8 @@ export interface NotificationRepository {
   listAfter(userId: string, afterSeq: number, limit: number): Promise<Notification[]>;
 }
 
-/** Who a live connection acts for: a user, through one of their sessions. */
-export interface SessionPrincipal {
-  userId: string;
-  sessionId: string;
-}
-
 /** The identity module's verdict on a session, asked again while a socket stays open. */
-export interface LiveSessions {
-  /** The session is neither revoked nor expired, and its user is active. */
-  isLive(principal: SessionPrincipal): Promise<boolean>;
-  /**
-   * The session ids among `principals` that are no longer live, read from the source of truth
-   * (no cache), so a revocation whose announcement and cache write were both lost still counts.
-   */
-  endedAmong(principals: readonly SessionPrincipal[]): Promise<string[]>;
-}
+export type LiveSessions = LiveSessionCheck;
 
 /** Single-use, short-lived tickets for browsers, which cannot set headers on a WebSocket. */
 export interface WsTickets {

@@ -6,11 +6,27 @@ export const NOTIFICATION_TYPES = [
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
-/** JSON-ready details, named as in the API (snake_case); their shape depends on `type`. */
-export type NotificationData = Record<string, string | null>;
+/** A task's status, as the tasks module names it. */
+export type TaskStatusName = 'pending' | 'in_progress' | 'completed';
 
-/** One entry of a user's inbox. */
-export interface Notification {
+interface DataOf {
+  'task.assigned': { title: string; assignee_id: string; previous_assignee_id: string | null };
+  'task.due_soon': { title: string; reminder_at: string; due_date: string | null };
+  'task.status_changed': { title: string; from: TaskStatusName; to: TaskStatusName };
+  'task.commented': { title: string; comment_id: string };
+}
+
+/**
+ * The JSON-ready details of each type, named as in the API (snake_case); every type has `title`
+ * (the task's title then). Indexed by `NotificationType`, so a type added to the list without its
+ * details does not compile.
+ */
+export type NotificationDataByType = { [T in NotificationType]: DataOf[T] };
+export type NotificationData<T extends NotificationType = NotificationType> =
+  NotificationDataByType[T];
+
+/** One entry of a user's inbox, of one type: `data` is that type's details. */
+export type NotificationOf<T extends NotificationType> = {
   id: string;
   userId: string;
   /**
@@ -18,13 +34,16 @@ export interface Notification {
    * becomes visible after one with a higher number (gaps are possible, reordering is not).
    */
   seq: number;
-  type: NotificationType;
+  type: T;
   taskId: string | null;
   actorId: string | null;
-  data: NotificationData;
+  data: NotificationDataByType[T];
   readAt: Date | null;
   createdAt: Date;
-}
+};
+
+/** One entry of a user's inbox: a union over the types, discriminated by `type`. */
+export type Notification = { [T in NotificationType]: NotificationOf<T> }[NotificationType];
 
 /**
  * What makes a notification unique: the outbox event it reports (one per event and user), or the
@@ -33,20 +52,19 @@ export interface Notification {
 export type NotificationSource =
   { type: 'event'; eventId: string } | { type: 'reminder'; reminderAt: Date };
 
-/** A notification before it is stored and numbered. */
-export interface NotificationDraft {
+/** A notification of one type before it is stored and numbered. */
+export type NotificationDraftOf<T extends NotificationType> = {
   id: string;
   userId: string;
-  type: NotificationType;
+  type: T;
   taskId: string | null;
   actorId: string | null;
-  data: NotificationData;
+  data: NotificationDataByType[T];
   source: NotificationSource;
   createdAt: Date;
-}
+};
 
-/** Everyone in `userIds` but the actor, once each: no one is told about their own action. */
-export function recipientsOf(userIds: readonly (string | null)[], actorId?: string): string[] {
-  const ids = userIds.filter((id): id is string => id !== null && id !== actorId);
-  return [...new Set(ids)];
-}
+/** A notification before it is stored and numbered. */
+export type NotificationDraft = {
+  [T in NotificationType]: NotificationDraftOf<T>;
+}[NotificationType];

@@ -73,18 +73,19 @@ export function taskChangeEvents(
 ): TaskEvent[] {
   const { actorId, occurredAt } = context;
   const base = { taskId: after.id, actorId, occurredAt };
-  const { title, assigneeId, ownerId } = after;
+  const { title, assigneeId } = after;
   const events: TaskEvent[] = [];
   const previousAssigneeId = before?.assigneeId ?? null;
   if (assigneeId !== null && assigneeId !== previousAssigneeId) {
-    const recipients = othersThan(actorId, [assigneeId]);
+    const recipients = recipientsOf('task.assigned', audienceOf('task.assigned', after), actorId);
     const payload = { title, assigneeId, previousAssigneeId };
     events.push({ ...base, type: 'task.assigned', recipients, payload });
   }
   if (before && before.status !== after.status) {
-    const recipients = othersThan(actorId, [ownerId, assigneeId]);
+    const type = 'task.status_changed';
+    const recipients = recipientsOf(type, audienceOf(type, after), actorId);
     const payload = { title, from: before.status, to: after.status };
-    events.push({ ...base, type: 'task.status_changed', recipients, payload });
+    events.push({ ...base, type, recipients, payload });
   }
   const was = before && reminderOf(before, context.reminderLeadMinutes);
   const is = reminderOf(after, context.reminderLeadMinutes);
@@ -104,7 +105,11 @@ export function taskCommentedEvent(
     taskId: task.id,
     actorId: comment.authorId,
     occurredAt: comment.createdAt,
-    recipients: othersThan(comment.authorId, [task.ownerId, task.assigneeId]),
+    recipients: recipientsOf(
+      'task.commented',
+      audienceOf('task.commented', task),
+      comment.authorId,
+    ),
     payload: { title: task.title, commentId: comment.id },
   };
 }
@@ -119,7 +124,11 @@ function reminderOf(task: TaskProps, leadMinutes: number): Reminder {
   return {
     reminderAt: effectiveReminderAt(task, leadMinutes)?.toISOString() ?? null,
     dueDate: task.dueDate?.toISOString() ?? null,
-    recipients: othersThan(undefined, [task.ownerId, task.assigneeId]),
+    recipients: recipientsOf(
+      'task.reminder_changed',
+      audienceOf('task.reminder_changed', task),
+      undefined,
+    ),
   };
 }
 
@@ -133,7 +142,42 @@ function sameReminder(was: Reminder | undefined, is: Reminder): boolean {
   );
 }
 
-function othersThan(actorId: string | undefined, userIds: Array<string | null>): string[] {
-  const ids = userIds.filter((id): id is string => id !== null && id !== actorId);
+/**
+ * The people a task event concerns, as the task stands after the change: the new assignee for
+ * `task.assigned`, the owner and the assignee for every other event.
+ */
+export function audienceOf(
+  type: TaskEventType,
+  task: Pick<TaskProps, 'ownerId' | 'assigneeId'>,
+): Array<string | null> {
+  switch (type) {
+    case 'task.assigned':
+      return [task.assigneeId];
+    case 'task.status_changed':
+    case 'task.commented':
+    case 'task.reminder_changed':
+      return [task.ownerId, task.assigneeId];
+    default:
+      return unknownEventType(type);
+  }
+}
+
+/**
+ * Who is told about a task event (README, "Notifications"): its audience, once each, and never the
+ * actor, since no one is told about their own action. A reminder is no one's action: everyone in
+ * the audience of a `task.reminder_changed` is reminded, whoever moved the reminder. The rule both
+ * for writing an event's recipients and for relaying it.
+ */
+export function recipientsOf(
+  type: TaskEventType,
+  audience: ReadonlyArray<string | null>,
+  actorId: string | undefined,
+): string[] {
+  const excluded = type === 'task.reminder_changed' ? undefined : actorId;
+  const ids = audience.filter((id): id is string => id !== null && id !== excluded);
   return [...new Set(ids)];
+}
+
+function unknownEventType(type: never): never {
+  throw new Error(`unknown task event type ${String(type)}`);
 }

@@ -1,28 +1,74 @@
 import { z } from '@hono/zod-openapi';
-import { NOTIFICATION_TYPES, type Notification } from '../../domain/notification.ts';
+import { TASK_STATUSES } from '../../../tasks/index.ts';
+import type {
+  Notification,
+  NotificationDataByType,
+  NotificationType,
+} from '../../domain/notification.ts';
 
 const ID = '0193a1f2-8b7c-7d4e-9f00-1a2b3c4d5e6f';
 const TIME = '2026-11-22T10:00:00.000Z';
 const id = () => z.uuid().openapi({ example: ID });
 const time = () => z.iso.datetime().openapi({ example: TIME });
 
+const title = () =>
+  z.string().openapi({ description: 'The task’s title then.', example: 'Write the report' });
+const status = () => z.enum(TASK_STATUSES);
+
+/** The details of each notification type; a type without them does not compile. */
+const DATA_SCHEMAS = {
+  'task.assigned': z.object({
+    title: title(),
+    assignee_id: id(),
+    previous_assignee_id: id().nullable(),
+  }),
+  'task.due_soon': z.object({
+    title: title(),
+    reminder_at: time().openapi({ description: 'When the reminder was due.' }),
+    due_date: time().nullable(),
+  }),
+  'task.status_changed': z.object({ title: title(), from: status(), to: status() }),
+  'task.commented': z.object({ title: title(), comment_id: id() }),
+} satisfies { [T in NotificationType]: z.ZodType<NotificationDataByType[T]> };
+
+/** One notification type's schema: the common fields, its `type` and its `data`. */
+function notificationOfType<T extends NotificationType>(type: T, name: string) {
+  return z
+    .object({
+      id: id(),
+      type: z.literal(type),
+      task_id: id().nullable(),
+      actor_id: id()
+        .nullable()
+        .openapi({ description: 'Who caused it; null for `task.due_soon`.' }),
+      data: DATA_SCHEMAS[type],
+      read_at: time().nullable(),
+      created_at: time(),
+    })
+    .openapi(name);
+}
+
+/** A notification: `type` says which, and `data` carries that type's details. */
 export const NotificationSchema = z
-  .object({
-    id: id(),
-    type: z.enum(NOTIFICATION_TYPES),
-    task_id: id().nullable(),
-    actor_id: id().nullable().openapi({ description: 'Who caused it; null for `task.due_soon`.' }),
-    data: z.record(z.string(), z.string().nullable()).openapi({
-      description:
-        'Details by type. Every type has `title` (the task title then). `task.assigned`: ' +
-        '`assignee_id`, `previous_assignee_id`; `task.status_changed`: `from`, `to`; ' +
-        '`task.commented`: `comment_id`; `task.due_soon`: `reminder_at`, `due_date`.',
-      example: { title: 'Write the report', from: 'pending', to: 'in_progress' },
-    }),
-    read_at: time().nullable(),
-    created_at: time(),
-  })
-  .openapi('Notification');
+  .discriminatedUnion('type', [
+    notificationOfType('task.assigned', 'TaskAssignedNotification'),
+    notificationOfType('task.due_soon', 'TaskDueSoonNotification'),
+    notificationOfType('task.status_changed', 'TaskStatusChangedNotification'),
+    notificationOfType('task.commented', 'TaskCommentedNotification'),
+  ])
+  .openapi('Notification', {
+    example: {
+      id: ID,
+      type: 'task.status_changed',
+      task_id: ID,
+      actor_id: ID,
+      data: { title: 'Write the report', from: 'pending', to: 'in_progress' },
+      read_at: null,
+      created_at: TIME,
+    },
+  });
+
+export type NotificationJson = z.infer<typeof NotificationSchema>;
 
 /** The one frame the server sends on the WebSocket; openapi/asyncapi.yaml is generated from it. */
 export const NotificationFrameSchema = z.object({
@@ -62,14 +108,28 @@ export const NotificationIdParam = z.object({
     .openapi({ param: { name: 'notification_id', in: 'path' }, example: ID }),
 });
 
-export function toNotificationJson(notification: Notification): z.infer<typeof NotificationSchema> {
-  return {
+export function toNotificationJson(notification: Notification): NotificationJson {
+  const common = {
     id: notification.id,
-    type: notification.type,
     task_id: notification.taskId,
     actor_id: notification.actorId,
-    data: notification.data,
     read_at: notification.readAt?.toISOString() ?? null,
     created_at: notification.createdAt.toISOString(),
   };
+  switch (notification.type) {
+    case 'task.assigned':
+      return { ...common, type: notification.type, data: notification.data };
+    case 'task.due_soon':
+      return { ...common, type: notification.type, data: notification.data };
+    case 'task.status_changed':
+      return { ...common, type: notification.type, data: notification.data };
+    case 'task.commented':
+      return { ...common, type: notification.type, data: notification.data };
+    default:
+      return unknownType(notification);
+  }
+}
+
+function unknownType(notification: never): never {
+  throw new Error(`unknown notification type in ${JSON.stringify(notification)}`);
 }

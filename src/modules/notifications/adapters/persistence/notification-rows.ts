@@ -24,6 +24,7 @@ export interface NotificationRow {
 const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 
 export function toNotification(row: NotificationRow): Notification {
+  // The database's CHECK admits only the known types, and each row's data was written for its type.
   return {
     id: row.id,
     userId: row.user_id,
@@ -34,5 +35,5 @@ export function toNotification(row: NotificationRow): Notification {
     data: row.data,
     readAt: row.read_at === null ? null : date(row.read_at),
     createdAt: date(row.created_at),
-  };
+  } as Notification;
 }

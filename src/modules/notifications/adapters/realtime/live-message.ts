@@ -62,6 +62,7 @@ function reviveNotification(item: unknown): Notification | undefined {
   ) {
     return undefined;
   }
+  // The relay wrote the message from stored notifications: its data matches its type.
   return {
     id: n.id,
     userId: n.userId,
@@ -69,8 +70,8 @@ function reviveNotification(item: unknown): Notification | undefined {
     type,
     taskId: typeof n.taskId === 'string' ? n.taskId : null,
     actorId: typeof n.actorId === 'string' ? n.actorId : null,
-    data: n.data as Notification['data'],
+    data: n.data,
     readAt: typeof n.readAt === 'string' ? new Date(n.readAt) : null,
     createdAt: new Date(n.createdAt),
-  };
+  } as Notification;
 }

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../../../shared/infra/logger.ts';
 import { continueTraces } from '../../../../shared/infra/tracing.ts';
-import type { SessionPrincipal } from '../../application/ports.ts';
+import type { LiveSessions, SessionPrincipal } from '../../application/ports.ts';
 import type { Notification } from '../../domain/notification.ts';
 import type { NotificationsUseCases } from '../../notifications.use-cases.ts';
 import { LiveConnection } from './live-connection.ts';
@@ -49,7 +49,9 @@ export const DEFAULT_CLIENT_FRAMES: ClientFrameLimit = { burst: 20, perSecond: 2
 
 export interface WsGatewayOptions {
   logger: Logger;
-  useCases: Pick<NotificationsUseCases, 'readLiveFeed' | 'checkLiveSession'>;
+  useCases: Pick<NotificationsUseCases, 'readLiveFeed'>;
+  /** Identity's verdict on the sessions of open sockets. */
+  liveSessions: Pick<LiveSessions, 'endedAmong'>;
   /** A new connection for subscribing (a subscribed connection can do nothing else). */
   subscriber: () => Redis;
   /** Runs database work in its own ORM context. */
@@ -300,10 +302,10 @@ export class WsGateway {
       });
       for (let start = 0; start < principals.length; start += SESSION_CHECK_BATCH) {
         const batch = principals.slice(start, start + SESSION_CHECK_BATCH);
-        const result = await this.options.scope(async () =>
-          this.options.useCases.checkLiveSession.execute(batch),
+        const ended = await this.options.scope(async () =>
+          this.options.liveSessions.endedAmong(batch),
         );
-        for (const sessionId of result.unwrapOr([])) this.endSession(sessionId);
+        for (const sessionId of ended) this.endSession(sessionId);
       }
     } catch (error) {
       this.options.logger.warn(

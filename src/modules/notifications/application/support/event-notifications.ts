@@ -1,47 +1,70 @@
-import {
-  recipientsOf,
-  type NotificationData,
-  type NotificationDraft,
+import { recipientsOf } from '../../../tasks/index.ts';
+import type {
+  NotificationDataByType,
+  NotificationDraft,
+  NotificationType,
 } from '../../domain/notification.ts';
 import type { OutboxEvent, ReminderChange } from '../ports.ts';
 
+/** A notification type with its details, correlated. */
+type TypedData = {
+  [T in NotificationType]: { type: T; data: NotificationDataByType[T] };
+}[NotificationType];
+
 /**
- * The notifications an outbox event causes: one per recipient the event names, never the actor
- * (API.md, "who is notified"). `task.reminder_changed` notifies no one; it moves the reminder.
+ * The notifications an outbox event causes: one per recipient (the tasks module's rule: never the
+ * actor; README, "Notifications"). `task.reminder_changed` notifies no one; it moves the reminder.
  */
 export function notificationsFor(
   event: OutboxEvent,
   context: { nextId: () => string; now: Date },
 ): NotificationDraft[] {
-  const data = dataOf(event);
-  if (!data) return [];
-  return recipientsOf(event.recipients, event.actorId).map((userId) => ({
-    id: context.nextId(),
-    userId,
-    type: event.type as NotificationDraft['type'],
-    taskId: event.taskId,
-    actorId: event.actorId,
-    data,
-    source: { type: 'event', eventId: event.id },
-    createdAt: context.now,
-  }));
+  const typed = notificationOf(event);
+  if (!typed) return [];
+  return recipientsOf(event.type, event.recipients, event.actorId).map(
+    (userId): NotificationDraft => ({
+      ...typed,
+      id: context.nextId(),
+      userId,
+      taskId: event.taskId,
+      actorId: event.actorId,
+      source: { type: 'event', eventId: event.id },
+      createdAt: context.now,
+    }),
+  );
 }
 
-function dataOf(event: OutboxEvent): NotificationData | undefined {
+/** What each task event type becomes; a new event type does not compile until it is mapped. */
+function notificationOf(event: OutboxEvent): TypedData | undefined {
   switch (event.type) {
     case 'task.assigned':
       return {
-        title: event.payload.title,
-        assignee_id: event.payload.assigneeId,
-        previous_assignee_id: event.payload.previousAssigneeId,
+        type: event.type,
+        data: {
+          title: event.payload.title,
+          assignee_id: event.payload.assigneeId,
+          previous_assignee_id: event.payload.previousAssigneeId,
+        },
       };
     case 'task.status_changed':
-      return { title: event.payload.title, from: event.payload.from, to: event.payload.to };
+      return {
+        type: event.type,
+        data: { title: event.payload.title, from: event.payload.from, to: event.payload.to },
+      };
     case 'task.commented':
-      return { title: event.payload.title, comment_id: event.payload.commentId };
+      return {
+        type: event.type,
+        data: { title: event.payload.title, comment_id: event.payload.commentId },
+      };
     case 'task.reminder_changed':
       return undefined;
+    default:
+      return unmapped(event);
   }
+}
+
+function unmapped(event: never): never {
+  throw new Error(`no notification mapping for outbox event ${JSON.stringify(event)}`);
 }
 
 /** The last reminder change per task among `events`, in task order (a stable lock order). */
