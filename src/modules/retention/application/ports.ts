@@ -1,4 +1,5 @@
 import type { Clock } from '../../../shared/domain/clock.ts';
+import type { FailureReporter } from '../../../shared/domain/failure-reporter.ts';
 
 export type { Clock };
 
@@ -55,10 +56,6 @@ export interface RetentionStore {
 /** Where attachment bytes live; deleting a key that is not there is no error. */
 export interface BlobStore {
   delete(key: string): Promise<void>;
-}
-
-export interface FailureReporter {
-  report(error: unknown, context: { operation: string }): void;
 }
 
 export interface RetentionPorts {
