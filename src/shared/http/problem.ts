@@ -88,7 +88,7 @@ export const FieldErrorSchema = z
 export const ProblemSchema = z
   .object({
     type: z.string().openapi({ example: '/problems/validation-failed' }),
-    title: z.string().openapi({ example: 'Request validation failed' }),
+    title: z.string().openapi({ example: VALIDATION_TITLE }),
     status: z.number().int().openapi({ example: 400 }),
     detail: z.string().optional(),
     instance: z.string().openapi({ example: '/api/v1/tasks' }),
