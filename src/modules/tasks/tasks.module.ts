@@ -7,8 +7,6 @@ import { tasksRoutes } from './adapters/http/tasks.routes.ts';
 import type { TasksPorts } from './application/ports.ts';
 import { createUseCases, type TasksUseCases } from './tasks.use-cases.ts';
 
-export type { TasksUseCases };
-
 export interface TasksModule {
   useCases: TasksUseCases;
   /** Routers to mount under `/api/v1`. */

@@ -58,7 +58,7 @@ export class ProblemError extends Error {
   }
 }
 
-export function problemBody(c: Context<AppEnv>, init: ProblemInit) {
+function problemBody(c: Context<AppEnv>, init: ProblemInit) {
   return {
     type: `/problems/${init.code.replaceAll('_', '-')}`,
     title: init.title,
@@ -78,7 +78,7 @@ export function problem(c: Context<AppEnv>, init: ProblemInit): Response {
   return new Response(JSON.stringify(problemBody(c, init)), { status: init.status, headers });
 }
 
-export const FieldErrorSchema = z
+const FieldErrorSchema = z
   .object({
     field: z.string().openapi({ example: 'email' }),
     message: z.string().openapi({ example: 'Invalid email address' }),

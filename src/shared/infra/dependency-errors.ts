@@ -5,7 +5,7 @@ import { DriverException } from '@mikro-orm/core';
  */
 export type Dependency = 'database' | 'redis';
 
-export class DependencyUnavailableError extends Error {
+class DependencyUnavailableError extends Error {
   readonly dependency: Dependency;
   constructor(dependency: Dependency, cause?: unknown) {
     super(`${dependency} unavailable`, { cause });

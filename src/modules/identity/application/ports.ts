@@ -8,8 +8,6 @@ import type { Role } from '../domain/role.ts';
 import type { RefreshTokenStanding, Session } from '../domain/session.ts';
 import type { LockoutPolicy, User } from '../domain/user.ts';
 
-export type { Clock, CommonPasswordList, RateLimiter };
-
 /** Persistence of users. Emails are stored normalised (trimmed, lower-case) and unique. */
 export interface UserRepository {
   findById(id: string): Promise<User | undefined>;

@@ -5,8 +5,6 @@ import type { TransactionRunner } from '../../../shared/domain/transaction-runne
 import type { TaskEvent } from '../../tasks/index.ts';
 import type { Notification, NotificationDraft } from '../domain/notification.ts';
 
-export type { Clock };
-
 /** An event of the tasks module's outbox, with the id of its row. */
 export type OutboxEvent = TaskEvent & {
   id: string;

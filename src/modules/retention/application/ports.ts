@@ -1,8 +1,6 @@
 import type { Clock } from '../../../shared/domain/clock.ts';
 import type { FailureReporter } from '../../../shared/domain/failure-reporter.ts';
 
-export type { Clock };
-
 /** The tables the retention job removes rows from, as its metrics name them. */
 export const RETENTION_TABLES = [
   'outbox_events',

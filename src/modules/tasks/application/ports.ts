@@ -9,11 +9,10 @@ import type { TaskParties } from '../domain/task-access.ts';
 import type { TaskEvent } from '../domain/task-events.ts';
 import type { TaskPriority, TaskStatus } from '../domain/task-fields.ts';
 import type { Task } from '../domain/task.ts';
-import type { FileStorage, StoredFile } from './support/file-storage.ts';
+import type { FileStorage } from './support/file-storage.ts';
 import type { TaskKeysetPosition, TaskScope, TaskSort } from './support/task-sort.ts';
 
-export type { Clock, FileStorage, StoredFile };
-export { FileTooLargeError, UnsupportedContentTypeError } from './support/file-storage.ts';
+export type { FileStorage };
 
 /** The authenticated caller every use case acts for. */
 export interface Actor {

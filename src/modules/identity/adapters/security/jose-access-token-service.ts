@@ -11,7 +11,7 @@ import type { AccessTokenClaims, AccessTokenService } from '../../application/po
 import { ROLES, type Role } from '../../domain/role.ts';
 
 /** API.md: access tokens live 30 minutes (`expires_in: 1800`). */
-export const ACCESS_TOKEN_LIFETIME_SECONDS = 1800;
+const ACCESS_TOKEN_LIFETIME_SECONDS = 1800;
 
 /** RFC 9068's type for access tokens: no other JWT we might sign carries it, so none can pass for one. */
 const ACCESS_TOKEN_TYPE = 'at+jwt';

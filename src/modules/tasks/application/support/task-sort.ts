@@ -38,7 +38,7 @@ export interface TaskKeysetPosition {
   id: string;
 }
 
-export function sortValueOf(task: Task, field: TaskSortField): TaskSortValue {
+function sortValueOf(task: Task, field: TaskSortField): TaskSortValue {
   switch (field) {
     case 'created_at':
       return task.createdAt;
