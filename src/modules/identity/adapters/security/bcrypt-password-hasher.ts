@@ -5,7 +5,7 @@ import { BoundedQueue } from '../../../../shared/infra/bounded-queue.ts';
 import type { PasswordCheck, PasswordHasher } from '../../application/ports.ts';
 import type { HashJob, HashResult } from './bcrypt-worker.ts';
 
-/** API.md: bcrypt with cost ≥ 12. Above 31 bcrypt itself refuses. */
+/** Passwords are hashed with bcrypt at cost ≥ 12. Above 31 bcrypt itself refuses. */
 const MIN_COST = 12;
 const MAX_COST = 31;
 

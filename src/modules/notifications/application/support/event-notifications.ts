@@ -7,7 +7,7 @@ import type { OutboxEvent, ReminderChange } from '../ports.ts';
 
 /**
  * The notifications an outbox event causes: one per recipient the event names, never the actor
- * (API.md, "who is notified"). `task.reminder_changed` notifies no one; it moves the reminder.
+ * (README, Notifications). `task.reminder_changed` notifies no one; it moves the reminder.
  */
 export function notificationsFor(
   event: OutboxEvent,
