@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { SEED_PASSWORD } from '../src/cli/seed.ts';
+import { SEED_PASSWORD } from './seed.ts';
 import { defaultListQuery, listStatements, numbered, type Sql } from './list-sql.ts';
 import { startBare, startService, type Running } from './load-processes.ts';
 import { closedLoop, openLoop, type LoadRequest, type OpenLoopResult } from './open-loop.ts';

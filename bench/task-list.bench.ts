@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { nativePool, seedDatabase } from '../src/cli/seed.ts';
+import { nativePool, seedDatabase } from './seed.ts';
 import { entities } from '../src/container.ts';
 import { MikroOrmTaskRepository } from '../src/modules/tasks/adapters/persistence/mikro-orm-task-repository.ts';
 import { countSql } from '../src/modules/tasks/adapters/persistence/task-list-query.ts';

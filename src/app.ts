@@ -102,6 +102,7 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
   });
   app.route('/api/v1/auth', identityRoutes.auth);
   app.route('/api/v1', identityRoutes.users);
+  app.route('/api/v1', identityRoutes.adminUsers);
   for (const routes of tasks.routes({ requireAuth })) app.route('/api/v1', routes);
   for (const routes of notifications.routes({
     requireAuth,

@@ -7,7 +7,7 @@ export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * The dependency rules of the architecture guide for a tree shaped like `src/`, rooted at `root`
+ * The dependency rules of docs/architecture.md for a tree shaped like `src/`, rooted at `root`
  * (relative to the project root). The same rules run over `src/` and over the broken fixture.
  */
 export function architectureRules(root: string): IForbiddenRuleType[] {

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AuthEnv } from '../../shared/http/bearer-auth.ts';
 import type { ClientIpResolver } from '../../shared/http/client-ip.ts';
+import { adminUsersRoutes } from './adapters/http/admin-users.routes.ts';
 import { authRoutes } from './adapters/http/auth.routes.ts';
 import type { IdentityHttpOptions } from './adapters/http/identity-http.ts';
 import { usersRoutes } from './adapters/http/users.routes.ts';
@@ -19,6 +20,7 @@ export interface IdentityModule {
   }): {
     auth: ReturnType<typeof authRoutes>;
     users: ReturnType<typeof usersRoutes>;
+    adminUsers: ReturnType<typeof adminUsersRoutes>;
   };
 }
 
@@ -31,6 +33,7 @@ export function createIdentityModule(ports: IdentityPorts): IdentityModule {
     routes: (options) => ({
       auth: authRoutes({ useCases, commonPasswords: ports.commonPasswords, ...options }),
       users: usersRoutes({ useCases, requireAuth: options.requireAuth }),
+      adminUsers: adminUsersRoutes({ useCases, requireAuth: options.requireAuth }),
     }),
   };
 }

@@ -6,8 +6,6 @@ import { WsGateway, type WsGatewayOptions } from './adapters/realtime/ws-gateway
 import type { NotificationsPorts } from './application/ports.ts';
 import { createUseCases, type NotificationsUseCases } from './notifications.use-cases.ts';
 
-export type { NotificationsUseCases };
-
 export interface NotificationsModule {
   useCases: NotificationsUseCases;
   /** This instance's WebSocket gateway: start it with the HTTP server, stop it before. */

@@ -1,15 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AuthEnv } from '../../shared/http/bearer-auth.ts';
-import {
-  attachmentsRoutes,
-  categoriesRoutes,
-  commentsRoutes,
-} from './adapters/http/task-resources.routes.ts';
+import { attachmentsRoutes } from './adapters/http/attachments.routes.ts';
+import { categoriesRoutes } from './adapters/http/categories.routes.ts';
+import { commentsRoutes } from './adapters/http/comments.routes.ts';
 import { tasksRoutes } from './adapters/http/tasks.routes.ts';
 import type { TasksPorts } from './application/ports.ts';
 import { createUseCases, type TasksUseCases } from './tasks.use-cases.ts';
-
-export type { TasksUseCases };
 
 export interface TasksModule {
   useCases: TasksUseCases;

@@ -15,7 +15,7 @@ export interface AuthEnv extends AppEnv {
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
-export const unauthenticated = () =>
+const unauthenticated = () =>
   new ProblemError({
     status: 401,
     code: 'unauthenticated',

@@ -41,7 +41,7 @@ export function clientIpResolver(trustProxy: string | undefined): ClientIpResolv
 }
 
 /** Throws on a malformed entry so a bad setting stops start-up instead of trusting the wrong peers. */
-export function parseTrustList(setting: string): BlockList {
+function parseTrustList(setting: string): BlockList {
   const list = new BlockList();
   for (const entry of setting
     .split(',')

@@ -21,10 +21,10 @@ import { guardJsonBody, rejectUnstorableQuery } from './reject-unstorable-text.t
 import { requestId } from './request-id.ts';
 import { traceRequests } from './trace-requests.ts';
 
-export const DEFAULT_JSON_BODY_LIMIT = 1024 * 1024;
+const DEFAULT_JSON_BODY_LIMIT = 1024 * 1024;
 
 /** One entry per offending field, named by its path in the input (`target` for the whole input). */
-export function fieldErrors(error: ZodError, target?: string): FieldError[] {
+function fieldErrors(error: ZodError, target?: string): FieldError[] {
   return onePerField(
     error.issues.map((issue) => ({
       field: issue.path.length > 0 ? issue.path.join('.') : (target ?? 'body'),

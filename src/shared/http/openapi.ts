@@ -109,7 +109,7 @@ const problemSchemas = new Map<
  * The problem schema of responses whose `code` is one of `codes`, a named component (e.g.
  * `AlreadyAssignedOrVersionConflictProblem`) so that clients get one type per set of codes.
  */
-export function problemSchema(status: number, codes: readonly string[]) {
+function problemSchema(status: number, codes: readonly string[]) {
   const name = `${codes.map(pascalCase).join('Or')}Problem`;
   const known = problemSchemas.get(name);
   if (known && known.status !== status) {

@@ -58,7 +58,7 @@ export class ProblemError extends Error {
   }
 }
 
-export function problemBody(c: Context<AppEnv>, init: ProblemInit) {
+function problemBody(c: Context<AppEnv>, init: ProblemInit) {
   return {
     type: `/problems/${init.code.replaceAll('_', '-')}`,
     title: init.title,
@@ -78,7 +78,7 @@ export function problem(c: Context<AppEnv>, init: ProblemInit): Response {
   return new Response(JSON.stringify(problemBody(c, init)), { status: init.status, headers });
 }
 
-export const FieldErrorSchema = z
+const FieldErrorSchema = z
   .object({
     field: z.string().openapi({ example: 'email' }),
     message: z.string().openapi({ example: 'Invalid email address' }),
@@ -88,7 +88,7 @@ export const FieldErrorSchema = z
 export const ProblemSchema = z
   .object({
     type: z.string().openapi({ example: '/problems/validation-failed' }),
-    title: z.string().openapi({ example: 'Request validation failed' }),
+    title: z.string().openapi({ example: VALIDATION_TITLE }),
     status: z.number().int().openapi({ example: 400 }),
     detail: z.string().optional(),
     instance: z.string().openapi({ example: '/api/v1/tasks' }),

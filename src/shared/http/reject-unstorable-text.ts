@@ -46,7 +46,7 @@ export const guardJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /** Whether arrays and objects outside strings nest deeper than `max`; malformed text is left to the parser. */
-export function nestsDeeperThan(text: string, max: number): boolean {
+function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

@@ -1,11 +1,12 @@
 import { DriverException } from '@mikro-orm/core';
 /**
  * Recognises the errors that mean "a dependency is unreachable right now" so the HTTP layer can
- * answer 503 instead of 500. Infrastructure failures stay exceptions (ARCHITECTURE.md, Errors).
+ * answer 503 instead of 500. Infrastructure failures stay exceptions (docs/architecture.md,
+ * Errors).
  */
 export type Dependency = 'database' | 'redis';
 
-export class DependencyUnavailableError extends Error {
+class DependencyUnavailableError extends Error {
   readonly dependency: Dependency;
   constructor(dependency: Dependency, cause?: unknown) {
     super(`${dependency} unavailable`, { cause });

@@ -1,8 +1,5 @@
+import type { FailureReporter } from '../domain/failure-reporter.ts';
 import type { Logger } from './logger.ts';
-/** Structurally the `FailureReporter` port of every module. */
-export interface FailureReporter {
-  report(error: unknown, context: { operation: string; userId?: string }): void;
-}
 
 /** Failures a use case tolerates still get a log line with their context. */
 export class LogFailureReporter implements FailureReporter {

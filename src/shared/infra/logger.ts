@@ -21,7 +21,7 @@ const SECRET_KEYS = [
   'link',
 ];
 
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   ...SECRET_KEYS,
   ...SECRET_KEYS.map((key) => `*.${key}`),
   ...SECRET_KEYS.map((key) => `*.*.${key}`),

@@ -1,8 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-/** Structurally the `TransactionRunner` port of every module. */
-export interface TransactionRunner {
-  run<T>(work: () => Promise<T>): Promise<T>;
-}
+import type { TransactionRunner } from '../domain/transaction-runner.ts';
 
 /**
  * Runs work in one database transaction. MikroORM propagates the transactional fork through

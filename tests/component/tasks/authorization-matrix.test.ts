@@ -16,10 +16,10 @@ import {
 } from '../../support/tasks/http-tasks.ts';
 
 /**
- * Object-level authorization (API.md, Tasks): a task is visible to its owner and its assignee;
- * the owner may do everything, the assignee may change the status, comment and attach; anything
- * else by the assignee is 403; to anyone else the task does not exist (404). Categories belong to
- * one user. Every route that takes an id is a row below, and a guard checks that none is missing.
+ * Object-level authorization: a task is visible to its owner and its assignee; the owner may do
+ * everything, the assignee may change the status, comment and attach; anything else by the
+ * assignee is 403; to anyone else the task does not exist (404). Categories belong to one user.
+ * Every route that takes an id is a row below, and a guard checks that none is missing.
  */
 
 let t: TasksTestApp;

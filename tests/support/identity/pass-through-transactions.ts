@@ -1,4 +1,4 @@
-import type { TransactionRunner } from '../../../src/modules/identity/application/ports.ts';
+import type { TransactionRunner } from '../../../src/shared/domain/transaction-runner.ts';
 
 /** Runs the work as is; counts runs so a test can tell which writes were meant to be atomic. */
 export class PassThroughTransactions implements TransactionRunner {

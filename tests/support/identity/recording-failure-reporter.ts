@@ -1,4 +1,4 @@
-import type { FailureReporter } from '../../../src/modules/identity/application/ports.ts';
+import type { FailureReporter } from '../../../src/shared/domain/failure-reporter.ts';
 
 export class RecordingFailureReporter implements FailureReporter {
   readonly reports: Array<{ error: unknown; context: { operation: string; userId?: string } }> = [];

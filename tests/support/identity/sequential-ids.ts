@@ -1,4 +1,4 @@
-import type { IdGenerator } from '../../../src/modules/identity/application/ports.ts';
+import type { IdGenerator } from '../../../src/shared/domain/id-generator.ts';
 
 /** Readable, ordered ids: `id-1`, `id-2`, ... */
 export class SequentialIds implements IdGenerator {

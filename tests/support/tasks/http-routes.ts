@@ -1,7 +1,7 @@
 /**
- * Every route of the tasks module (API.md: Tasks, Categories, Comments and attachments), so a
- * table-driven test cannot forget one. `:task`, `:category`, `:comment`, `:attachment` are
- * placeholders for ids.
+ * Every route of the tasks module (the Tasks, Categories, Comments and Attachments tags of
+ * openapi/openapi.json), so a table-driven test cannot forget one. `:task`, `:category`,
+ * `:comment`, `:attachment` are placeholders for ids.
  */
 export interface TasksRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';

@@ -1,4 +1,4 @@
-import type { TransactionRunner } from '../../../src/modules/tasks/application/ports.ts';
+import type { TransactionRunner } from '../../../src/shared/domain/transaction-runner.ts';
 import type { InMemoryTasksDb } from './in-memory-tasks-db.ts';
 
 /** A real unit of work over the in-memory tables: whatever the work wrote is undone if it throws. */

@@ -1,11 +1,12 @@
 import type { Clock } from '../../../shared/domain/clock.ts';
+import type { FailureReporter } from '../../../shared/domain/failure-reporter.ts';
+import type { IdGenerator } from '../../../shared/domain/id-generator.ts';
+import type { TransactionRunner } from '../../../shared/domain/transaction-runner.ts';
 import type { RateLimiter } from '../../../shared/domain/rate-limiter.ts';
 import type { CommonPasswordList } from '../domain/password-policy.ts';
 import type { Role } from '../domain/role.ts';
 import type { RefreshTokenStanding, Session } from '../domain/session.ts';
 import type { LockoutPolicy, User } from '../domain/user.ts';
-
-export type { Clock, CommonPasswordList, RateLimiter };
 
 /** Persistence of users. Emails are stored normalised (trimmed, lower-case) and unique. */
 export interface UserRepository {
@@ -167,20 +168,6 @@ export interface Mailer {
 export interface IdentityMails {
   verification(to: string, fullName: string, token: string): MailMessage;
   passwordReset(to: string, fullName: string, token: string): MailMessage;
-}
-
-export interface IdGenerator {
-  /** A new UUID (v7). */
-  next(): string;
-}
-
-export interface TransactionRunner {
-  run<T>(work: () => Promise<T>): Promise<T>;
-}
-
-/** Failures that are logged and counted but must not fail the use case (a mail that was not sent). */
-export interface FailureReporter {
-  report(error: unknown, context: { operation: string; userId?: string }): void;
 }
 
 /** A user's attachment storage, as the module that stores attachments counts it. */

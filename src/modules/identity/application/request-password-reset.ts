@@ -6,7 +6,7 @@ import type { IdentityPorts } from './ports.ts';
 
 /** Per address, so nobody can use the service to flood someone's inbox with reset mails. */
 export const PASSWORD_RESET_MAILS_LIMIT = 3;
-export const PASSWORD_RESET_MAILS_WINDOW_SECONDS = 3600;
+const PASSWORD_RESET_MAILS_WINDOW_SECONDS = 3600;
 
 export interface RequestPasswordResetInput {
   email: string;

@@ -3,7 +3,7 @@ import { NO_CONTROL_CHARACTERS } from '../../../shared/domain/text.ts';
 import type { IdentityErrorOf } from './identity.errors.ts';
 import { FULL_NAME_MAX, FULL_NAME_MIN } from './user.ts';
 
-export { FULL_NAME_MAX, FULL_NAME_MIN };
+export { FULL_NAME_MAX };
 
 /** The trimmed name, 1–100 code points without control characters. */
 export function parseFullName(raw: string): Result<string, IdentityErrorOf<'ValidationFailed'>> {

@@ -1,5 +1,5 @@
 export const SESSION_LIFETIME_DAYS = 30;
-/** A refresh token rotated less than this long ago is a lost race, not reuse (API.md). */
+/** A refresh token rotated less than this long ago is a lost race, not reuse. */
 export const REFRESH_GRACE_SECONDS = 10;
 
 export interface Session {

@@ -1,8 +1,8 @@
 import { ResultAsync } from 'neverthrow';
 import type { NotificationsPorts, SessionPrincipal } from './ports.ts';
 
-/** How long a ticket may wait for its WebSocket (API.md: `expires_in: 30`). */
-export const WS_TICKET_TTL_SECONDS = 30;
+/** How long a ticket may wait for its WebSocket (the `expires_in` the ticket is issued with). */
+const WS_TICKET_TTL_SECONDS = 30;
 
 export interface IssueWsTicketInput {
   principal: SessionPrincipal;

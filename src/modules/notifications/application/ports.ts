@@ -1,9 +1,12 @@
 import type { Clock } from '../../../shared/domain/clock.ts';
+import type { FailureReporter } from '../../../shared/domain/failure-reporter.ts';
+import type { IdGenerator } from '../../../shared/domain/id-generator.ts';
+import type { TransactionRunner } from '../../../shared/domain/transaction-runner.ts';
 import type { LiveSessionCheck, SessionPrincipal } from '../../identity/index.ts';
 import type { TaskEvent } from '../../tasks/index.ts';
 import type { Notification, NotificationDraft } from '../domain/notification.ts';
 
-export type { Clock, SessionPrincipal };
+export type { SessionPrincipal };
 
 /** An event of the tasks module's outbox, with the id of its row. */
 export type OutboxEvent = TaskEvent & {
@@ -144,19 +147,6 @@ export interface WsTickets {
 /** Pushes stored notifications towards the recipients' open sockets, on every instance. */
 export interface LiveFeed {
   publish(notifications: readonly Notification[]): Promise<void>;
-}
-
-export interface IdGenerator {
-  /** A new UUID (v7). */
-  next(): string;
-}
-
-export interface TransactionRunner {
-  run<T>(work: () => Promise<T>): Promise<T>;
-}
-
-export interface FailureReporter {
-  report(error: unknown, context: { operation: string; userId?: string }): void;
 }
 
 /** Every port of the notifications module; each use case takes the subset it names (`Pick`). */

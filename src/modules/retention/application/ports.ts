@@ -1,6 +1,5 @@
 import type { Clock } from '../../../shared/domain/clock.ts';
-
-export type { Clock };
+import type { FailureReporter } from '../../../shared/domain/failure-reporter.ts';
 
 /** The tables the retention job removes rows from, as its metrics name them. */
 export const RETENTION_TABLES = [
@@ -55,10 +54,6 @@ export interface RetentionStore {
 /** Where attachment bytes live; deleting a key that is not there is no error. */
 export interface BlobStore {
   delete(key: string): Promise<void>;
-}
-
-export interface FailureReporter {
-  report(error: unknown, context: { operation: string }): void;
 }
 
 export interface RetentionPorts {

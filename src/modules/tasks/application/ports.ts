@@ -1,4 +1,7 @@
 import type { Clock } from '../../../shared/domain/clock.ts';
+import type { FailureReporter } from '../../../shared/domain/failure-reporter.ts';
+import type { IdGenerator } from '../../../shared/domain/id-generator.ts';
+import type { TransactionRunner } from '../../../shared/domain/transaction-runner.ts';
 import type { Attachment } from '../domain/attachment.ts';
 import type { Category } from '../domain/category.ts';
 import type { Comment } from '../domain/comment.ts';
@@ -6,11 +9,10 @@ import type { TaskParties } from '../domain/task-access.ts';
 import type { TaskEvent } from '../domain/task-events.ts';
 import type { TaskPriority, TaskStatus } from '../domain/task-fields.ts';
 import type { Task } from '../domain/task.ts';
-import type { FileStorage, StoredFile } from './support/file-storage.ts';
+import type { FileStorage } from './support/file-storage.ts';
 import type { TaskKeysetPosition, TaskScope, TaskSort } from './support/task-sort.ts';
 
-export type { Clock, FileStorage, StoredFile };
-export { FileTooLargeError, UnsupportedContentTypeError } from './support/file-storage.ts';
+export type { FileStorage };
 
 /** The authenticated caller every use case acts for. */
 export interface Actor {
@@ -147,21 +149,6 @@ export interface ReminderSettings {
 export interface StorageQuota {
   /** STORAGE_QUOTA_BYTES: what one user's attachments may take in all. */
   bytesPerUser: number;
-}
-
-export interface IdGenerator {
-  /** A new UUID (v7). */
-  next(): string;
-}
-
-/** Repositories and the outbox called inside `run` take part in its one transaction. */
-export interface TransactionRunner {
-  run<T>(work: () => Promise<T>): Promise<T>;
-}
-
-/** Failures that are logged and counted but must not fail the use case (a blob left behind). */
-export interface FailureReporter {
-  report(error: unknown, context: { operation: string; userId?: string }): void;
 }
 
 /** Every port of the tasks module; each use case takes the subset it names (`Pick`). */

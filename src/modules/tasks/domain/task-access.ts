@@ -1,6 +1,6 @@
 /**
- * Who may do what with a task (API.md, Tasks): it is visible to its owner and its assignee; the
- * owner may do everything, the assignee may change the status, comment and attach files.
+ * Who may do what with a task: it is visible to its owner and its assignee; the owner may do
+ * everything, the assignee may change the status, comment and attach files.
  * Soft-deleted tasks are visible to no one.
  */
 export interface TaskParties {

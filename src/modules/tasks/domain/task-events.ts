@@ -15,7 +15,7 @@ interface EventOf<Type extends TaskEventType, Payload> {
   /** Who made the change. */
   actorId: string;
   occurredAt: Date;
-  /** User ids to notify, resolved when the change happened (API.md, "who is notified"). */
+  /** User ids to notify, resolved when the change happened (README, Notifications). */
   recipients: string[];
   /** JSON-ready: times are RFC 3339 strings. */
   payload: Payload;

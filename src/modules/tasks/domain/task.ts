@@ -14,7 +14,7 @@ import {
 import type { TaskStatus } from './task-fields.ts';
 import { forbidden, validationFailed, type TaskErrorOf } from './task.errors.ts';
 
-export type { NewTask, TaskPatch, TaskPatchField, TaskProps } from './task-state.ts';
+export type { NewTask, TaskPatch, TaskProps } from './task-state.ts';
 
 type Forbidden = TaskErrorOf<'Forbidden'>;
 type ValidationFailed = TaskErrorOf<'ValidationFailed'>;

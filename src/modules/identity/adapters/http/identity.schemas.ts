@@ -82,7 +82,7 @@ export const TokenPairSchema = z
 
 export const AuthResultSchema = TokenPairSchema.extend({ user: UserSchema }).openapi('AuthResult');
 
-export const SessionSchema = z
+const SessionSchema = z
   .object({
     id: z.uuid().openapi({ example: EXAMPLE_ID }),
     created_at: z.iso.datetime().openapi({ example: EXAMPLE_TIME }),
@@ -143,7 +143,7 @@ export const AdminUpdateUserBody = z
   })
   .openapi('AdminUpdateUserRequest');
 
-export const PageQuery = z.object({
+const PageQuery = z.object({
   page: z.coerce.number().int().min(1).max(100_000).default(1).openapi({ example: 1 }),
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
 });

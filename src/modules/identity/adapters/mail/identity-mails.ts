@@ -25,7 +25,7 @@ const PASSWORD_RESET: Template = {
     'If you did not ask for this, you can ignore this mail; your password stays unchanged.',
 };
 
-/** Plain-text and HTML mails whose links carry `<APP_BASE_URL>/...?token=<token>` (API.md). */
+/** Plain-text and HTML mails whose links carry `<APP_BASE_URL>/...?token=<token>`. */
 export class TemplateIdentityMails implements IdentityMails {
   readonly #baseUrl: string;
 

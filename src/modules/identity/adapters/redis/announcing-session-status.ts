@@ -1,4 +1,5 @@
-import type { FailureReporter, SessionStatusCache } from '../../application/ports.ts';
+import type { FailureReporter } from '../../../../shared/domain/failure-reporter.ts';
+import type { SessionStatusCache } from '../../application/ports.ts';
 
 /** Where revoked session ids are announced (every instance's WebSocket gateway listens). */
 export interface RevocationAnnouncer {

@@ -5,7 +5,7 @@ import { BoundedQueue } from '../../../../shared/infra/bounded-queue.ts';
 import type { PasswordCheck, PasswordHasher } from '../../application/ports.ts';
 import type { HashJob, HashResult } from './bcrypt-worker.ts';
 
-/** bcrypt with cost ≥ 12 (README, security notes). Below 4 and above 31 bcrypt itself refuses. */
+/** bcrypt at cost ≥ 12; tests may go down to 4 (NODE_ENV=test). Above 31 bcrypt itself refuses. */
 const MIN_COST = 12;
 const MIN_TEST_COST = 4;
 const MAX_COST = 31;

@@ -10,8 +10,8 @@ import { validate as isUuid } from 'uuid';
 import type { AccessTokenClaims, AccessTokenService } from '../../application/ports.ts';
 import { ROLES, type Role } from '../../domain/role.ts';
 
-/** API.md: access tokens live 30 minutes (`expires_in: 1800`). */
-export const ACCESS_TOKEN_LIFETIME_SECONDS = 1800;
+/** Access tokens live 30 minutes (`expires_in: 1800`). */
+const ACCESS_TOKEN_LIFETIME_SECONDS = 1800;
 
 /** RFC 9068's type for access tokens: no other JWT we might sign carries it, so none can pass for one. */
 const ACCESS_TOKEN_TYPE = 'at+jwt';

@@ -1,7 +1,7 @@
 import type { IdentityPorts, OneTimeTokenPurpose } from '../ports.ts';
 
-/** API.md: verification links live 24 h, reset links 1 h. */
-export const ONE_TIME_TOKEN_LIFETIME_MS: Record<OneTimeTokenPurpose, number> = {
+/** Verification links live 24 h, reset links 1 h. */
+const ONE_TIME_TOKEN_LIFETIME_MS: Record<OneTimeTokenPurpose, number> = {
   verify_email: 24 * 3_600_000,
   password_reset: 3_600_000,
 };

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Logger } from '../../../../shared/infra/logger.ts';
 
 /** The channel the `outbox_events` insert trigger notifies on (see its migration). */
-export const OUTBOX_CHANNEL = 'outbox_events';
+const OUTBOX_CHANNEL = 'outbox_events';
 
 /** Names the listening connection in `pg_stat_activity`. */
 export const OUTBOX_LISTENER_NAME = 'task-manager-outbox-listener';

@@ -14,12 +14,10 @@ export function encodeLiveMessage(
   return JSON.stringify(trace ? { items: notifications, trace } : { items: notifications });
 }
 
-/** The notifications of a message; anything malformed is dropped, never thrown. */
-export function decodeLiveMessage(message: string): Notification[] {
-  return decodeLiveEnvelope(message).notifications;
-}
-
-/** The notifications of a message and the trace context it carries, if any. */
+/**
+ * The notifications of a message and the trace context it carries, if any; anything malformed is
+ * dropped, never thrown.
+ */
 export function decodeLiveEnvelope(message: string): {
   notifications: Notification[];
   trace?: Record<string, string>;

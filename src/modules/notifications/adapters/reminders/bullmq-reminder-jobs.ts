@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { ReminderJobs } from '../../application/ports.ts';
 
 export const REMINDER_QUEUE = 'reminders';
-export const DUE_SOON_JOB = 'due-soon';
+const DUE_SOON_JOB = 'due-soon';
 
 export interface ReminderJobData {
   taskId: string;

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../../../shared/infra/logger.ts';
 import type { RetentionOutcome } from '../../application/run-retention.ts';
 
-export const RETENTION_QUEUE = 'retention';
+const RETENTION_QUEUE = 'retention';
 const SCHEDULER_ID = 'retention';
 
 export interface BullMqRetentionJobOptions {

@@ -1,4 +1,4 @@
-export const MAX_FILE_NAME_LENGTH = 255;
+const MAX_FILE_NAME_LENGTH = 255;
 export const FALLBACK_FILE_NAME = 'file';
 
 const CONTROL = /\p{Cc}/gu; // C0, DEL and C1

@@ -12,6 +12,7 @@ import {
   LOCATION_HEADER,
 } from '../../../../shared/http/openapi.ts';
 import { scheduleErrors } from '../../domain/task-fields.ts';
+import type { TaskPatch } from '../../domain/task.ts';
 import {
   actorOf,
   IF_MATCH_PATTERN,
@@ -118,17 +119,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
     async (c) => {
       const body = c.req.valid('json');
       const view = orProblem(
-        await useCases.createTask.execute({
-          actor: actorOf(c),
-          title: body.title,
-          description: body.description,
-          dueDate: body.due_date,
-          remindAt: body.remind_at,
-          priority: body.priority,
-          status: body.status,
-          categoryIds: body.category_ids,
-          assigneeId: body.assignee_id,
-        }),
+        await useCases.createTask.execute({ actor: actorOf(c), ...taskFieldsOf(body) }),
       );
       const json = toTaskJson(view);
       return c.json(json, 201, { Location: `/api/v1/tasks/${view.task.id}`, ETag: taskEtag(json) });
@@ -255,14 +246,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
           taskId: c.req.valid('param').task_id,
           version: body.version,
           precondition: numberOrUndefined(ifMatchVersion(c.req.valid('header')['If-Match'])),
-          title: body.title,
-          description: body.description,
-          dueDate: body.due_date,
-          remindAt: body.remind_at,
-          priority: body.priority,
-          status: body.status,
-          categoryIds: body.category_ids,
-          assigneeId: body.assignee_id,
+          ...taskFieldsOf(body),
         }),
       );
       const json = toTaskJson(view);
@@ -429,6 +413,22 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
   );
 
   return app;
+}
+
+/** The task fields of a create or update body, named as the use cases take them. */
+function taskFieldsOf<Body extends Omit<z.infer<typeof UpdateTaskBody>, 'version'>>(
+  body: Body,
+): TaskPatch & { title: Body['title'] } {
+  return {
+    title: body.title,
+    description: body.description,
+    dueDate: body.due_date,
+    remindAt: body.remind_at,
+    priority: body.priority,
+    status: body.status,
+    categoryIds: body.category_ids,
+    assigneeId: body.assignee_id,
+  };
 }
 
 const numberOrUndefined = (value: number | '*' | undefined) =>

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { currentTraceCarrier } from '../../../../shared/infra/tracing.ts';
-import type { IdGenerator, Outbox } from '../../application/ports.ts';
+import type { IdGenerator } from '../../../../shared/domain/id-generator.ts';
+import type { Outbox } from '../../application/ports.ts';
 import type { TaskEvent } from '../../domain/task-events.ts';
 import { OutboxEventRecord } from './tasks.entities.ts';
 

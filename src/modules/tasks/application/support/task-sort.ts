@@ -1,6 +1,6 @@
 import type { Task } from '../../domain/task.ts';
 
-/** A field, ascending, or `-field`, descending (API.md, Tasks). */
+/** A field, ascending, or `-field`, descending (`sort` of `listTasks` in openapi/openapi.json). */
 export const TASK_SORTS = [
   'created_at',
   '-created_at',
@@ -38,7 +38,7 @@ export interface TaskKeysetPosition {
   id: string;
 }
 
-export function sortValueOf(task: Task, field: TaskSortField): TaskSortValue {
+function sortValueOf(task: Task, field: TaskSortField): TaskSortValue {
   switch (field) {
     case 'created_at':
       return task.createdAt;

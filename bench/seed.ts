@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import type { Pool, PoolClient } from 'pg';
-import { loadConfig } from '../config.ts';
-import { entities } from '../container.ts';
-import { BcryptPasswordHasher } from '../modules/identity/adapters/security/bcrypt-password-hasher.ts';
-import { initOrm, migrate, type Orm } from '../shared/infra/orm.ts';
-import { CliError, runCli } from './run-cli.ts';
+import { CliError, runCli } from '../src/cli/run-cli.ts';
+import { loadConfig } from '../src/config.ts';
+import { entities } from '../src/container.ts';
+import { BcryptPasswordHasher } from '../src/modules/identity/adapters/security/bcrypt-password-hasher.ts';
+import { initOrm, migrate, type Orm } from '../src/shared/infra/orm.ts';
 
 /**
  * `npm run seed -- --users 10000 --tasks-per-user 100 [--heavy-user-tasks 200000]
