@@ -2,7 +2,7 @@ import { hash, verify } from '@node-rs/bcrypt';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { SEED_PASSWORD } from './seed.ts';
@@ -104,8 +104,23 @@ const median = (values: number[]) => {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
 };
 
-/** Goal 1: logins in a loop must not slow everyone else down. */
+/**
+ * Goal 1: logins in a loop must not slow everyone else down. `BENCH_STORM_HASH_CONCURRENCY=1,2,1,2`
+ * runs the storm once per listed `PASSWORD_HASH_CONCURRENCY` (interleaved as listed), to compare
+ * the hashing concurrency's effect on the probe and on login throughput in one sitting.
+ */
 export async function stormBench(): Promise<string[]> {
+  const variants = (process.env.BENCH_STORM_HASH_CONCURRENCY ?? '').split(',').filter(Boolean);
+  if (variants.length === 0) return stormRun(undefined);
+  const lines: string[] = [];
+  for (const concurrency of variants) {
+    lines.push(`PASSWORD_HASH_CONCURRENCY=${concurrency}:`);
+    lines.push(...(await stormRun(Number(concurrency))).map((l) => `  ${l}`));
+  }
+  return lines;
+}
+
+async function stormRun(hashConcurrency: number | undefined): Promise<string[]> {
   const lines: string[] = [];
   const cost = 12;
   const stored = await hash(SEED_PASSWORD, { cost });
@@ -119,7 +134,10 @@ export async function stormBench(): Promise<string[]> {
     );
     return n / ((performance.now() - started) / 1000);
   };
-  const app = await service();
+  const hashing = hashConcurrency ?? availableParallelism();
+  const app = await service(
+    hashConcurrency === undefined ? {} : { PASSWORD_HASH_CONCURRENCY: String(hashConcurrency) },
+  );
   try {
     const users = await signedIn(app.origin);
     const probe = () =>
@@ -145,12 +163,15 @@ export async function stormBench(): Promise<string[]> {
       const logins = await storm(workers, during);
       const loud = await during;
       const rawRate = await raw(workers, workers * 3);
+      const rawHashing = await raw(hashing, Math.max(6, hashing * 3));
       lines.push(
         `list probe during ${workers} parallel logins: ${line(loud)}; ` +
           `p95 ratio to no storm ${fmt(loud.p95 / quiet.p95, 2)} (goal ≤ 2)`,
         `  logins: ${fmt(logins.perSecond, 2)}/s (answers ${JSON.stringify(logins.statuses)}); ` +
           `raw bcrypt verify, cost ${cost}, ${workers} at once: ${fmt(rawRate, 2)}/s; ` +
-          `ratio ${fmt(logins.perSecond / rawRate, 2)} (goal ≥ 0.85)`,
+          `ratio ${fmt(logins.perSecond / rawRate, 2)} (goal ≥ 0.85); ` +
+          `raw ${hashing} at once (the service's hashing concurrency): ${fmt(rawHashing, 2)}/s, ` +
+          `ratio ${fmt(logins.perSecond / rawHashing, 2)}`,
       );
     }
   } finally {
@@ -468,9 +489,17 @@ export async function mixBench(): Promise<string[]> {
   lines.push(
     `database-only ceiling: pgbench of the same statements, 70/20/10 (prepared, 10 clients): ${fmt(tps, 0)} tps`,
   );
-  for (const processes of [1, 2]) {
+  const counts = (process.env.BENCH_MIX_PROCESSES ?? '1,2').split(',').map(Number);
+  // `BENCH_MIX_NODE_OPTIONS='|--max-semi-space-size=8'` runs every count once per variant of the
+  // service's NODE_OPTIONS (`|`-separated, an empty one being the service as it starts by default).
+  const variants = (process.env.BENCH_MIX_NODE_OPTIONS ?? '').split('|');
+  for (const run of counts.flatMap((count) => variants.map((v) => [count, v] as const))) {
+    const [count, nodeOptions] = run;
+    if (variants.length > 1) lines.push(`NODE_OPTIONS='${nodeOptions}':`);
     const apps: Running[] = [];
-    for (let i = 0; i < processes; i++) apps.push(await service());
+    for (let i = 0; i < count; i++) {
+      apps.push(await service(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}));
+    }
     try {
       const users = await signedIn(apps[0]!.origin);
       const targets = await patchTargets(apps[0]!.origin, users);
@@ -492,14 +521,14 @@ export async function mixBench(): Promise<string[]> {
           .map(([k, v]) => `${k} p95 ${ms(v.p95)}`)
           .join(', ');
         lines.push(
-          `${processes} process${processes > 1 ? 'es' : ''} at ${rate} req/s: ${line(r)} (${kinds}); ` +
+          `${count} process${count > 1 ? 'es' : ''} at ${rate} req/s: ${line(r)} (${kinds}); ` +
             `${meetsSlo(r) ? 'meets' : 'misses'} p95 < ${SLO.p95} ms, p99 < ${SLO.p99} ms, 0 errors; ` +
             `peak RSS ${fmt(rss, 0)} MB`,
         );
       }
       const idle = Math.max(...apps.map((a) => a.rssMb().now));
       lines.push(
-        `  ${processes} process${processes > 1 ? 'es' : ''}: highest rate meeting the target ${best} req/s ` +
+        `  ${count} process${count > 1 ? 'es' : ''}: highest rate meeting the target ${best} req/s ` +
           `(goal ≥ 600; ratio to the pgbench ceiling ${fmt(best / tps, 2)}); peak RSS ${fmt(peakRss, 0)} MB per process ` +
           `(goal ≤ 300), ${fmt(idle, 0)} MB after`,
       );

@@ -1,3 +1,4 @@
+import { cacheBench } from './cache.bench.ts';
 import { hardeningBench } from './hardening.bench.ts';
 import { identityBench } from './identity.bench.ts';
 import { authBench, healthBench, listBench, mixBench, stormBench } from './load.bench.ts';
@@ -20,6 +21,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ['load: auth', authBench],
   ['load: list', listBench],
   ['load: mix', mixBench],
+  ['load: cache', cacheBench],
 ];
 
 const wanted = process.argv.slice(2).map((word) => word.toLowerCase());

@@ -1,7 +1,13 @@
 import { parseOptions } from '@node-rs/bcrypt';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { BcryptPasswordHasher } from '../../../src/modules/identity/adapters/security/bcrypt-password-hasher.ts';
+import {
+  BcryptPasswordHasher,
+  PasswordHashingError,
+} from '../../../src/modules/identity/adapters/security/bcrypt-password-hasher.ts';
 
 // Each cost-12 hash or verify takes ~170 ms of one core: only the test of the cost itself pays it.
 const hasher = new BcryptPasswordHasher(4, { allowTestCost: true });
@@ -64,4 +70,38 @@ describe('BcryptPasswordHasher', () => {
       Promise.all([hasher.verifyDummy('guess-1'), hasher.verifyDummy('guess-2')]),
     ).resolves.toEqual([undefined, undefined]);
   });
+
+  it('fails a check whose thread dies mid-verify, instead of calling the password wrong, and hashes on a new thread after', async () => {
+    // Node announces every new thread on this channel: the test gets the real hashing thread.
+    const threads: Worker[] = [];
+    const onThread = (message: unknown) => threads.push((message as { worker: Worker }).worker);
+    subscribe('worker_threads', onThread);
+    try {
+      const own = new BcryptPasswordHasher(12, { concurrency: 1, maxWaiting: 1 });
+      const stored = await own.hash('the right password');
+      expect(threads).toHaveLength(1);
+
+      // Cost 14: seconds of bcrypt, so the thread is well inside it when it is killed.
+      const check = own.verify('anything', SLOW_HASH);
+      const outcome = check.then(
+        (matched) => ({ matched }),
+        (error: unknown) => ({ error }),
+      );
+      await delay(100);
+      await threads[0]?.terminate();
+      const result = await outcome;
+      expect(result).not.toHaveProperty('matched');
+      expect((result as { error: unknown }).error).toBeInstanceOf(PasswordHashingError);
+
+      // The dead thread is replaced: the same hasher answers right and wrong again.
+      expect(await own.verify('the right password', stored)).toBe(true);
+      expect(await own.verify('the wrong password', stored)).toBe(false);
+      expect(threads).toHaveLength(2);
+    } finally {
+      unsubscribe('worker_threads', onThread);
+    }
+  });
 });
+
+/** A bcrypt hash at cost 14 (of a password no test uses): seconds of work to verify. */
+const SLOW_HASH = '$2b$14$fKI5QeU5EVXndKOCP6ivZOYbk1rOE1o4bDMslZrER95R2ikcbEW52';

@@ -106,7 +106,9 @@ export interface OneTimeTokenRepository {
 
 /**
  * Password hashing is bounded: when too many hashes are queued, `hash`, `verify`, `verifyDummy`
- * and `reserve` throw (an infrastructure failure, answered 503 with `Retry-After`).
+ * and `reserve` throw (an infrastructure failure, answered 503 with `Retry-After`). A hashing
+ * failure (the hashing itself broke, e.g. its thread died) also rejects; `verify` resolves
+ * `false` only for a password that does not match (or a malformed stored hash).
  */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;

@@ -118,11 +118,23 @@ export class BcryptPasswordHasher implements PasswordHasher {
   }
 
   async #check(password: string, encodedHash: string): Promise<boolean> {
-    // A malformed stored hash is a failed check, as before, not an error.
-    const value = await this.#threads
-      .run({ op: 'verify', input: prehash(password), encoded: encodedHash })
-      .catch(() => false);
+    // bcrypt itself answers false for a malformed stored hash. A rejection here is a failure of
+    // the hashing (a thread that died, bcrypt throwing), never a wrong password: it stays an
+    // error, answered 500, so an outage is not reported to the user as bad credentials.
+    const value = await this.#threads.run({
+      op: 'verify',
+      input: prehash(password),
+      encoded: encodedHash,
+    });
     return value === true;
+  }
+}
+
+/** Hashing failed in the machinery (a hashing thread died, bcrypt threw), not on the password. */
+export class PasswordHashingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PasswordHashingError';
   }
 }
 
@@ -152,7 +164,7 @@ class HashingThreads {
       this.#pending.set(id, (result) => {
         this.#pending.delete(id);
         if (result.error === undefined) resolve(result.value as string | boolean);
-        else reject(new Error(result.error));
+        else reject(new PasswordHashingError(`password hashing failed: ${result.error}`));
       });
       worker.postMessage({ ...job, id } satisfies HashJob);
     });
@@ -168,16 +180,22 @@ class HashingThreads {
       this.#idle.push(worker);
       this.#pending.get(result.id)?.(result);
     });
-    // A thread that dies fails its job and is replaced on next use.
-    const fail = (error: Error) => {
+    // A thread that dies fails its job (an error, not an answer) and leaves the pool: the next
+    // job starts a fresh thread in its place.
+    const fail = (reason: string) => {
       const index = this.#idle.indexOf(worker);
       if (index >= 0) this.#idle.splice(index, 1);
       const id = this.#working.get(worker);
       this.#working.delete(worker);
-      if (id !== undefined) this.#pending.get(id)?.({ id, error: error.message });
+      if (id !== undefined) this.#pending.get(id)?.({ id, error: reason });
     };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`hashing thread exited (${code})`)));
+    worker.on('error', (error: Error) => fail(`hashing thread crashed: ${error.message}`));
+    worker.on('exit', (code) => fail(`hashing thread exited (${code})`));
+    // An answer that cannot be read back would leave its job waiting for ever.
+    worker.on('messageerror', () => {
+      fail('hashing thread sent an unreadable answer');
+      void worker.terminate();
+    });
     return worker;
   }
 }
