@@ -37,14 +37,14 @@ import {
   STALE_UPLOAD_AGE_MS,
   type StaleUploadSweeper,
 } from './modules/tasks/adapters/storage/stale-uploads.ts';
-import { BullMqRetentionJob } from './modules/retention/adapters/jobs/bullmq-retention-job.ts';
 import { MikroOrmRetentionStore } from './modules/retention/adapters/persistence/mikro-orm-retention-store.ts';
-import { createRetentionMetrics } from './modules/retention/adapters/observability/retention-metrics.ts';
-import { RunRetention } from './modules/retention/application/run-retention.ts';
+import {
+  createRetentionModule,
+  type RetentionModule,
+} from './modules/retention/retention.module.ts';
 import { createTasksModule, type TasksModule } from './modules/tasks/tasks.module.ts';
 import { createNotificationsMetrics } from './modules/notifications/adapters/observability/notifications-metrics.ts';
 import { OtelEventTracing } from './modules/notifications/adapters/observability/otel-event-tracing.ts';
-import { PeriodicTask } from './shared/infra/periodic-task.ts';
 import { BullMqReminderJobs } from './modules/notifications/adapters/reminders/bullmq-reminder-jobs.ts';
 import { MikroOrmNotificationRepository } from './modules/notifications/adapters/persistence/mikro-orm-notification-repository.ts';
 import { MikroOrmOutboxSource } from './modules/notifications/adapters/persistence/mikro-orm-outbox-source.ts';
@@ -89,7 +89,7 @@ export interface Container {
   identity: IdentityModule;
   tasks: TasksModule;
   notifications: NotificationsModule;
-  retention: { runRetention: RunRetention };
+  retention: RetentionModule['useCases'];
   readinessChecks: ReadinessCheck[];
   /** OpenTelemetry, as started by the entry point (off unless configured). */
   tracing: Tracing;
@@ -244,25 +244,24 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     },
   );
 
-  const retentionMetrics = createRetentionMetrics(metrics.registry);
-  const runRetention = new RunRetention({
-    store: new MikroOrmRetentionStore(em),
-    blobs: files,
-    clock,
-    failures,
-    periods: config.retention.periods,
-    batchSize: config.retention.batchSize,
-  });
-  // File ages are the file system's wall-clock times, whatever clock the container runs on.
-  const uploadSweep = new PeriodicTask(
-    'uploads.sweep',
-    async () => {
-      const swept = await files.sweepStaleUploads(new Date(Date.now() - STALE_UPLOAD_AGE_MS));
-      retentionMetrics.swept(swept);
-      if (swept > 0) logger.info({ files: swept }, 'stale upload files swept');
+  const retention = createRetentionModule(
+    {
+      store: new MikroOrmRetentionStore(em),
+      blobs: files,
+      clock,
+      failures,
+      periods: config.retention.periods,
+      batchSize: config.retention.batchSize,
     },
-    STALE_UPLOAD_AGE_MS,
-    logger,
+    {
+      uploads: files,
+      settings: {
+        intervalMs: config.retention.intervalMinutes * 60_000,
+        staleUploadAgeMs: STALE_UPLOAD_AGE_MS,
+      },
+      logger,
+      registry: metrics.registry,
+    },
   );
 
   const readinessChecks: ReadinessCheck[] = [
@@ -291,11 +290,11 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     identity,
     tasks,
     notifications,
-    retention: { runRetention },
+    retention: retention.useCases,
     readinessChecks,
     tracing,
     async start() {
-      uploadSweep.start();
+      retention.uploadSweep.start();
       await connectQuietly(redis);
     },
     startWorker() {
@@ -319,19 +318,10 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         metrics: notificationsMetrics,
         telemetry: tracing.bullmq,
       });
-      const retentionJob = new BullMqRetentionJob({
-        connect: queueConnection('retention'),
-        prefix: config.queuePrefix,
-        everyMs: config.retention.intervalMinutes * 60_000,
-        run: () =>
-          scope(async () =>
-            (await runRetention.execute()).match(
-              (outcome) => outcome,
-              (never) => never,
-            ),
-          ),
-        logger,
-        onRun: (outcome) => retentionMetrics.ran(outcome),
+      const retentionJob = retention.createWorker({
+        queueConnection: queueConnection('retention'),
+        queuePrefix: config.queuePrefix,
+        scope,
       });
       notificationsWorker.start();
       const retentionStarted = retentionJob
@@ -351,7 +341,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       };
     },
     async close() {
-      await uploadSweep.stop();
+      await retention.uploadSweep.stop();
       // Give mail in flight a moment; what is still retrying after that is given up (logged).
       await Promise.race([
         detached.drain().then(() => mailer.drain()),

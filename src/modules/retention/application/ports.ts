@@ -56,6 +56,12 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
 }
 
+/** A storage that spools uploads to temporary files, which a killed process leaves behind. */
+export interface UploadSpool {
+  /** Removes temporary upload files last written before `olderThan`; resolves how many. */
+  sweepStaleUploads(olderThan: Date): Promise<number>;
+}
+
 export interface RetentionPorts {
   store: RetentionStore;
   blobs: BlobStore;
