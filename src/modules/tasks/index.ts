@@ -9,3 +9,5 @@ export {
   type TaskReminderChanged,
   type TaskStatusChanged,
 } from './domain/task-events.ts';
+/** The outbox table's entity, as a type only: the notifications relay reads it with typed queries. */
+export type { OutboxEventRecord } from './adapters/persistence/tasks.entities.ts';

@@ -1,20 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TASK_EVENT_TYPES } from '../../../tasks/index.ts';
 import type { OutboxEvent, OutboxSource } from '../../application/ports.ts';
-
-interface OutboxRow {
-  id: string;
-  type: string;
-  task_id: string;
-  actor_id: string;
-  recipients: string[];
-  payload: Record<string, unknown>;
-  occurred_at: Date | string;
-  trace_context: Record<string, string> | null;
-}
+import { notificationsDb } from './notifications-db.ts';
 
 /** Event types of a newer release stay in the outbox for a relay that knows them. */
-const KNOWN_TYPES = `{${TASK_EVENT_TYPES.join(',')}}`;
+const KNOWN_TYPES: string[] = [...TASK_EVENT_TYPES];
 
 export interface MikroOrmOutboxSourceOptions {
   /** Events that failed this often are no longer claimed; they wait for an operator. */
@@ -35,23 +25,24 @@ export class MikroOrmOutboxSource implements OutboxSource {
     limit: number,
     options: { onlyIds?: readonly string[] } = {},
   ): Promise<OutboxEvent[]> {
-    const params: unknown[] = [this.maxAttempts, KNOWN_TYPES];
-    let only = '';
-    if (options.onlyIds) {
-      only = 'and id = any(?::uuid[])';
-      params.push(`{${options.onlyIds.join(',')}}`);
-    }
-    params.push(limit);
-    const rows = await this.em.execute<OutboxRow[]>(
-      `select id, type, task_id, actor_id, array_to_json(recipients) as recipients, payload,
-              occurred_at, trace_context
-         from outbox_events
-        where processed_at is null and attempts < ? and type = any(?::text[]) ${only}
-        order by occurred_at, id
-        limit ?
-        for update skip locked`,
-      params,
-    );
+    const rows = await this.pending()
+      .select([
+        'id',
+        'type',
+        'task_id',
+        'actor_id',
+        'recipients',
+        'payload',
+        'occurred_at',
+        'trace_context',
+      ])
+      .$if(options.onlyIds !== undefined, (qb) =>
+        qb.where((eb) => eb('id', '=', eb.fn.any(eb.val([...options.onlyIds!])))),
+      )
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
     return rows.map(
       (row) =>
         ({
@@ -61,32 +52,42 @@ export class MikroOrmOutboxSource implements OutboxSource {
           actorId: row.actor_id,
           recipients: row.recipients,
           payload: row.payload,
-          occurredAt: row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at),
+          occurredAt: row.occurred_at,
           ...(row.trace_context ? { traceContext: row.trace_context } : {}),
         }) as OutboxEvent,
     );
   }
 
   async peek(limit: number): Promise<string[]> {
-    const rows = await this.em.execute<Array<{ id: string }>>(
-      `select id from outbox_events
-        where processed_at is null and attempts < ? and type = any(?::text[])
-        order by occurred_at, id
-        limit ?`,
-      [this.maxAttempts, KNOWN_TYPES, limit],
-    );
+    const rows = await this.pending().select('id').limit(limit).execute();
     return rows.map((row) => row.id);
   }
 
   async markProcessed(ids: readonly string[], at: Date): Promise<void> {
     if (ids.length === 0) return;
-    await this.em.execute('update outbox_events set processed_at = ? where id = any(?::uuid[])', [
-      at,
-      `{${ids.join(',')}}`,
-    ]);
+    await notificationsDb(this.em)
+      .updateTable('outbox_events')
+      .set({ processed_at: at })
+      .where((eb) => eb('id', '=', eb.fn.any(eb.val([...ids]))))
+      .execute();
   }
 
   async recordFailure(id: string): Promise<void> {
-    await this.em.execute('update outbox_events set attempts = attempts + 1 where id = ?', [id]);
+    await notificationsDb(this.em)
+      .updateTable('outbox_events')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Unprocessed events of known types not yet given up on, oldest first. */
+  private pending() {
+    return notificationsDb(this.em)
+      .selectFrom('outbox_events')
+      .where('processed_at', 'is', null)
+      .where('attempts', '<', this.maxAttempts)
+      .where((eb) => eb('type', '=', eb.fn.any(eb.val(KNOWN_TYPES))))
+      .orderBy('occurred_at')
+      .orderBy('id');
   }
 }

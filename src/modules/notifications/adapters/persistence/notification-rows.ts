@@ -1,27 +1,24 @@
-import type {
-  Notification,
-  NotificationData,
-  NotificationType,
-} from '../../domain/notification.ts';
+import type { Selectable } from 'kysely';
+import type { Notification, NotificationType } from '../../domain/notification.ts';
+import type { NotificationsDb } from './notifications-db.ts';
 
 /** The columns every notification read selects. */
-export const NOTIFICATION_COLUMNS =
-  'id, user_id, seq, type, task_id, actor_id, data, read_at, created_at';
+export const NOTIFICATION_COLUMNS = [
+  'id',
+  'user_id',
+  'seq',
+  'type',
+  'task_id',
+  'actor_id',
+  'data',
+  'read_at',
+  'created_at',
+] as const;
 
-export interface NotificationRow {
-  id: string;
-  user_id: string;
-  /** `bigint` arrives as a string. */
-  seq: string | number;
-  type: string;
-  task_id: string | null;
-  actor_id: string | null;
-  data: NotificationData;
-  read_at: Date | string | null;
-  created_at: Date | string;
-}
-
-const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+export type NotificationRow = Pick<
+  Selectable<NotificationsDb['notifications']>,
+  (typeof NOTIFICATION_COLUMNS)[number]
+>;
 
 export function toNotification(row: NotificationRow): Notification {
   return {
@@ -32,7 +29,7 @@ export function toNotification(row: NotificationRow): Notification {
     taskId: row.task_id,
     actorId: row.actor_id,
     data: row.data,
-    readAt: row.read_at === null ? null : date(row.read_at),
-    createdAt: date(row.created_at),
+    readAt: row.read_at,
+    createdAt: row.created_at,
   };
 }
