@@ -9,5 +9,5 @@ export {
   type TaskReminderChanged,
   type TaskStatusChanged,
 } from './domain/task-events.ts';
-/** The outbox table's entity, as a type only: the notifications relay reads it with typed queries. */
-export type { OutboxEventRecord } from './adapters/persistence/tasks.entities.ts';
+/** Entities as types only: the notifications relay and the retention job query them, typed. */
+export type { AttachmentRecord, OutboxEventRecord } from './adapters/persistence/tasks.entities.ts';
