@@ -37,3 +37,23 @@ export class PreparedStatement<Row> {
     return rows;
   }
 }
+
+/**
+ * Runs a compiled Kysely query on the pool as the named prepared statement `name`, with the
+ * pool's own type parsers (MikroORM's: timestamps stay strings, so type the query
+ * `OnTheWire`). Outside transactions only. Each distinct SQL text needs its own name: the driver
+ * refuses a name reused for another text, so a mix-up fails loudly.
+ */
+export async function runNamed<Row>(
+  em: EntityManager,
+  name: string,
+  query: CompiledQuery<Row>,
+): Promise<Row[]> {
+  const pool = await em.getConnection().getNativeClient();
+  const { rows } = await pool.query<Row & pg.QueryResultRow>({
+    name,
+    text: query.sql,
+    values: [...query.parameters],
+  });
+  return rows;
+}

@@ -2,8 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
 import type { InboxQuery, NotificationRepository } from '../../application/ports.ts';
 import type { Notification, NotificationDraft } from '../../domain/notification.ts';
+import { runNamed } from '../../../../shared/infra/prepared-statement.ts';
 import { NOTIFICATION_COLUMNS, toNotification } from './notification-rows.ts';
-import { notificationsDb } from './notifications-db.ts';
+import { notificationsDb, notificationsWireDb } from './notifications-db.ts';
 
 /** The inbox in PostgreSQL; pages are ranges of the (user_id, seq) index. */
 export class MikroOrmNotificationRepository implements NotificationRepository {
@@ -41,7 +42,7 @@ export class MikroOrmNotificationRepository implements NotificationRepository {
       // Inserted in (user_id, seq) order, as the sequences were drawn: a stable lock order.
       .sort((a, b) => compare(a.user_id, b.user_id) || Number(a.seq) - Number(b.seq));
     if (rows.length === 0) return [];
-    const inserted = await notificationsDb(this.em)
+    const inserted = await notificationsWireDb(this.em)
       .insertInto('notifications')
       .values(rows)
       .onConflict((conflict) => conflict.doNothing())
@@ -80,15 +81,26 @@ export class MikroOrmNotificationRepository implements NotificationRepository {
   }
 
   async list(query: InboxQuery): Promise<{ items: Notification[]; hasMore: boolean }> {
-    const rows = await notificationsDb(this.em)
+    const page = notificationsWireDb(this.em)
       .selectFrom('notifications')
       .select(NOTIFICATION_COLUMNS)
       .where('user_id', '=', query.userId)
-      .$if(query.unreadOnly === true, (qb) => qb.where('read_at', 'is', null))
+      .$if(query.unreadOnly, (qb) => qb.where('read_at', 'is', null))
       .$if(query.beforeSeq !== undefined, (qb) => qb.where('seq', '<', String(query.beforeSeq)))
       .orderBy('seq', 'desc')
       .limit(query.limit + 1)
-      .execute();
+      .compile();
+    // Every inbox request reads a page: outside a transaction, one named statement per shape
+    // (unread only or not, first page or not), so each pool connection plans it once.
+    const rows = this.em.isInTransaction()
+      ? (await this.em.getKysely().executeQuery(page)).rows
+      : await runNamed(
+          this.em,
+          `notifications_inbox_${query.unreadOnly ? 'unread' : 'all'}_${
+            query.beforeSeq === undefined ? 'first' : 'before'
+          }`,
+          page,
+        );
     return {
       items: rows.slice(0, query.limit).map(toNotification),
       hasMore: rows.length > query.limit,
@@ -135,7 +147,7 @@ export class MikroOrmNotificationRepository implements NotificationRepository {
   }
 
   async listAfter(userId: string, afterSeq: number, limit: number): Promise<Notification[]> {
-    const rows = await notificationsDb(this.em)
+    const rows = await notificationsWireDb(this.em)
       .selectFrom('notifications')
       .select(NOTIFICATION_COLUMNS)
       .where('user_id', '=', userId)

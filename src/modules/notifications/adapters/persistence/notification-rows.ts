@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Notification, NotificationType } from '../../domain/notification.ts';
+import type { OnTheWireDb } from '../../../../shared/infra/on-the-wire.ts';
 import type { NotificationsDb } from './notifications-db.ts';
 
 /** The columns every notification read selects. */
@@ -15,8 +16,9 @@ export const NOTIFICATION_COLUMNS = [
   'created_at',
 ] as const;
 
+/** A row as the driver hands it over (timestamps as strings). */
 export type NotificationRow = Pick<
-  Selectable<NotificationsDb['notifications']>,
+  Selectable<OnTheWireDb<NotificationsDb>['notifications']>,
   (typeof NOTIFICATION_COLUMNS)[number]
 >;
 
@@ -29,7 +31,7 @@ export function toNotification(row: NotificationRow): Notification {
     taskId: row.task_id,
     actorId: row.actor_id,
     data: row.data,
-    readAt: row.read_at,
-    createdAt: row.created_at,
+    readAt: row.read_at === null ? null : new Date(row.read_at),
+    createdAt: new Date(row.created_at),
   };
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { InferKyselyDB } from '@mikro-orm/sql';
 import type { IdentityTables } from '../../../identity/index.ts';
 import type { OutboxEventRecord } from '../../../tasks/index.ts';
+import type { OnTheWireDb } from '../../../../shared/infra/on-the-wire.ts';
 import type { NotificationsTables } from './notifications.entities.ts';
 
 /**
@@ -20,4 +21,12 @@ export type NotificationsDb = NotificationsTables &
  */
 export function notificationsDb(em: EntityManager) {
   return em.getKysely<NotificationsDb>({ convertValues: true });
+}
+
+/**
+ * The same, without the converting plugin: timestamps read as strings (typed so). For the hot
+ * statements — the inbox pages and the outbox claim — where the plugin's cost shows.
+ */
+export function notificationsWireDb(em: EntityManager) {
+  return em.getKysely<OnTheWireDb<NotificationsDb>>();
 }
