@@ -262,7 +262,7 @@ describe.each(implementations)('identity repositories ($name)', ({ make }) => {
         ];
         const revoked = await aStoredSession(user.id, `h-${randomUUID()}`, at(3));
         await repos.sessions.revoke(revoked.id, at(3));
-        await repos.sessions.touch(s1!.id, at(4));
+        await repos.sessions.touch(s1.id, at(4));
         const expired = newSession({
           id: randomUUID(),
           userId: user.id,
@@ -271,7 +271,7 @@ describe.each(implementations)('identity repositories ($name)', ({ make }) => {
         });
         await repos.sessions.insert(expired, `h-${randomUUID()}`);
         const live = await repos.sessions.listActiveForUser(user.id, at(5));
-        expect(live.map((session) => session.id)).toEqual([s1!.id, s3!.id, s2!.id]);
+        expect(live.map((session) => session.id)).toEqual([s1.id, s3.id, s2.id]);
       }));
   });
 
