@@ -3,6 +3,7 @@ import { hardeningBench } from './hardening.bench.ts';
 import { identityBench } from './identity.bench.ts';
 import { authBench, healthBench, listBench, mixBench, stormBench } from './load.bench.ts';
 import { notificationsBench } from './notifications.bench.ts';
+import { persistenceCoreBench } from './persistence-core.bench.ts';
 import { taskListBench } from './task-list.bench.ts';
 import { tracingBench } from './tracing.bench.ts';
 
@@ -14,6 +15,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ['identity', identityBench],
   ['task list', taskListBench],
   ['notifications', notificationsBench],
+  ['persistence-core', persistenceCoreBench],
   ['tracing', tracingBench],
   ['hardening', hardeningBench],
   ['load: login storm', stormBench],

@@ -11,6 +11,7 @@ import { JoseAccessTokenService } from './modules/identity/adapters/security/jos
 import { LogFailureReporter } from './shared/infra/log-failure-reporter.ts';
 import { LogMailer } from './modules/identity/adapters/mail/log-mailer.ts';
 import { identityEntities } from './modules/identity/adapters/persistence/identity.entities.ts';
+import { notificationsEntities } from './modules/notifications/adapters/persistence/notifications.entities.ts';
 import { MikroOrmOneTimeTokenRepository } from './modules/identity/adapters/persistence/mikro-orm-one-time-token-repository.ts';
 import { MikroOrmSessionRepository } from './modules/identity/adapters/persistence/mikro-orm-session-repository.ts';
 import { MikroOrmTransactionRunner } from './shared/infra/mikro-orm-transaction-runner.ts';
@@ -72,7 +73,7 @@ import { tracingOff, type Tracing } from './shared/infra/tracing.ts';
 import { UuidV7Ids } from './shared/infra/uuid-v7-ids.ts';
 
 /** Entity schemas of every module, for the ORM and its tooling. */
-export const entities = [...identityEntities, ...tasksEntities];
+export const entities = [...identityEntities, ...tasksEntities, ...notificationsEntities];
 
 export interface Container {
   config: Config;

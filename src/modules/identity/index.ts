@@ -6,3 +6,5 @@ export type {
 } from './application/authenticate.ts';
 export type { LiveSessionCheck, SessionPrincipal } from './application/live-sessions.ts';
 export type { Role } from './domain/role.ts';
+/** The identity tables' row types, for typed queries of other modules that join them (no values). */
+export type { IdentityTables } from './adapters/persistence/identity.entities.ts';

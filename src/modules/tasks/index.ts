@@ -15,3 +15,5 @@ export {
 export type { GetTask } from './application/get-task.ts';
 export type { GetStorageUsage } from './application/get-storage-usage.ts';
 export { TASK_STATUSES, type TaskStatus } from './domain/task-fields.ts';
+/** Entities as types only: the notifications relay and the retention job query them, typed. */
+export type { AttachmentRecord, OutboxEventRecord } from './adapters/persistence/tasks.entities.ts';

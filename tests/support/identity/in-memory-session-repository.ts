@@ -74,7 +74,9 @@ export class InMemorySessionRepository implements SessionRepository {
       row.chain.push({ hash: this.concurrentWinner, issuedAt: now });
     }
     this.concurrentWinner = undefined;
-    if (!row || row.chain.at(-1)?.hash !== expectedCurrentHash) return false;
+    if (!row || row.session.revokedAt || row.chain.at(-1)?.hash !== expectedCurrentHash) {
+      return false;
+    }
     row.chain.push({ hash: nextHash, issuedAt: now });
     return true;
   }
@@ -105,10 +107,18 @@ export class InMemorySessionRepository implements SessionRepository {
   }
 
   async listActiveForUser(userId: string, now: Date): Promise<Session[]> {
-    return [...this.rows.values()]
-      .map((row) => row.session)
-      .filter((session) => session.userId === userId && isSessionLive(session, now))
-      .map((session) => ({ ...session }));
+    return (
+      [...this.rows.values()]
+        .map((row) => row.session)
+        .filter((session) => session.userId === userId && isSessionLive(session, now))
+        // Most recently used first, as the real list (last_used_at desc, id desc).
+        .sort(
+          (a, b) =>
+            b.lastUsedAt.getTime() - a.lastUsedAt.getTime() ||
+            (b.id < a.id ? -1 : b.id > a.id ? 1 : 0),
+        )
+        .map((session) => ({ ...session }))
+    );
   }
 
   /** Makes the next `rotate` find that a concurrent refresh already rotated to `winnerHash`. */

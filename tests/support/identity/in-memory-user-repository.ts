@@ -67,7 +67,8 @@ export class InMemoryUserRepository implements UserRepository {
     const q = query.q?.toLowerCase();
     const matching = [...this.rows.values()]
       .filter((r) => !q || r.email.includes(q) || r.fullName.toLowerCase().includes(q))
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+      // Newest first, as the real list (created_at desc, id desc).
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || compare(b.id, a.id));
     const start = (query.page - 1) * query.limit;
     return {
       items: matching.slice(start, start + query.limit).map((r) => User.restore(r)),
@@ -94,3 +95,5 @@ export class InMemoryUserRepository implements UserRepository {
     return row && { ...row };
   }
 }
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -25,7 +25,8 @@ describe('administration', () => {
       expect(
         (await list.execute({ principal: principalOf(admin), page: 2, limit: 1 }))._unsafeUnwrap(),
       ).toMatchObject({
-        items: [expect.objectContaining({ id: member.id })],
+        // Newest first, then by id descending (both were created at the same instant).
+        items: [expect.objectContaining({ id: admin.id })],
         total: 2,
         page: 2,
         limit: 1,

@@ -61,9 +61,10 @@ describe('session management', () => {
         await new ListSessions(bed.ports).execute({ principal: current.principal })
       )._unsafeUnwrap();
 
+      // Most recently used first, then by id descending (both were last used at the same instant).
       expect(items.map(({ id, current: isCurrent }) => ({ id, isCurrent }))).toEqual([
-        { id: current.sessionId, isCurrent: true },
         { id: other.sessionId, isCurrent: false },
+        { id: current.sessionId, isCurrent: true },
       ]);
     });
   });

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OneTimeTokenPurpose, OneTimeTokenRepository } from '../../application/ports.ts';
+import { identityDb } from './identity-db.ts';
 import { OneTimeTokenRecord } from './identity.entities.ts';
 
 export class MikroOrmOneTimeTokenRepository implements OneTimeTokenRepository {
@@ -17,17 +18,27 @@ export class MikroOrmOneTimeTokenRepository implements OneTimeTokenRepository {
     expiresAt: Date;
     createdAt: Date;
   }): Promise<void> {
-    const { hash, ...rest } = token;
-    await this.em.insert(OneTimeTokenRecord, { ...rest, tokenHash: hash, usedAt: null });
+    await this.em.insert(OneTimeTokenRecord, {
+      id: token.id,
+      user: token.userId,
+      purpose: token.purpose,
+      tokenHash: token.hash,
+      expiresAt: token.expiresAt,
+      usedAt: null,
+      createdAt: token.createdAt,
+    });
   }
 
   async peek(purpose: OneTimeTokenPurpose, hash: string, now: Date): Promise<string | undefined> {
-    const row = await this.em.findOne(
-      OneTimeTokenRecord,
-      { tokenHash: hash, purpose, usedAt: null, expiresAt: { $gt: now } },
-      { disableIdentityMap: true },
-    );
-    return row?.userId;
+    const row = await identityDb(this.em)
+      .selectFrom('one_time_tokens')
+      .select('user_id')
+      .where('token_hash', '=', hash)
+      .where('purpose', '=', purpose)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return row?.user_id;
   }
 
   /** One conditional UPDATE: two concurrent uses of the same token cannot both succeed. */
@@ -36,19 +47,22 @@ export class MikroOrmOneTimeTokenRepository implements OneTimeTokenRepository {
     hash: string,
     now: Date,
   ): Promise<string | undefined> {
-    const rows = await this.em.execute<Array<{ user_id: string }>>(
-      `update one_time_tokens set used_at = ?
-        where token_hash = ? and purpose = ? and used_at is null and expires_at > ?
-        returning user_id`,
-      [now, hash, purpose, now],
-    );
-    return rows[0]?.user_id;
+    const row = await identityDb(this.em)
+      .updateTable('one_time_tokens')
+      .set({ used_at: now })
+      .where('token_hash', '=', hash)
+      .where('purpose', '=', purpose)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning('user_id')
+      .executeTakeFirst();
+    return row?.user_id;
   }
 
   async invalidateAll(userId: string, purpose: OneTimeTokenPurpose, now: Date): Promise<void> {
     await this.em.nativeUpdate(
       OneTimeTokenRecord,
-      { userId, purpose, usedAt: null },
+      { user: userId, purpose, usedAt: null },
       { usedAt: now },
     );
   }

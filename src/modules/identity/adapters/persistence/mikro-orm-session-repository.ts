@@ -1,9 +1,27 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Selectable } from 'kysely';
 import type { SessionRepository } from '../../application/ports.ts';
 import type { RefreshTokenStanding, Session } from '../../domain/session.ts';
+import { PreparedStatement } from '../../../../shared/infra/prepared-statement.ts';
+import { identityDb, type IdentityDb } from './identity-db.ts';
 import { RefreshTokenRecord, SessionRecord } from './identity.entities.ts';
 
-type SessionRow = InstanceType<typeof SessionRecord.class>;
+type SessionRow = Pick<
+  Selectable<IdentityDb['sessions']>,
+  (typeof SESSION_COLUMNS)[number] extends `s.${infer C}` ? C & keyof IdentityDb['sessions'] : never
+>;
+
+/** The columns a `Session` is made of, read through the alias `s`. */
+const SESSION_COLUMNS = [
+  's.id',
+  's.user_id',
+  's.created_at',
+  's.last_used_at',
+  's.expires_at',
+  's.revoked_at',
+  's.user_agent',
+  's.ip',
+] as const;
 
 /**
  * Sessions and their refresh-token chain. The session row holds the hash of its current token;
@@ -11,23 +29,36 @@ type SessionRow = InstanceType<typeof SessionRecord.class>;
  */
 export class MikroOrmSessionRepository implements SessionRepository {
   private readonly em: EntityManager;
+  /** The session-status check of every authenticated request that misses the cache. */
+  private readonly byId: PreparedStatement<SessionRow>;
 
   constructor(em: EntityManager) {
     this.em = em;
+    this.byId = new PreparedStatement('sessions_by_id', () =>
+      identityDb(em)
+        .selectFrom('sessions as s')
+        .select(SESSION_COLUMNS)
+        .where('s.id', '=', '')
+        .compile(),
+    );
   }
 
   async insert(session: Session, firstRefreshTokenHash: string): Promise<void> {
     await this.em.transactional(async (em) => {
       await em.insert(SessionRecord, {
-        ...session,
+        id: session.id,
+        user: session.userId,
         currentRefreshHash: firstRefreshTokenHash,
+        createdAt: session.createdAt,
+        lastUsedAt: session.lastUsedAt,
+        expiresAt: session.expiresAt,
         revokedAt: session.revokedAt ?? null,
         userAgent: session.userAgent ?? null,
         ip: session.ip ?? null,
       });
       await em.insert(RefreshTokenRecord, {
         tokenHash: firstRefreshTokenHash,
-        sessionId: session.id,
+        session: session.id,
         createdAt: session.createdAt,
         rotatedAt: null,
         replacedByHash: null,
@@ -36,8 +67,15 @@ export class MikroOrmSessionRepository implements SessionRepository {
   }
 
   async findById(id: string): Promise<Session | undefined> {
-    const row = await this.em.findOne(SessionRecord, { id }, { disableIdentityMap: true });
-    return row ? toSession(row) : undefined;
+    // Inside a transaction the read must see that transaction's writes: through its connection.
+    const rows = this.em.isInTransaction()
+      ? await identityDb(this.em)
+          .selectFrom('sessions as s')
+          .select(SESSION_COLUMNS)
+          .where('s.id', '=', id)
+          .execute()
+      : await this.byId.run(this.em, [id]);
+    return rows[0] ? toSession(rows[0]) : undefined;
   }
 
   async findByRefreshTokenHash(
@@ -46,33 +84,19 @@ export class MikroOrmSessionRepository implements SessionRepository {
     // One statement, so the token row and its session come from the same snapshot: read apart, a
     // concurrent rotation committing in between made a just-rotated token look like an old one
     // (reuse) and revoked the session.
-    const rows = await this.em.execute<Array<SessionSqlRow & TokenSqlRow>>(
-      `select s.id, s.user_id, s.current_refresh_hash, s.created_at, s.last_used_at, s.expires_at,
-              s.revoked_at, s.user_agent, s.ip, t.rotated_at, t.replaced_by_hash
-         from refresh_tokens t join sessions s on s.id = t.session_id
-        where t.token_hash = ?`,
-      [hash],
-    );
-    const row = rows[0];
+    const row = await identityDb(this.em)
+      .selectFrom('refresh_tokens as t')
+      .innerJoin('sessions as s', 's.id', 't.session_id')
+      .select([...SESSION_COLUMNS, 's.current_refresh_hash', 't.rotated_at', 't.replaced_by_hash'])
+      .where('t.token_hash', '=', hash)
+      .executeTakeFirst();
     if (!row) return undefined;
     let standing: RefreshTokenStanding = { kind: 'older' };
     if (row.current_refresh_hash === hash) standing = { kind: 'current' };
     else if (row.rotated_at !== null && row.replaced_by_hash === row.current_refresh_hash) {
-      standing = { kind: 'previous', rotatedAt: asDate(row.rotated_at) };
+      standing = { kind: 'previous', rotatedAt: row.rotated_at };
     }
-    return {
-      session: {
-        id: row.id,
-        userId: row.user_id,
-        createdAt: asDate(row.created_at),
-        lastUsedAt: asDate(row.last_used_at),
-        expiresAt: asDate(row.expires_at),
-        revokedAt: row.revoked_at === null ? undefined : asDate(row.revoked_at),
-        userAgent: row.user_agent ?? undefined,
-        ip: row.ip ?? undefined,
-      },
-      standing,
-    };
+    return { session: toSession(row), standing };
   }
 
   async rotate(
@@ -91,7 +115,7 @@ export class MikroOrmSessionRepository implements SessionRepository {
       if (updated !== 1) return false;
       await em.insert(RefreshTokenRecord, {
         tokenHash: nextHash,
-        sessionId,
+        session: sessionId,
         createdAt: now,
         rotatedAt: null,
         replacedByHash: null,
@@ -118,35 +142,46 @@ export class MikroOrmSessionRepository implements SessionRepository {
   }
 
   async revokeAllForUser(userId: string, now: Date, exceptSessionId?: string): Promise<string[]> {
-    const rows = await this.em.execute<Array<{ id: string }>>(
-      `update sessions set revoked_at = ? where user_id = ? and revoked_at is null${
-        exceptSessionId ? ' and id <> ?' : ''
-      } returning id`,
-      exceptSessionId ? [now, userId, exceptSessionId] : [now, userId],
-    );
+    const rows = await identityDb(this.em)
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .$if(exceptSessionId !== undefined, (qb) => qb.where('id', '<>', exceptSessionId!))
+      .returning('id')
+      .execute();
     return rows.map((row) => row.id);
   }
 
   /**
-   * Of `sessionIds`, those neither revoked nor expired whose user is active, with their user. Raw
-   * SQL: one join over both tables answers a whole gateway's sockets in one round trip.
+   * Of `sessionIds`, those neither revoked nor expired whose user is active, with their user: one
+   * join over both tables answers a whole gateway's sockets in one round trip.
    */
   async liveAmong(sessionIds: readonly string[], now: Date): Promise<Map<string, string>> {
     if (sessionIds.length === 0) return new Map();
-    const rows = await this.em.execute<Array<{ id: string; user_id: string }>>(
-      `select s.id, s.user_id from sessions s join users u on u.id = s.user_id
-        where s.id = any(?::uuid[]) and s.revoked_at is null and s.expires_at > ? and u.is_active`,
-      [`{${sessionIds.join(',')}}`, now],
-    );
+    const rows = await identityDb(this.em)
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select(['s.id', 's.user_id'])
+      // One array parameter, whatever the number of sockets.
+      .where((eb) => eb('s.id', '=', eb.fn.any(eb.val([...sessionIds]))))
+      .where('s.revoked_at', 'is', null)
+      .where('s.expires_at', '>', now)
+      .where('u.is_active', '=', true)
+      .execute();
     return new Map(rows.map((row) => [row.id, row.user_id]));
   }
 
   async listActiveForUser(userId: string, now: Date): Promise<Session[]> {
-    const rows = await this.em.find(
-      SessionRecord,
-      { userId, revokedAt: null, expiresAt: { $gt: now } },
-      { orderBy: { lastUsedAt: 'desc', id: 'desc' }, disableIdentityMap: true },
-    );
+    const rows = await identityDb(this.em)
+      .selectFrom('sessions as s')
+      .select(SESSION_COLUMNS)
+      .where('s.user_id', '=', userId)
+      .where('s.revoked_at', 'is', null)
+      .where('s.expires_at', '>', now)
+      .orderBy('s.last_used_at', 'desc')
+      .orderBy('s.id', 'desc')
+      .execute();
     return rows.map(toSession);
   }
 }
@@ -154,31 +189,12 @@ export class MikroOrmSessionRepository implements SessionRepository {
 function toSession(row: SessionRow): Session {
   return {
     id: row.id,
-    userId: row.userId,
-    createdAt: row.createdAt,
-    lastUsedAt: row.lastUsedAt,
-    expiresAt: row.expiresAt,
-    revokedAt: row.revokedAt ?? undefined,
-    userAgent: row.userAgent ?? undefined,
+    userId: row.user_id,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at ?? undefined,
+    userAgent: row.user_agent ?? undefined,
     ip: row.ip ?? undefined,
   };
 }
-
-interface SessionSqlRow {
-  id: string;
-  user_id: string;
-  current_refresh_hash: string;
-  created_at: Date | string;
-  last_used_at: Date | string;
-  expires_at: Date | string;
-  revoked_at: Date | string | null;
-  user_agent: string | null;
-  ip: string | null;
-}
-
-interface TokenSqlRow {
-  rotated_at: Date | string | null;
-  replaced_by_hash: string | null;
-}
-
-const asDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));

@@ -1,90 +1,88 @@
-import type { QueryResult } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql, type Selectable } from 'kysely';
 import type { LoginAdmission, UserRepository } from '../../application/ports.ts';
 import type { Role } from '../../domain/role.ts';
 import { User, type LockoutPolicy, type UserProps } from '../../domain/user.ts';
+import { PreparedStatement } from '../../../../shared/infra/prepared-statement.ts';
+import { identityDb, type IdentityDb } from './identity-db.ts';
 import { UserRecord } from './identity.entities.ts';
 
-type UserRow = InstanceType<typeof UserRecord.class>;
+type UserRow = Selectable<IdentityDb['users']>;
 
-interface UserSqlRow {
-  id: string;
-  email: string;
-  full_name: string;
-  password_hash: string;
-  role: string;
-  email_verified: boolean;
-  is_active: boolean;
-  failed_login_count: number;
-  locked_until: Date | string | null;
-  created_at: Date | string;
-  updated_at: Date | string;
-}
+const USER_COLUMNS = [
+  'id',
+  'email',
+  'full_name',
+  'password_hash',
+  'role',
+  'email_verified',
+  'is_active',
+  'failed_login_count',
+  'locked_until',
+  'created_at',
+  'updated_at',
+] as const;
 
-/** Every authenticated profile read loads its user: named, so each pool connection keeps it planned. */
-const USER_BY_ID = {
-  name: 'users_by_id',
-  text: `select id, email, full_name, password_hash, role, email_verified, is_active,
-                failed_login_count, locked_until, created_at, updated_at
-           from users where id = $1`,
-};
-
-/**
- * Refuses (no row) while a lock runs at `now`; otherwise counts the attempt, from zero when an
- * earlier lock has run out, and locks once the count reaches the limit. One statement, so
- * concurrent attempts queue on the row lock and each sees the count the previous one left.
- * Params: max failures, lock end, user id, now.
- */
-const CHARGE_LOGIN_ATTEMPT = `
-  update users
-     set failed_login_count = case when locked_until is null then failed_login_count + 1 else 1 end,
-         locked_until = case
-           when (case when locked_until is null then failed_login_count + 1 else 1 end) >= ?
-           then ?::timestamptz
-         end
-   where id = ? and (locked_until is null or locked_until <= ?)
-  returning id`;
-
-/** Users as rows; every write is a single native statement (no unit of work to go stale). */
+/** Users as rows; every write is a single statement (no unit of work to go stale). */
 export class MikroOrmUserRepository implements UserRepository {
   private readonly em: EntityManager;
+  /**
+   * Every authenticated profile read loads its user: a named statement, so each pool connection
+   * plans it once. Built with Kysely, so its columns and row type are the entity's.
+   */
+  private readonly byId: PreparedStatement<UserRow>;
 
   /** `em` is the global manager: inside a request or job it resolves to that context's fork. */
   constructor(em: EntityManager) {
     this.em = em;
+    this.byId = new PreparedStatement('users_by_id', () =>
+      identityDb(em).selectFrom('users').select(USER_COLUMNS).where('id', '=', '').compile(),
+    );
   }
 
   async findById(id: string): Promise<User | undefined> {
-    if (this.em.isInTransaction()) {
-      const row = await this.em.findOne(UserRecord, { id }, { disableIdentityMap: true });
-      return row ? toUser(row) : undefined;
-    }
-    // Outside a transaction the read goes straight to the pool as a prepared statement: the ORM
-    // would build the query, inline the id (a fresh plan each time) and hydrate an entity.
-    const pool = await this.em.getConnection().getNativeClient();
-    const { rows } = await pool.query<UserSqlRow>({ ...USER_BY_ID, values: [id] });
-    return rows[0] ? fromSql(rows[0]) : undefined;
+    // Inside a transaction the read must see that transaction's writes: through its connection.
+    const rows = this.em.isInTransaction()
+      ? await identityDb(this.em)
+          .selectFrom('users')
+          .select(USER_COLUMNS)
+          .where('id', '=', id)
+          .execute()
+      : await this.byId.run(this.em, [id]);
+    return rows[0] ? toUser(rows[0]) : undefined;
   }
 
   async findByEmail(normalisedEmail: string): Promise<User | undefined> {
-    const row = await this.em.findOne(
-      UserRecord,
-      { email: normalisedEmail },
-      { disableIdentityMap: true },
-    );
+    const row = await identityDb(this.em)
+      .selectFrom('users')
+      .select(USER_COLUMNS)
+      .where('email', '=', normalisedEmail)
+      .executeTakeFirst();
     return row ? toUser(row) : undefined;
   }
 
   async insert(user: User): Promise<boolean> {
     // `do nothing` rather than catching the unique violation: an error would abort an enclosing
     // transaction, and everything the caller did in it after this would fail.
-    const result = await this.em
-      .createQueryBuilder(UserRecord)
-      .insert(toRow(user.toProps()))
-      .onConflict('email')
-      .ignore()
-      .execute<QueryResult>('run');
-    if (result.affectedRows === 0) return false;
+    const props = user.toProps();
+    const result = await identityDb(this.em)
+      .insertInto('users')
+      .values({
+        id: props.id,
+        email: props.email,
+        full_name: props.fullName,
+        password_hash: props.passwordHash,
+        role: props.role,
+        email_verified: props.emailVerified,
+        is_active: props.isActive,
+        failed_login_count: props.failedLoginCount,
+        locked_until: props.lockedUntil ?? null,
+        created_at: props.createdAt,
+        updated_at: props.updatedAt,
+      })
+      .onConflict((conflict) => conflict.column('email').doNothing())
+      .executeTakeFirst();
+    if (result.numInsertedOrUpdatedRows === 0n) return false;
     user.markSaved();
     return true;
   }
@@ -92,11 +90,17 @@ export class MikroOrmUserRepository implements UserRepository {
   async update(user: User): Promise<void> {
     const changes = user.pendingChanges();
     if (Object.keys(changes).length > 0) {
+      // Property names are the entity's, so MikroORM maps them to columns.
       await this.em.nativeUpdate(UserRecord, { id: user.id }, toRowChanges(changes));
     }
     user.markSaved();
   }
 
+  /**
+   * Refuses (no row) while a lock runs at `now`; otherwise counts the attempt, from zero when an
+   * earlier lock has run out, and locks once the count reaches the limit. One statement, so
+   * concurrent attempts queue on the row lock and each sees the count the previous one left.
+   */
   async beginLoginAttempt(
     userId: string,
     now: Date,
@@ -104,12 +108,28 @@ export class MikroOrmUserRepository implements UserRepository {
   ): Promise<LoginAdmission> {
     const lockEnd = new Date(now.getTime() + policy.lockMinutes * 60_000);
     for (;;) {
-      const charged = await this.em.execute<Array<{ id: string }>>(CHARGE_LOGIN_ATTEMPT, [
-        policy.maxFailures,
-        lockEnd,
-        userId,
-        now,
-      ]);
+      const charged = await identityDb(this.em)
+        .updateTable('users')
+        .set((eb) => {
+          const next = eb
+            .case()
+            .when('locked_until', 'is', null)
+            .then(eb('failed_login_count', '+', 1))
+            .else(1)
+            .end();
+          return {
+            failed_login_count: next,
+            locked_until: eb
+              .case()
+              .when(next, '>=', policy.maxFailures)
+              .then(sql<Date>`${lockEnd}::timestamptz`)
+              .end(),
+          };
+        })
+        .where('id', '=', userId)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+        .returning('id')
+        .execute();
       if (charged.length > 0) return { locked: false };
       const user = await this.findById(userId);
       if (!user) throw new Error(`login attempt on unknown user ${userId}`);
@@ -120,12 +140,12 @@ export class MikroOrmUserRepository implements UserRepository {
   }
 
   async clearLoginFailures(userId: string): Promise<void> {
-    await this.em.execute(
-      `update users set failed_login_count = 0, locked_until = null
-        where id = ? and (failed_login_count <> 0 or locked_until is not null)`,
-      [userId],
-      'run',
-    );
+    await identityDb(this.em)
+      .updateTable('users')
+      .set({ failed_login_count: 0, locked_until: null })
+      .where('id', '=', userId)
+      .where((eb) => eb.or([eb('failed_login_count', '<>', 0), eb('locked_until', 'is not', null)]))
+      .execute();
   }
 
   async list(query: {
@@ -134,36 +154,28 @@ export class MikroOrmUserRepository implements UserRepository {
     q?: string;
   }): Promise<{ items: User[]; total: number }> {
     const pattern = query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
-    const where = pattern
-      ? { $or: [{ email: { $ilike: pattern } }, { fullName: { $ilike: pattern } }] }
-      : {};
-    const [rows, total] = await this.em.findAndCount(UserRecord, where, {
-      orderBy: { createdAt: 'desc', id: 'desc' },
-      limit: query.limit,
-      offset: (query.page - 1) * query.limit,
-      disableIdentityMap: true,
-    });
-    return { items: rows.map(toUser), total };
+    const filtered = identityDb(this.em)
+      .selectFrom('users')
+      .$if(pattern !== undefined, (qb) =>
+        qb.where((eb) =>
+          eb.or([eb('email', 'ilike', pattern!), eb('full_name', 'ilike', pattern!)]),
+        ),
+      );
+    const [rows, count] = await Promise.all([
+      filtered
+        .select(USER_COLUMNS)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(query.limit)
+        .offset((query.page - 1) * query.limit)
+        .execute(),
+      filtered.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toUser), total: Number(count.total) };
   }
 }
 
 function toUser(row: UserRow): User {
-  return User.restore({
-    id: row.id,
-    email: row.email,
-    fullName: row.fullName,
-    passwordHash: row.passwordHash,
-    role: row.role as Role,
-    emailVerified: row.emailVerified,
-    isActive: row.isActive,
-    failedLoginCount: row.failedLoginCount,
-    lockedUntil: row.lockedUntil ?? undefined,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  });
-}
-
-function fromSql(row: UserSqlRow): User {
   return User.restore({
     id: row.id,
     email: row.email,
@@ -173,14 +185,10 @@ function fromSql(row: UserSqlRow): User {
     emailVerified: row.email_verified,
     isActive: row.is_active,
     failedLoginCount: row.failed_login_count,
-    lockedUntil: row.locked_until === null ? undefined : new Date(row.locked_until),
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
+    lockedUntil: row.locked_until ?? undefined,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   });
-}
-
-function toRow(props: Readonly<UserProps>) {
-  return { ...props, lockedUntil: props.lockedUntil ?? null };
 }
 
 /** Property names are the entity's, so MikroORM maps them to columns; only `undefined` needs care. */

@@ -1,34 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from 'kysely';
 import type { InboxQuery, NotificationRepository } from '../../application/ports.ts';
 import type { Notification, NotificationDraft } from '../../domain/notification.ts';
-import { NOTIFICATION_COLUMNS, toNotification, type NotificationRow } from './notification-rows.ts';
-
-/**
- * Draws `count` sequence numbers for each user, in user-id order (a stable lock order, so two
- * relays never deadlock on each other's counters). The counter row stays locked until commit, which
- * is what keeps each user's `seq` in commit order. Users that no longer exist get none.
- */
-const DRAW_SEQUENCES = `
-  insert into notification_sequences (user_id, last_seq)
-  select u.id, r.count
-    from jsonb_to_recordset(?::jsonb) as r(user_id uuid, count bigint)
-    join users u on u.id = r.user_id
-   order by r.user_id
-  on conflict (user_id) do update
-    set last_seq = notification_sequences.last_seq + excluded.last_seq
-  returning user_id, last_seq`;
-
-const INSERT_NEW = `
-  insert into notifications
-    (id, user_id, seq, type, task_id, actor_id, data, source_event_id, reminder_at, created_at)
-  select r.id, r.user_id, r.seq, r.type, r.task_id, r.actor_id, r.data, r.source_event_id,
-         r.reminder_at, r.created_at
-    from jsonb_to_recordset(?::jsonb) as r(
-      id uuid, user_id uuid, seq bigint, type text, task_id uuid, actor_id uuid, data jsonb,
-      source_event_id uuid, reminder_at timestamptz, created_at timestamptz)
-   order by r.user_id, r.seq
-  on conflict do nothing
-  returning ${NOTIFICATION_COLUMNS}`;
+import { runNamed } from '../../../../shared/infra/prepared-statement.ts';
+import { NOTIFICATION_COLUMNS, toNotification } from './notification-rows.ts';
+import { notificationsDb, notificationsWireDb } from './notifications-db.ts';
 
 /** The inbox in PostgreSQL; pages are ranges of the (user_id, seq) index. */
 export class MikroOrmNotificationRepository implements NotificationRepository {
@@ -43,46 +19,88 @@ export class MikroOrmNotificationRepository implements NotificationRepository {
     const byUser = new Map<string, NotificationDraft[]>();
     for (const draft of drafts)
       byUser.set(draft.userId, [...(byUser.get(draft.userId) ?? []), draft]);
-    const counts = [...byUser].map(([userId, mine]) => ({ user_id: userId, count: mine.length }));
-    const drawn = await this.em.execute<Array<{ user_id: string; last_seq: string | number }>>(
-      DRAW_SEQUENCES,
-      [JSON.stringify(counts)],
+    const drawn = await this.drawSequences(
+      [...byUser].map(([userId, mine]) => ({ user_id: userId, count: mine.length })),
     );
-    const rows = drawn.flatMap(({ user_id, last_seq }) => {
-      const mine = byUser.get(user_id) ?? [];
-      const first = Number(last_seq) - mine.length + 1;
-      return mine.map((draft, index) => ({
-        id: draft.id,
-        user_id: draft.userId,
-        seq: first + index,
-        type: draft.type,
-        task_id: draft.taskId,
-        actor_id: draft.actorId,
-        data: draft.data,
-        source_event_id: draft.source.type === 'event' ? draft.source.eventId : null,
-        reminder_at:
-          draft.source.type === 'reminder' ? draft.source.reminderAt.toISOString() : null,
-        created_at: draft.createdAt.toISOString(),
-      }));
-    });
+    const rows = drawn
+      .flatMap(({ user_id, last_seq }) => {
+        const mine = byUser.get(user_id) ?? [];
+        const first = Number(last_seq) - mine.length + 1;
+        return mine.map((draft, index) => ({
+          id: draft.id,
+          user_id: draft.userId,
+          seq: String(first + index),
+          type: draft.type,
+          task_id: draft.taskId,
+          actor_id: draft.actorId,
+          data: draft.data,
+          source_event_id: draft.source.type === 'event' ? draft.source.eventId : null,
+          reminder_at: draft.source.type === 'reminder' ? draft.source.reminderAt : null,
+          created_at: draft.createdAt,
+        }));
+      })
+      // Inserted in (user_id, seq) order, as the sequences were drawn: a stable lock order.
+      .sort((a, b) => compare(a.user_id, b.user_id) || Number(a.seq) - Number(b.seq));
     if (rows.length === 0) return [];
-    const inserted = await this.em.execute<NotificationRow[]>(INSERT_NEW, [JSON.stringify(rows)]);
+    const inserted = await notificationsWireDb(this.em)
+      .insertInto('notifications')
+      .values(rows)
+      .onConflict((conflict) => conflict.doNothing())
+      .returning(NOTIFICATION_COLUMNS)
+      .execute();
     return inserted.map(toNotification).sort((a, b) => a.seq - b.seq);
   }
 
+  /**
+   * Draws `count` sequence numbers for each user, in user-id order (a stable lock order, so two
+   * relays never deadlock on each other's counters). The counter row stays locked until commit,
+   * which is what keeps each user's `seq` in commit order. Users that no longer exist get none.
+   */
+  private drawSequences(counts: Array<{ user_id: string; count: number }>) {
+    const db = notificationsDb(this.em);
+    const wanted = sql<{ user_id: string; count: string }>`jsonb_to_recordset(${JSON.stringify(
+      counts,
+    )}::jsonb)`.as<'r'>(sql`r(user_id uuid, count bigint)`);
+    return db
+      .insertInto('notification_sequences')
+      .columns(['user_id', 'last_seq'])
+      .expression(
+        db
+          .selectFrom(wanted)
+          .innerJoin('users as u', 'u.id', 'r.user_id')
+          .select(['u.id', 'r.count'])
+          .orderBy('r.user_id'),
+      )
+      .onConflict((conflict) =>
+        conflict.column('user_id').doUpdateSet((eb) => ({
+          last_seq: eb('notification_sequences.last_seq', '+', eb.ref('excluded.last_seq')),
+        })),
+      )
+      .returning(['user_id', 'last_seq'])
+      .execute();
+  }
+
   async list(query: InboxQuery): Promise<{ items: Notification[]; hasMore: boolean }> {
-    const params: unknown[] = [query.userId];
-    let where = 'user_id = ?';
-    if (query.unreadOnly) where += ' and read_at is null';
-    if (query.beforeSeq !== undefined) {
-      where += ' and seq < ?';
-      params.push(query.beforeSeq);
-    }
-    params.push(query.limit + 1);
-    const rows = await this.em.execute<NotificationRow[]>(
-      `select ${NOTIFICATION_COLUMNS} from notifications where ${where} order by seq desc limit ?`,
-      params,
-    );
+    const page = notificationsWireDb(this.em)
+      .selectFrom('notifications')
+      .select(NOTIFICATION_COLUMNS)
+      .where('user_id', '=', query.userId)
+      .$if(query.unreadOnly, (qb) => qb.where('read_at', 'is', null))
+      .$if(query.beforeSeq !== undefined, (qb) => qb.where('seq', '<', String(query.beforeSeq)))
+      .orderBy('seq', 'desc')
+      .limit(query.limit + 1)
+      .compile();
+    // Every inbox request reads a page: outside a transaction, one named statement per shape
+    // (unread only or not, first page or not), so each pool connection plans it once.
+    const rows = this.em.isInTransaction()
+      ? (await this.em.getKysely().executeQuery(page)).rows
+      : await runNamed(
+          this.em,
+          `notifications_inbox_${query.unreadOnly ? 'unread' : 'all'}_${
+            query.beforeSeq === undefined ? 'first' : 'before'
+          }`,
+          page,
+        );
     return {
       items: rows.slice(0, query.limit).map(toNotification),
       hasMore: rows.length > query.limit,
@@ -90,43 +108,55 @@ export class MikroOrmNotificationRepository implements NotificationRepository {
   }
 
   async markRead(userId: string, notificationId: string, at: Date): Promise<boolean> {
-    const rows = await this.em.execute<Array<{ id: string }>>(
-      `update notifications set read_at = coalesce(read_at, ?)
-        where id = ? and user_id = ? returning id`,
-      [at, notificationId, userId],
-    );
+    const rows = await notificationsDb(this.em)
+      .updateTable('notifications')
+      .set((eb) => ({ read_at: eb.fn.coalesce('read_at', eb.val(at)) }))
+      .where('id', '=', notificationId)
+      .where('user_id', '=', userId)
+      .returning('id')
+      .execute();
     return rows.length > 0;
   }
 
   async markAllRead(userId: string, at: Date): Promise<void> {
-    await this.em.execute(
-      'update notifications set read_at = ? where user_id = ? and read_at is null',
-      [at, userId],
-    );
+    await notificationsDb(this.em)
+      .updateTable('notifications')
+      .set({ read_at: at })
+      .where('user_id', '=', userId)
+      .where('read_at', 'is', null)
+      .execute();
   }
 
   async seqOf(userId: string, notificationId: string): Promise<number | undefined> {
-    const rows = await this.em.execute<Array<{ seq: string | number }>>(
-      'select seq from notifications where id = ? and user_id = ?',
-      [notificationId, userId],
-    );
-    return rows[0] === undefined ? undefined : Number(rows[0].seq);
+    const row = await notificationsDb(this.em)
+      .selectFrom('notifications')
+      .select('seq')
+      .where('id', '=', notificationId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row === undefined ? undefined : Number(row.seq);
   }
 
   async latestSeq(userId: string): Promise<number> {
-    const rows = await this.em.execute<Array<{ seq: string | number | null }>>(
-      'select max(seq) as seq from notifications where user_id = ?',
-      [userId],
-    );
-    return Number(rows[0]?.seq ?? 0);
+    const row = await notificationsDb(this.em)
+      .selectFrom('notifications')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(row?.seq ?? 0);
   }
 
   async listAfter(userId: string, afterSeq: number, limit: number): Promise<Notification[]> {
-    const rows = await this.em.execute<NotificationRow[]>(
-      `select ${NOTIFICATION_COLUMNS} from notifications
-        where user_id = ? and seq > ? order by seq limit ?`,
-      [userId, afterSeq, limit],
-    );
+    const rows = await notificationsWireDb(this.em)
+      .selectFrom('notifications')
+      .select(NOTIFICATION_COLUMNS)
+      .where('user_id', '=', userId)
+      .where('seq', '>', String(afterSeq))
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
     return rows.map(toNotification);
   }
 }
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

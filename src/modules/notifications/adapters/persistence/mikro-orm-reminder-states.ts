@@ -5,36 +5,9 @@ import type {
   ReminderState,
   ReminderStates,
 } from '../../application/ports.ts';
+import { notificationsDb } from './notifications-db.ts';
 
-/**
- * `task_reminders`: one row per task. A change older than the stored one is ignored (two relays
- * may process a task's events out of order); a different time makes the reminder pending again.
- */
-const RECORD = `
-  insert into task_reminders (task_id, reminder_at, recipients, changed_at, fired_at)
-  select r.task_id, r.reminder_at, array(select jsonb_array_elements_text(r.recipients))::uuid[],
-         r.changed_at, null
-    from jsonb_to_recordset(?::jsonb)
-      as r(task_id uuid, reminder_at timestamptz, recipients jsonb, changed_at timestamptz)
-   order by r.task_id
-  on conflict (task_id) do update
-    set reminder_at = excluded.reminder_at,
-        recipients = excluded.recipients,
-        changed_at = excluded.changed_at,
-        fired_at = case when task_reminders.reminder_at is not distinct from excluded.reminder_at
-                        then task_reminders.fired_at end
-  where task_reminders.changed_at <= excluded.changed_at`;
-
-interface ReminderRow {
-  task_id: string;
-  reminder_at: Date | string | null;
-  recipients: string[];
-  fired_at: Date | string | null;
-}
-
-const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
-const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
-
+/** `task_reminders`: one row per task. */
 export class MikroOrmReminderStates implements ReminderStates {
   private readonly em: EntityManager;
 
@@ -42,54 +15,92 @@ export class MikroOrmReminderStates implements ReminderStates {
     this.em = em;
   }
 
+  /**
+   * A change older than the stored one is ignored (two relays may process a task's events out of
+   * order); a different time makes the reminder pending again. Rows go in task-id order, a stable
+   * lock order.
+   */
   async record(changes: readonly ReminderChange[]): Promise<void> {
     if (changes.length === 0) return;
-    const rows = changes.map((change) => ({
-      task_id: change.taskId,
-      reminder_at: change.reminderAt?.toISOString() ?? null,
-      recipients: change.recipients,
-      changed_at: change.changedAt.toISOString(),
-    }));
-    await this.em.execute(RECORD, [JSON.stringify(rows)]);
+    const rows = changes
+      .map((change) => ({
+        task_id: change.taskId,
+        reminder_at: change.reminderAt,
+        recipients: [...change.recipients],
+        changed_at: change.changedAt,
+        fired_at: null,
+      }))
+      .sort((a, b) => (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0));
+    await notificationsDb(this.em)
+      .insertInto('task_reminders')
+      .values(rows)
+      .onConflict((conflict) =>
+        conflict
+          .column('task_id')
+          .doUpdateSet((eb) => ({
+            reminder_at: eb.ref('excluded.reminder_at'),
+            recipients: eb.ref('excluded.recipients'),
+            changed_at: eb.ref('excluded.changed_at'),
+            fired_at: eb
+              .case()
+              .when(
+                'task_reminders.reminder_at',
+                'is not distinct from',
+                eb.ref('excluded.reminder_at'),
+              )
+              .then(eb.ref('task_reminders.fired_at'))
+              .end(),
+          }))
+          .where('task_reminders.changed_at', '<=', (eb) => eb.ref('excluded.changed_at')),
+      )
+      .execute();
   }
 
   async find(taskIds: readonly string[]): Promise<ReminderState[]> {
     if (taskIds.length === 0) return [];
-    const rows = await this.em.execute<ReminderRow[]>(
-      `select task_id, reminder_at, array_to_json(recipients) as recipients, fired_at
-         from task_reminders where task_id = any(?::uuid[])`,
-      [uuidArray(taskIds)],
-    );
+    const rows = await notificationsDb(this.em)
+      .selectFrom('task_reminders')
+      .select(['task_id', 'reminder_at', 'recipients', 'fired_at'])
+      .where((eb) => eb('task_id', '=', eb.fn.any(eb.val([...taskIds]))))
+      .execute();
     return rows.map((row) => ({
       taskId: row.task_id,
-      reminderAt: row.reminder_at === null ? null : date(row.reminder_at),
+      reminderAt: row.reminder_at,
       recipients: row.recipients,
-      firedAt: row.fired_at === null ? null : date(row.fired_at),
+      firedAt: row.fired_at,
     }));
   }
 
   async markFired(taskId: string, reminderAt: Date, at: Date): Promise<void> {
-    await this.em.execute(
-      `update task_reminders set fired_at = ?
-        where task_id = ? and reminder_at = ? and fired_at is null`,
-      [at, taskId, reminderAt],
-    );
+    await notificationsDb(this.em)
+      .updateTable('task_reminders')
+      .set({ fired_at: at })
+      .where('task_id', '=', taskId)
+      .where('reminder_at', '=', reminderAt)
+      .where('fired_at', 'is', null)
+      .execute();
   }
 
   async pending(until: Date, limit: number, after?: PendingReminder): Promise<PendingReminder[]> {
-    const params: unknown[] = [until];
-    let keyset = '';
-    if (after) {
-      keyset = 'and (reminder_at, task_id) > (?, ?)';
-      params.push(after.reminderAt, after.taskId);
-    }
-    params.push(limit);
-    const rows = await this.em.execute<Array<{ task_id: string; reminder_at: Date | string }>>(
-      `select task_id, reminder_at from task_reminders
-        where reminder_at is not null and fired_at is null and reminder_at <= ? ${keyset}
-        order by reminder_at, task_id limit ?`,
-      params,
-    );
-    return rows.map((row) => ({ taskId: row.task_id, reminderAt: date(row.reminder_at) }));
+    const rows = await notificationsDb(this.em)
+      .selectFrom('task_reminders')
+      .select(['task_id', 'reminder_at'])
+      .where('reminder_at', 'is not', null)
+      .where('fired_at', 'is', null)
+      .where('reminder_at', '<=', until)
+      .$if(after !== undefined, (qb) =>
+        qb.where((eb) =>
+          eb(
+            eb.refTuple('reminder_at', 'task_id'),
+            '>',
+            eb.tuple(after!.reminderAt, after!.taskId),
+          ),
+        ),
+      )
+      .orderBy('reminder_at')
+      .orderBy('task_id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ taskId: row.task_id, reminderAt: row.reminder_at! }));
   }
 }

@@ -1,27 +1,26 @@
-import type {
-  Notification,
-  NotificationData,
-  NotificationType,
-} from '../../domain/notification.ts';
+import type { Selectable } from 'kysely';
+import type { Notification, NotificationType } from '../../domain/notification.ts';
+import type { OnTheWireDb } from '../../../../shared/infra/on-the-wire.ts';
+import type { NotificationsDb } from './notifications-db.ts';
 
 /** The columns every notification read selects. */
-export const NOTIFICATION_COLUMNS =
-  'id, user_id, seq, type, task_id, actor_id, data, read_at, created_at';
+export const NOTIFICATION_COLUMNS = [
+  'id',
+  'user_id',
+  'seq',
+  'type',
+  'task_id',
+  'actor_id',
+  'data',
+  'read_at',
+  'created_at',
+] as const;
 
-export interface NotificationRow {
-  id: string;
-  user_id: string;
-  /** `bigint` arrives as a string. */
-  seq: string | number;
-  type: string;
-  task_id: string | null;
-  actor_id: string | null;
-  data: NotificationData;
-  read_at: Date | string | null;
-  created_at: Date | string;
-}
-
-const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+/** A row as the driver hands it over (timestamps as strings). */
+export type NotificationRow = Pick<
+  Selectable<OnTheWireDb<NotificationsDb>['notifications']>,
+  (typeof NOTIFICATION_COLUMNS)[number]
+>;
 
 export function toNotification(row: NotificationRow): Notification {
   // The database's CHECK admits only the known types, and each row's data was written for its type.
@@ -33,7 +32,7 @@ export function toNotification(row: NotificationRow): Notification {
     taskId: row.task_id,
     actorId: row.actor_id,
     data: row.data,
-    readAt: row.read_at === null ? null : date(row.read_at),
-    createdAt: date(row.created_at),
+    readAt: row.read_at === null ? null : new Date(row.read_at),
+    createdAt: new Date(row.created_at),
   } as Notification;
 }

@@ -1,10 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { InferKyselyDB } from '@mikro-orm/sql';
+import type { IdentityTables } from '../../../identity/index.ts';
+import type { NotificationsTables } from '../../../notifications/index.ts';
+import type { AttachmentRecord, OutboxEventRecord } from '../../../tasks/index.ts';
 import type { RetentionStore } from '../../application/ports.ts';
+
+/** The tables retention deletes from, typed from their modules' entities. */
+type RetentionDb = IdentityTables &
+  Pick<NotificationsTables, 'notifications'> &
+  InferKyselyDB<typeof OutboxEventRecord | typeof AttachmentRecord>;
 
 /**
  * The retention deletes in PostgreSQL. Each is one statement, `delete … where key in (select …
- * limit n)`, bounded so that no run holds many row locks or writes a huge WAL burst at once; a
- * bounded delete needs that subquery, which the ORM's `nativeDelete` cannot express, hence SQL.
+ * limit n)`, bounded so that no run holds many row locks or writes a huge WAL burst at once.
  * Each filter is served by a partial index of the migration `retention_indexes`.
  */
 export class MikroOrmRetentionStore implements RetentionStore {
@@ -14,52 +22,94 @@ export class MikroOrmRetentionStore implements RetentionStore {
     this.em = em;
   }
 
-  deleteProcessedOutboxEvents(before: Date, limit: number): Promise<number> {
-    return this.count(
-      `delete from outbox_events where id in (
-         select id from outbox_events where processed_at < ? limit ?)`,
-      [before, limit],
-    );
+  private db() {
+    return this.em.getKysely<RetentionDb>({ convertValues: true });
   }
 
-  deleteRotatedRefreshTokens(before: Date, limit: number): Promise<number> {
+  async deleteProcessedOutboxEvents(before: Date, limit: number): Promise<number> {
+    const db = this.db();
+    const result = await db
+      .deleteFrom('outbox_events')
+      .where(
+        'id',
+        'in',
+        db.selectFrom('outbox_events').select('id').where('processed_at', '<', before).limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async deleteRotatedRefreshTokens(before: Date, limit: number): Promise<number> {
     // A session's current token is never rotated (`rotated_at` null): it is never touched here.
-    return this.count(
-      `delete from refresh_tokens where token_hash in (
-         select token_hash from refresh_tokens where rotated_at < ? limit ?)`,
-      [before, limit],
-    );
+    const db = this.db();
+    const result = await db
+      .deleteFrom('refresh_tokens')
+      .where(
+        'token_hash',
+        'in',
+        db
+          .selectFrom('refresh_tokens')
+          .select('token_hash')
+          .where('rotated_at', '<', before)
+          .limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
-  deleteEndedSessions(before: Date, limit: number): Promise<number> {
+  async deleteEndedSessions(before: Date, limit: number): Promise<number> {
     // Expired or revoked before the cutoff, so long dead; their refresh tokens go by cascade.
-    return this.count(
-      `delete from sessions where id in (
-         select id from sessions where expires_at < ? or revoked_at < ? limit ?)`,
-      [before, before, limit],
-    );
+    const db = this.db();
+    const result = await db
+      .deleteFrom('sessions')
+      .where(
+        'id',
+        'in',
+        db
+          .selectFrom('sessions')
+          .select('id')
+          .where((eb) => eb.or([eb('expires_at', '<', before), eb('revoked_at', '<', before)]))
+          .limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
-  deleteSpentOneTimeTokens(before: Date, limit: number): Promise<number> {
-    return this.count(
-      `delete from one_time_tokens where id in (
-         select id from one_time_tokens where expires_at < ? or used_at < ? limit ?)`,
-      [before, before, limit],
-    );
+  async deleteSpentOneTimeTokens(before: Date, limit: number): Promise<number> {
+    const db = this.db();
+    const result = await db
+      .deleteFrom('one_time_tokens')
+      .where(
+        'id',
+        'in',
+        db
+          .selectFrom('one_time_tokens')
+          .select('id')
+          .where((eb) => eb.or([eb('expires_at', '<', before), eb('used_at', '<', before)]))
+          .limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
-  deleteReadNotifications(before: Date, limit: number): Promise<number> {
-    return this.count(
-      `delete from notifications where id in (
-         select id from notifications where read_at < ? limit ?)`,
-      [before, limit],
-    );
+  async deleteReadNotifications(before: Date, limit: number): Promise<number> {
+    const db = this.db();
+    const result = await db
+      .deleteFrom('notifications')
+      .where(
+        'id',
+        'in',
+        db.selectFrom('notifications').select('id').where('read_at', '<', before).limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async attachmentsOfTasksDeletedBefore(
     before: Date,
     limit: number,
   ): Promise<Array<{ id: string; storageKey: string }>> {
+    // Raw SQL: the `tasks` table has no entity yet, so no typed query can name it.
     const rows = await this.em.execute<Array<{ id: string; storage_key: string }>>(
       `select a.id, a.storage_key from tasks t join attachments a on a.task_id = t.id
         where t.deleted_at < ? limit ?`,
@@ -68,12 +118,18 @@ export class MikroOrmRetentionStore implements RetentionStore {
     return rows.map((row) => ({ id: row.id, storageKey: row.storage_key }));
   }
 
-  deleteAttachments(ids: readonly string[]): Promise<number> {
-    // One array parameter (`?` binding would spread a JS array); the ids come from the query above.
-    return this.count('delete from attachments where id = any (?::uuid[])', [`{${ids.join(',')}}`]);
+  async deleteAttachments(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.db()
+      .deleteFrom('attachments')
+      // One array parameter; the ids come from the query above.
+      .where((eb) => eb('id', '=', eb.fn.any(eb.val([...ids]))))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async deleteTasksDeletedBefore(before: Date, limit: number): Promise<number> {
+    // Raw SQL: the `tasks` table has no entity yet, so no typed query can name it.
     // Comments and category links go by cascade; the reminder state has no foreign key.
     const rows = await this.em.execute<Array<{ n: number }>>(
       `with gone as (
@@ -86,15 +142,6 @@ export class MikroOrmRetentionStore implements RetentionStore {
        reminders as (delete from task_reminders where task_id in (select id from gone))
        select count(*)::int as n from gone`,
       [before, limit],
-    );
-    return rows[0]?.n ?? 0;
-  }
-
-  /** Runs a `delete` and counts the rows it removed. */
-  private async count(sql: string, params: unknown[]): Promise<number> {
-    const rows = await this.em.execute<Array<{ n: number }>>(
-      `with deleted as (${sql} returning 1) select count(*)::int as n from deleted`,
-      params,
     );
     return rows[0]?.n ?? 0;
   }
