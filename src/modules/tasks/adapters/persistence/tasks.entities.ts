@@ -1,4 +1,4 @@
-import { defineEntity, p } from '@mikro-orm/core';
+import { defineEntity, p, type Opt } from '@mikro-orm/core';
 import type { InferKyselyDB } from '@mikro-orm/postgresql';
 
 /**
@@ -9,6 +9,7 @@ import type { InferKyselyDB } from '@mikro-orm/postgresql';
  */
 
 const live = 'deleted_at is null';
+// Generated columns are typed `Opt`: the database computes them, so no insert supplies them.
 /** Per side (owner, assignee) and per sort: a partial index over live rows ending in `id`. */
 const sortIndexes = (['owner', 'assignee'] as const).flatMap((side) =>
   (
@@ -40,6 +41,7 @@ export const TaskRecord = defineEntity({
     /** The priority's place in the order, for sorting: low 0 … urgent 3. */
     priorityRank: p
       .smallint()
+      .$type<Opt<number>>()
       .generated(
         `(case priority when 'low' then 0 when 'medium' then 1 when 'high' then 2 else 3 end) stored`,
       ),
@@ -47,17 +49,20 @@ export const TaskRecord = defineEntity({
     /** The due date with no date sorting last ascending (`infinity`). */
     dueAsc: p
       .datetime()
+      .$type<Opt<Date>>()
       .columnType('timestamptz')
       .generated(`(coalesce(due_date, 'infinity'::timestamptz)) stored`),
     /** The due date with no date sorting last descending (`-infinity`). */
     dueDesc: p
       .datetime()
+      .$type<Opt<Date>>()
       .columnType('timestamptz')
       .generated(`(coalesce(due_date, '-infinity'::timestamptz)) stored`),
     remindAt: p.datetime().columnType('timestamptz').nullable(),
     /** Lower-cased title and description, searched through a trigram index. */
     searchText: p
       .text()
+      .$type<Opt<string>>()
       .generated(`(lower(((title || ' '::text) || coalesce(description, ''::text)))) stored`),
     createdAt: p.datetime().columnType('timestamptz'),
     updatedAt: p.datetime().columnType('timestamptz'),
