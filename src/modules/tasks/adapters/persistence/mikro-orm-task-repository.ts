@@ -6,11 +6,11 @@ import type {
   TaskWriteOutcome,
 } from '../../application/ports.ts';
 import type { TaskParties } from '../../domain/task-access.ts';
-import type { Task } from '../../domain/task.ts';
-import { countQuery, pageQuery } from './task-list-query.ts';
+import type { Task, TaskProps } from '../../domain/task.ts';
+import { listStatements } from './task-list-query.ts';
 import { taskColumns, toTaskView } from './task-rows.ts';
-import { TaskCategoryRecord, TaskRecord } from './tasks.entities.ts';
-import { rowsOf, tasksDb } from './typed-queries.ts';
+import { TaskRecord } from './tasks.entities.ts';
+import { rowsOf, StatementCache, tasksDb } from './typed-queries.ts';
 
 /**
  * Tasks in PostgreSQL. Writes go through the entity manager; reads are typed Kysely statements
@@ -25,19 +25,19 @@ export class MikroOrmTaskRepository implements TaskRepository {
   }
 
   async findVisible(taskId: string, userId: string): Promise<TaskView | undefined> {
-    const rows = await rowsOf(
-      this.em,
+    const statement = visibleStatements.bind('visible', { taskId, userId }, (v) =>
       tasksDb(this.em)
         .selectFrom('tasks as t')
         .select(taskColumns)
         .where((eb) =>
           eb.and([
-            eb('t.id', '=', taskId),
+            eb('t.id', '=', v.taskId),
             eb('t.deleted_at', 'is', null),
-            eb.or([eb('t.owner_id', '=', userId), eb('t.assignee_id', '=', userId)]),
+            eb.or([eb('t.owner_id', '=', v.userId), eb('t.assignee_id', '=', v.userId)]),
           ]),
         ),
     );
+    const rows = await rowsOf(this.em, statement);
     return rows[0] ? toTaskView(rows[0]) : undefined;
   }
 
@@ -84,11 +84,30 @@ export class MikroOrmTaskRepository implements TaskRepository {
       version: props.version,
     };
     return this.em.transactional(async (em) => {
-      const written = await em.nativeUpdate(
-        TaskRecord,
-        { id, version: expectedVersion, deletedAt: null },
-        changes,
+      // Compiled once and bound: the entity manager's nativeUpdate built its statement on every
+      // call and took about twice as long as the hand-written update (npm run bench -- persistence).
+      const statement = updateStatements.bind('update', { ...changes, id, expectedVersion }, (v) =>
+        tasksDb(em)
+          .updateTable('tasks')
+          .set({
+            assignee_id: v.assigneeId,
+            title: v.title,
+            description: v.description,
+            status: v.status,
+            priority: v.priority,
+            due_date: v.dueDate,
+            remind_at: v.remindAt,
+            updated_at: v.updatedAt,
+            completed_at: v.completedAt,
+            deleted_at: v.deletedAt,
+            version: v.version,
+          })
+          .where('id', '=', v.id)
+          .where('version', '=', v.expectedVersion)
+          .where('deleted_at', 'is', null)
+          .returning('id'),
       );
+      const written = (await rowsOf(em, statement)).length;
       if (written === 0) {
         const current = await tasksDb(em)
           .selectFrom('tasks')
@@ -106,13 +125,13 @@ export class MikroOrmTaskRepository implements TaskRepository {
   async list(
     query: TaskListQuery,
   ): Promise<{ items: TaskView[]; total: number | undefined; hasMore: boolean }> {
-    const db = tasksDb(this.em);
+    const statements = listStatements(tasksDb(this.em), query);
     // Offsets are literals in the text, so only first pages and cursor pages, a bounded set of
     // shapes, are kept prepared.
     const prepare = query.window.type === 'after' || query.window.offset === 0;
     const [rows, totals] = await Promise.all([
-      rowsOf(this.em, pageQuery(db, query), prepare),
-      query.withTotal === false ? undefined : rowsOf(this.em, countQuery(db, query), prepare),
+      rowsOf(this.em, statements.page, prepare),
+      query.withTotal === false ? undefined : rowsOf(this.em, statements.count, prepare),
     ]);
     return {
       items: rows.slice(0, query.limit).map(toTaskView),
@@ -122,18 +141,23 @@ export class MikroOrmTaskRepository implements TaskRepository {
   }
 }
 
+const visibleStatements = new StatementCache<{ taskId: string; userId: string }>();
+const updateStatements = new StatementCache<
+  Omit<TaskProps, 'ownerId' | 'createdAt' | 'categoryIds'> & { expectedVersion: number }
+>();
+
 /** Makes the task's categories exactly `categoryIds` (which the use case has checked are the owner's). */
 async function replaceCategories(
   em: EntityManager,
   taskId: string,
   categoryIds: readonly string[],
 ): Promise<void> {
-  await em.nativeDelete(
-    TaskCategoryRecord,
-    categoryIds.length === 0 ? { taskId } : { taskId, categoryId: { $nin: [...categoryIds] } },
-  );
+  const db = tasksDb(em);
+  let removal = db.deleteFrom('task_categories').where('task_id', '=', taskId);
+  if (categoryIds.length > 0) removal = removal.where('category_id', 'not in', [...categoryIds]);
+  await removal.execute();
   if (categoryIds.length === 0) return;
-  await tasksDb(em)
+  await db
     .insertInto('task_categories')
     .values(categoryIds.map((categoryId) => ({ task_id: taskId, category_id: categoryId })))
     .onConflict((conflict) => conflict.doNothing())

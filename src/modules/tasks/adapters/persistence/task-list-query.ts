@@ -7,6 +7,7 @@ import {
 } from '../../application/support/task-sort.ts';
 import { TASK_PRIORITIES, type TaskPriority } from '../../domain/task-fields.ts';
 import { taskColumns } from './task-rows.ts';
+import { StatementCache } from './typed-queries.ts';
 import type { TasksDb } from './tasks.entities.ts';
 
 type Db = TasksDb & { t: TasksDb['tasks'] };
@@ -37,16 +38,50 @@ function columnValue(field: TaskSortField, descending: boolean, value: TaskSortV
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** The values a list statement binds; which of them are present decides its shape. */
+interface ListValues {
+  userId: string;
+  status?: string;
+  priority?: string;
+  dueFrom?: Date;
+  dueTo?: Date;
+  assigneeId?: string;
+  categoryId?: string;
+  /** The LIKE pattern for `q`. */
+  pattern?: string;
+  /** The keyset position, as stored in the sort column. */
+  afterValue?: unknown;
+  afterId?: string;
+}
+
+function valuesOf(query: TaskListQuery): ListValues {
+  const values: ListValues = { userId: query.userId };
+  if (query.status) values.status = query.status;
+  if (query.priority) values.priority = query.priority;
+  if (query.dueFrom) values.dueFrom = query.dueFrom;
+  if (query.dueTo) values.dueTo = query.dueTo;
+  if (query.assigneeId) values.assigneeId = query.assigneeId;
+  if (query.categoryId) values.categoryId = query.categoryId;
+  // `%` and `_` in q are literal (`\` is LIKE's default escape character).
+  if (query.q) values.pattern = `%${escapeLike(query.q.toLowerCase())}%`;
+  if (query.window.type === 'after') {
+    const { field, descending } = parseSort(query.sort);
+    values.afterValue = columnValue(field, descending, query.window.position.value);
+    values.afterId = query.window.position.id;
+  }
+  return values;
+}
+
 /** Conditions every side of the query shares: liveness and the filters. */
-function filters(eb: TaskWhere, query: TaskListQuery) {
+function filters(eb: TaskWhere, v: ListValues) {
   const clauses = [eb('t.deleted_at', 'is', null)];
-  if (query.status) clauses.push(eb('t.status', '=', query.status));
-  if (query.priority) clauses.push(eb('t.priority', '=', query.priority));
-  if (query.dueFrom) clauses.push(eb('t.due_date', '>=', query.dueFrom));
-  if (query.dueTo) clauses.push(eb('t.due_date', '<=', query.dueTo));
-  if (query.assigneeId) clauses.push(eb('t.assignee_id', '=', query.assigneeId));
-  if (query.categoryId) {
-    const categoryId = query.categoryId;
+  if (v.status !== undefined) clauses.push(eb('t.status', '=', v.status));
+  if (v.priority !== undefined) clauses.push(eb('t.priority', '=', v.priority));
+  if (v.dueFrom !== undefined) clauses.push(eb('t.due_date', '>=', v.dueFrom));
+  if (v.dueTo !== undefined) clauses.push(eb('t.due_date', '<=', v.dueTo));
+  if (v.assigneeId !== undefined) clauses.push(eb('t.assignee_id', '=', v.assigneeId));
+  if (v.categoryId !== undefined) {
+    const categoryId = v.categoryId;
     clauses.push(
       eb.exists(
         eb
@@ -57,21 +92,23 @@ function filters(eb: TaskWhere, query: TaskListQuery) {
       ),
     );
   }
-  // Served by the trigram index on search_text; `%` and `_` in q are literal (`\` is LIKE's
-  // default escape character).
-  if (query.q) clauses.push(eb('t.search_text', 'like', `%${escapeLike(query.q.toLowerCase())}%`));
+  // Served by the trigram index on search_text.
+  if (v.pattern !== undefined) clauses.push(eb('t.search_text', 'like', v.pattern));
   return clauses;
 }
 
 /** Who sees the task: each side is one indexed condition, so each is its own index range scan. */
-function sides(query: TaskListQuery): Array<(eb: TaskWhere) => ReturnType<TaskWhere['and']>> {
-  const owned = (eb: TaskWhere) => eb.and([eb('t.owner_id', '=', query.userId)]);
+function sides(
+  query: TaskListQuery,
+  v: ListValues,
+): Array<(eb: TaskWhere) => ReturnType<TaskWhere['and']>> {
+  const owned = (eb: TaskWhere) => eb.and([eb('t.owner_id', '=', v.userId)]);
   // Assigned tasks the user also owns are already on the owned side.
   const assigned = (eb: TaskWhere) =>
-    eb.and([eb('t.assignee_id', '=', query.userId), eb('t.owner_id', '<>', query.userId)]);
+    eb.and([eb('t.assignee_id', '=', v.userId), eb('t.owner_id', '<>', v.userId)]);
   if (query.scope === 'owned') return [owned];
   if (query.scope === 'assigned') {
-    return [(eb: TaskWhere) => eb.and([eb('t.assignee_id', '=', query.userId)])];
+    return [(eb: TaskWhere) => eb.and([eb('t.assignee_id', '=', v.userId)])];
   }
   return [owned, assigned];
 }
@@ -83,28 +120,30 @@ function sides(query: TaskListQuery): Array<(eb: TaskWhere) => ReturnType<TaskWh
  * depth of the page. Limits and offsets are literals, as the index range they bound is planned
  * with them.
  */
-export function pageQuery(db: Kysely<TasksDb>, query: TaskListQuery) {
+export function pageQuery(
+  db: Kysely<TasksDb>,
+  query: TaskListQuery,
+  v: ListValues = valuesOf(query),
+) {
   const { field, descending } = parseSort(query.sort);
   const column = sortColumn(field, descending);
   const direction = descending ? 'desc' : 'asc';
   const offset = query.window.type === 'offset' ? query.window.offset : 0;
   const perSide = offset + query.limit + 1;
-  const window = query.window;
-  const branches = sides(query).map((side) =>
+  const branches = sides(query, v).map((side) =>
     db
       .selectFrom(
         db
           .selectFrom('tasks as t')
           .select(['t.id', `${column} as sort_key`])
           .where((eb) => {
-            const clauses = [side(eb), ...filters(eb, query)];
-            if (window.type === 'after') {
-              const value = columnValue(field, descending, window.position.value);
+            const clauses = [side(eb), ...filters(eb, v)];
+            if (v.afterId !== undefined) {
               clauses.push(
                 eb(
                   eb.refTuple(column, 't.id'),
                   descending ? '<' : '>',
-                  eb.tuple(value as never, window.position.id),
+                  eb.tuple(v.afterValue as never, v.afterId),
                 ),
               );
             }
@@ -140,12 +179,16 @@ export function pageQuery(db: Kysely<TasksDb>, query: TaskListQuery) {
  * index range of its own, where `owner OR assignee` made the planner combine bitmaps over every
  * row of the user (about 6x slower for a user with 200,000 tasks).
  */
-export function countQuery(db: Kysely<TasksDb>, query: TaskListQuery) {
-  const parts = sides(query).map((side) =>
+export function countQuery(
+  db: Kysely<TasksDb>,
+  query: TaskListQuery,
+  v: ListValues = valuesOf(query),
+) {
+  const parts = sides(query, v).map((side) =>
     db
       .selectFrom('tasks as t')
       .select(sql<number>`count(*)`.as('n'))
-      .where((eb) => eb.and([side(eb), ...filters(eb, query)]))
+      .where((eb) => eb.and([side(eb), ...filters(eb, v)]))
       .$asScalar(),
   );
   return db.selectNoFrom((eb) =>
@@ -154,3 +197,26 @@ export function countQuery(db: Kysely<TasksDb>, query: TaskListQuery) {
       .as('total'),
   );
 }
+
+/**
+ * The page and count statements of `query`, compiled once per shape (scope, sort, window, limit,
+ * offset and which filters are set) and then only bound: building and compiling a page query
+ * costs about as much CPU as PostgreSQL takes to run it.
+ */
+export function listStatements(db: Kysely<TasksDb>, query: TaskListQuery) {
+  const values = valuesOf(query);
+  const shape = JSON.stringify([
+    query.scope,
+    query.sort,
+    query.limit,
+    query.window.type === 'offset' ? query.window.offset : 'after',
+    Object.keys(values),
+  ]);
+  return {
+    page: pageStatements.bind(shape, values, (marked) => pageQuery(db, query, marked)),
+    count: countStatements.bind(shape, values, (marked) => countQuery(db, query, marked)),
+  };
+}
+
+const pageStatements = new StatementCache<ListValues>();
+const countStatements = new StatementCache<ListValues>();
