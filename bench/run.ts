@@ -2,6 +2,7 @@ import { hardeningBench } from './hardening.bench.ts';
 import { identityBench } from './identity.bench.ts';
 import { authBench, healthBench, listBench, mixBench, stormBench } from './load.bench.ts';
 import { notificationsBench } from './notifications.bench.ts';
+import { persistenceBench } from './persistence.bench.ts';
 import { taskListBench } from './task-list.bench.ts';
 import { tracingBench } from './tracing.bench.ts';
 
@@ -12,6 +13,7 @@ import { tracingBench } from './tracing.bench.ts';
 const benches: Array<[string, () => Promise<string[]>]> = [
   ['identity', identityBench],
   ['task list', taskListBench],
+  ['persistence', persistenceBench],
   ['notifications', notificationsBench],
   ['tracing', tracingBench],
   ['hardening', hardeningBench],
