@@ -1,24 +1,43 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  countSql,
-  pageIdsSql,
-  type Sql,
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+} from 'kysely';
+import {
+  countQuery,
+  pageQuery,
 } from '../src/modules/tasks/adapters/persistence/task-list-query.ts';
-import { TASK_COLUMNS } from '../src/modules/tasks/adapters/persistence/task-rows.ts';
+import type { TasksDb } from '../src/modules/tasks/adapters/persistence/tasks.entities.ts';
 import type { TaskListQuery } from '../src/modules/tasks/application/ports.ts';
 
-export type { Sql };
+export interface Sql {
+  text: string;
+  params: unknown[];
+}
+
+/** Compiles the repository's typed queries without a connection (PostgreSQL dialect). */
+export const compiler = new Kysely<TasksDb>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});
+
+const toSql = (compiled: { sql: string; parameters: readonly unknown[] }): Sql => ({
+  text: compiled.sql,
+  params: [...compiled.parameters],
+});
 
 /** The SQL `MikroOrmTaskRepository.list` runs for `query`: the page (with its rows) and the count. */
 export function listStatements(query: TaskListQuery): { page: Sql; count: Sql } {
-  const page = pageIdsSql(query);
   return {
-    page: {
-      text: `with page as (${page.text})
-         select ${TASK_COLUMNS} from page p join tasks t on t.id = p.id
-         order by p.sort_key ${page.direction}, p.id ${page.direction}`,
-      params: page.params,
-    },
-    count: countSql(query),
+    page: toSql(pageQuery(compiler, query).compile()),
+    count: toSql(countQuery(compiler, query).compile()),
   };
 }
 
@@ -31,8 +50,21 @@ export const defaultListQuery = (userId: string): TaskListQuery => ({
   window: { type: 'offset', offset: 0 },
 });
 
-/** `?` placeholders (MikroORM's) as `$1, $2, ...` (node-postgres'). */
+/**
+ * For node-postgres: `$1, $2, ...` placeholders as they are; `?` placeholders (the hand-written
+ * baseline's) numbered.
+ */
 export function numbered(sql: Sql): { text: string; values: unknown[] } {
+  if (/\$1\b/.test(sql.text)) return { text: sql.text, values: sql.params };
   let n = 0;
   return { text: sql.text.replace(/\?/g, () => `$${++n}`), values: sql.params };
+}
+
+/** Runs `sql` on the pool of `em` (node-postgres), as the repository does outside a transaction. */
+export async function execSql<R = Record<string, unknown>>(
+  em: EntityManager,
+  sql: Sql,
+): Promise<R[]> {
+  const pool = await em.getConnection().getNativeClient();
+  return (await pool.query(numbered(sql))).rows as R[];
 }

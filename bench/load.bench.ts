@@ -342,11 +342,11 @@ function pgbench(scripts: Array<[string, number]>, clients: number, seconds: num
   }
 }
 
-/** A pgbench line per statement: `?` bound to `:uid` (one seeded user per transaction). */
+/** A pgbench line per statement: each parameter bound to `:uid` (one seeded user per transaction). */
 const USER_PICK = `\\set n random(1, ${USERS})
 select id as uid from users where email = 'seed-user-' || lpad(:n::text, 5, '0') || '@example.test' \\gset
 `;
-const asPgbench = (sql: Sql) => `${sql.text.replace(/\s+/g, ' ').replace(/\?/g, ':uid')};\n`;
+const asPgbench = (sql: Sql) => `${sql.text.replace(/\s+/g, ' ').replace(/\$\d+/g, ':uid')};\n`;
 const LIST_SCRIPT = (() => {
   const s = listStatements(defaultListQuery('00000000-0000-0000-0000-000000000000'));
   return `${USER_PICK}${asPgbench(s.page)}${asPgbench(s.count)}`;

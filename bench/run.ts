@@ -4,6 +4,7 @@ import { identityBench } from './identity.bench.ts';
 import { authBench, healthBench, listBench, mixBench, stormBench } from './load.bench.ts';
 import { notificationsBench } from './notifications.bench.ts';
 import { persistenceCoreBench } from './persistence-core.bench.ts';
+import { persistenceBench } from './persistence.bench.ts';
 import { taskListBench } from './task-list.bench.ts';
 import { tracingBench } from './tracing.bench.ts';
 
@@ -14,6 +15,7 @@ import { tracingBench } from './tracing.bench.ts';
 const benches: Array<[string, () => Promise<string[]>]> = [
   ['identity', identityBench],
   ['task list', taskListBench],
+  ['persistence', persistenceBench],
   ['notifications', notificationsBench],
   ['persistence-core', persistenceCoreBench],
   ['tracing', tracingBench],

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { nativePool, seedDatabase } from './seed.ts';
 import { entities } from '../src/container.ts';
 import { MikroOrmTaskRepository } from '../src/modules/tasks/adapters/persistence/mikro-orm-task-repository.ts';
-import { countSql } from '../src/modules/tasks/adapters/persistence/task-list-query.ts';
+
 import type { TaskListQuery } from '../src/modules/tasks/application/ports.ts';
 import {
   positionAfter,
@@ -12,7 +12,7 @@ import {
   type TaskSort,
 } from '../src/modules/tasks/application/support/task-sort.ts';
 import { initOrm, migrate, type Orm } from '../src/shared/infra/orm.ts';
-import { listStatements, type Sql } from './list-sql.ts';
+import { execSql, listStatements, type Sql } from './list-sql.ts';
 import { fmt, measure } from './support.ts';
 
 /**
@@ -202,10 +202,10 @@ export function indexesIn(plan: string): { indexes: string[]; seqScans: string[]
 }
 
 async function explain(em: EntityManager, sql: Sql): Promise<string> {
-  const rows = await em.execute<Array<Record<string, string>>>(
-    `explain (analyze, buffers) ${sql.text}`,
-    sql.params,
-  );
+  const rows = await execSql<Record<string, string>>(em, {
+    text: `explain (analyze, buffers) ${sql.text}`,
+    params: sql.params,
+  });
   return rows.map((row) => row['QUERY PLAN']).join('\n');
 }
 
@@ -291,14 +291,11 @@ async function measureSeeded(): Promise<void> {
           const sql = listStatements(query);
           const took: Partial<Record<Part, number>> = {};
           took.page = await elapsed(async () => {
-            rows = (await em.execute<unknown[]>(sql.page.text, sql.page.params)).length;
+            rows = (await execSql(em, sql.page)).length;
           });
           if (!reuse) {
             took.count = await elapsed(async () => {
-              const result = await em.execute<Array<{ total: number }>>(
-                sql.count.text,
-                sql.count.params,
-              );
+              const result = await execSql<{ total: number }>(em, sql.count);
               total = result[0]?.total ?? 0;
             });
             // The repository runs both statements at once, on two connections.
@@ -408,10 +405,10 @@ async function benchUser(orm: Orm): Promise<{ userId: string; seeded?: string }>
 async function serverMs(em: EntityManager, sql: Sql, n: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
-    const rows = await em.execute<Array<Record<string, string>>>(
-      `explain (analyze, timing off) ${sql.text}`,
-      sql.params,
-    );
+    const rows = await execSql<Record<string, string>>(em, {
+      text: `explain (analyze, timing off) ${sql.text}`,
+      params: sql.params,
+    });
     const line = rows
       .map((row) => row['QUERY PLAN'] ?? '')
       .find((l) => l.startsWith('Execution Time'));
@@ -435,7 +432,7 @@ export async function taskListBench(): Promise<string[]> {
     const firstQuery = base(subject);
     const keysetQuery = base(subject, { window: { type: 'after', position: deep } });
     const offsetQuery = base(subject, { window: { type: 'offset', offset: BENCH_DEPTH } });
-    const run = (sql: Sql) => () => em.execute(sql.text, sql.params);
+    const run = (sql: Sql) => () => execSql(em, sql);
     const page = (query: TaskListQuery) => run(listStatements(query).page);
     const time = async (n: number, op: () => Promise<unknown>) => {
       await measure(5, 1, op); // warm-up
@@ -445,7 +442,7 @@ export async function taskListBench(): Promise<string[]> {
     const keysetDeep = await time(200, page(keysetQuery));
     const offsetDeep = await time(20, page(offsetQuery));
     const search = await time(100, page(base(subject, { q: COMMON_WORD })));
-    const count = await time(30, run(countSql(firstQuery)));
+    const count = await time(30, run(listStatements(firstQuery).count));
     const server = {
       first: await serverMs(em, listStatements(firstQuery).page, 21),
       keyset: await serverMs(em, listStatements(keysetQuery).page, 21),

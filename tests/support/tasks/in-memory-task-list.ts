@@ -11,7 +11,7 @@ import type { TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 export function queryTasks(
   rows: Iterable<TaskProps>,
   query: TaskListQuery,
-): { items: TaskProps[]; total: number; hasMore: boolean } {
+): { items: TaskProps[]; total: number | undefined; hasMore: boolean } {
   const matching = [...rows].filter((task) => matches(task, query));
   const compare = comparator(query.sort);
   matching.sort((a, b) => compare(keyOf(a, query.sort), keyOf(b, query.sort)));
@@ -28,7 +28,8 @@ export function queryTasks(
         });
   return {
     items: rest.slice(0, query.limit),
-    total: matching.length,
+    // As the repository: no count when the query spares it.
+    total: query.withTotal === false ? undefined : matching.length,
     hasMore: rest.length > query.limit,
   };
 }

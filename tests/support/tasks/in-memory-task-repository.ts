@@ -77,14 +77,16 @@ export class InMemoryTaskRepository implements TaskRepository {
 
   private viewOf(row: TaskProps): TaskView {
     const { categories, comments, attachments } = this.db.tables;
+    const shown = row.categoryIds
+      .flatMap((id) => {
+        const category = categories.get(id);
+        return category ? [Category.restore(category)] : [];
+      })
+      .sort((a, b) => categoryNameKey(a.name).localeCompare(categoryNameKey(b.name)));
     return {
-      task: Task.restore(structuredClone(row)),
-      categories: row.categoryIds
-        .flatMap((id) => {
-          const category = categories.get(id);
-          return category ? [Category.restore(category)] : [];
-        })
-        .sort((a, b) => categoryNameKey(a.name).localeCompare(categoryNameKey(b.name))),
+      // As the repository reads it: category ids in the categories' order (by name).
+      task: Task.restore({ ...structuredClone(row), categoryIds: shown.map((c) => c.id) }),
+      categories: shown,
       commentCount: [...comments.values()].filter((c) => c.taskId === row.id).length,
       attachmentCount: [...attachments.values()].filter((a) => a.taskId === row.id).length,
     };

@@ -2,16 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AttachmentRepository } from '../../application/ports.ts';
 import type { Attachment } from '../../domain/attachment.ts';
 import { AttachmentRecord } from './tasks.entities.ts';
+import { rowsOf, tasksDb } from './typed-queries.ts';
 
 type AttachmentRow = InstanceType<typeof AttachmentRecord.class>;
-
-const USAGE_SQL =
-  'select coalesce(sum(size_bytes), 0)::text as used from attachments where uploaded_by = ?';
-/** Read on every profile request: named, so each pool connection keeps it planned. */
-const USAGE_BY_UPLOADER = {
-  name: 'attachments_usage_by_uploader',
-  text: USAGE_SQL.replace('?', '$1'),
-};
 
 export class MikroOrmAttachmentRepository implements AttachmentRepository {
   private readonly em: EntityManager;
@@ -25,21 +18,31 @@ export class MikroOrmAttachmentRepository implements AttachmentRepository {
   }
 
   async usageOf(userId: string): Promise<number> {
-    if (this.em.isInTransaction()) {
-      const rows = await this.em.execute<Array<{ used: string }>>(USAGE_SQL, [userId]);
-      return Number(rows[0]?.used ?? 0);
-    }
-    const pool = await this.em.getConnection().getNativeClient();
-    const { rows } = await pool.query<{ used: string }>({ ...USAGE_BY_UPLOADER, values: [userId] });
+    // Read on every profile request: prepared (outside a transaction), so each connection keeps
+    // it planned. The sum is a bigint, read as text to keep every digit.
+    const rows = await rowsOf(
+      this.em,
+      tasksDb(this.em)
+        .selectFrom('attachments')
+        .select((eb) =>
+          eb.cast<string>(eb.fn.coalesce(eb.fn.sum('size_bytes'), eb.lit(0)), 'text').as('used'),
+        )
+        .where('uploaded_by', '=', userId),
+    );
     return Number(rows[0]?.used ?? 0);
   }
 
   async lockUsage(userId: string): Promise<number> {
     // A transaction-scoped advisory lock per uploader: no row stands for "this user's quota"
     // (users belong to identity), and it serialises only that user's inserts, nothing else.
-    await this.em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
-      `attachments.quota:${userId}`,
-    ]);
+    const key = `attachments.quota:${userId}`;
+    await tasksDb(this.em)
+      .selectNoFrom((eb) =>
+        eb
+          .fn('pg_advisory_xact_lock', [eb.fn('hashtextextended', [eb.val(key), eb.lit(0)])])
+          .as('locked'),
+      )
+      .execute();
     return this.usageOf(userId);
   }
 

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CategoryRepository } from '../../application/ports.ts';
 import { Category, categoryNameKey } from '../../domain/category.ts';
 import { CategoryRecord } from './tasks.entities.ts';
+import { tasksDb } from './typed-queries.ts';
 
 type CategoryRow = InstanceType<typeof CategoryRecord.class>;
 
@@ -52,14 +53,22 @@ export class MikroOrmCategoryRepository implements CategoryRepository {
 
   async delete(categoryId: string, now: Date): Promise<void> {
     // Tasks that showed the category change too: bump them, then the FK cascade detaches it.
-    await this.em.execute(
-      `with touched as (
-         update tasks set version = version + 1, updated_at = ?
-          where id in (select task_id from task_categories where category_id = ?)
-       )
-       delete from categories where id = ?`,
-      [now, categoryId, categoryId],
-    );
+    // One statement, so no task can take the category between the bump and the delete.
+    await tasksDb(this.em)
+      .with('touched', (db) =>
+        db
+          .updateTable('tasks')
+          .set((eb) => ({ version: eb('version', '+', 1), updated_at: now }))
+          .where('id', 'in', (eb) =>
+            eb
+              .selectFrom('task_categories')
+              .select('task_id')
+              .where('category_id', '=', categoryId),
+          ),
+      )
+      .deleteFrom('categories')
+      .where('id', '=', categoryId)
+      .execute();
   }
 }
 

@@ -1,22 +1,78 @@
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
+import { jsonBuildObject } from 'kysely/helpers/postgres';
 import { Category } from '../../domain/category.ts';
 import type { TaskPriority, TaskStatus } from '../../domain/task-fields.ts';
 import { Task } from '../../domain/task.ts';
 import type { TaskView } from '../../application/ports.ts';
+import type { TasksDb } from './tasks.entities.ts';
 
-/** The columns every task read selects, with its categories and counts in the same row. */
-export const TASK_COLUMNS = `
-  t.id, t.owner_id, t.assignee_id, t.title, t.description, t.status, t.priority, t.due_date,
-  t.remind_at, t.created_at, t.updated_at, t.completed_at, t.deleted_at, t.version,
-  coalesce((
-    select json_agg(json_build_object(
-      'id', c.id, 'user_id', c.user_id, 'name', c.name, 'color', c.color, 'created_at', c.created_at
-    ) order by c.name_key)
-    from task_categories tc join categories c on c.id = tc.category_id
-    where tc.task_id = t.id
-  ), '[]'::json) as categories,
-  (select count(*) from comments cm where cm.task_id = t.id)::int as comment_count,
-  (select count(*) from attachments a where a.task_id = t.id)::int as attachment_count`;
+type TaskTable = { t: TasksDb['tasks'] };
 
+/** What a task read selects of `tasks` itself: every stored column, none of the generated ones. */
+const STORED_COLUMNS = [
+  't.id',
+  't.owner_id',
+  't.assignee_id',
+  't.title',
+  't.description',
+  't.status',
+  't.priority',
+  't.due_date',
+  't.remind_at',
+  't.created_at',
+  't.updated_at',
+  't.completed_at',
+  't.deleted_at',
+  't.version',
+] as const satisfies ReadonlyArray<`t.${keyof Selectable<TasksDb['tasks']>}`>;
+
+/**
+ * The columns every task read selects (from `tasks as t`), with its categories (by name) and its
+ * comment and attachment counts in the same row: one statement, no N+1.
+ */
+export function taskColumns(eb: ExpressionBuilder<TasksDb & TaskTable, 't'>) {
+  return [
+    ...STORED_COLUMNS,
+    eb.fn
+      .coalesce(
+        eb
+          .selectFrom('task_categories as tc')
+          .innerJoin('categories as c', 'c.id', 'tc.category_id')
+          .select((sub) =>
+            sub.fn
+              .jsonAgg(
+                jsonBuildObject({
+                  id: sub.ref('c.id'),
+                  user_id: sub.ref('c.user_id'),
+                  name: sub.ref('c.name'),
+                  color: sub.ref('c.color'),
+                  created_at: sub.ref('c.created_at'),
+                }),
+              )
+              .orderBy('c.name_key')
+              .as('list'),
+          )
+          .whereRef('tc.task_id', '=', 't.id')
+          .$asScalar(),
+        sql<[]>`'[]'::json`,
+      )
+      .as('categories'),
+    eb
+      .selectFrom('comments as cm')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .whereRef('cm.task_id', '=', 't.id')
+      .$asScalar()
+      .as('comment_count'),
+    eb
+      .selectFrom('attachments as a')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .whereRef('a.task_id', '=', 't.id')
+      .$asScalar()
+      .as('attachment_count'),
+  ] as const;
+}
+
+/** A task read as it comes from the driver (JSON fields as strings, timestamps as dates). */
 export interface TaskRow {
   id: string;
   owner_id: string;
@@ -32,15 +88,15 @@ export interface TaskRow {
   completed_at: Date | string | null;
   deleted_at: Date | string | null;
   version: number;
-  categories: Array<{
+  categories: ReadonlyArray<{
     id: string;
     user_id: string;
     name: string;
     color: string | null;
-    created_at: string;
+    created_at: Date | string;
   }>;
-  comment_count: number;
-  attachment_count: number;
+  comment_count: number | null;
+  attachment_count: number | null;
 }
 
 const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
@@ -76,7 +132,7 @@ export function toTaskView(row: TaskRow): TaskView {
   return {
     task,
     categories,
-    commentCount: row.comment_count,
-    attachmentCount: row.attachment_count,
+    commentCount: row.comment_count ?? 0,
+    attachmentCount: row.attachment_count ?? 0,
   };
 }
