@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createHash } from 'node:crypto';
 import type { QueryConfig } from 'pg';
-import { nativePool, seedDatabase } from '../src/cli/seed.ts';
+import { nativePool, seedDatabase } from './seed.ts';
 import { entities } from '../src/container.ts';
 import { MikroOrmOutbox } from '../src/modules/tasks/adapters/persistence/mikro-orm-outbox.ts';
 import { MikroOrmTaskRepository } from '../src/modules/tasks/adapters/persistence/mikro-orm-task-repository.ts';

@@ -3,12 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { entities } from '../../../src/container.ts';
 import { initOrm, type Orm } from '../../../src/shared/infra/orm.ts';
-
-interface SchemaDifference {
-  table: string;
-  pattern: RegExp;
-  reason: string;
-}
+import type { SchemaDifference } from '../../../src/shared/infra/schema-difference.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
