@@ -16,4 +16,4 @@ export type { GetTask } from './application/get-task.ts';
 export type { GetStorageUsage } from './application/get-storage-usage.ts';
 export { TASK_STATUSES, type TaskStatus } from './domain/task-fields.ts';
 /** Entities as types only: the notifications relay and the retention job query them, typed. */
-export type { AttachmentRecord, OutboxEventRecord } from './adapters/persistence/tasks.entities.ts';
+export type { TasksDb as TasksTables } from './adapters/persistence/tasks.entities.ts';

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { InferKyselyDB } from '@mikro-orm/sql';
 import type { IdentityTables } from '../../../identity/index.ts';
-import type { OutboxEventRecord } from '../../../tasks/index.ts';
+import type { TasksTables } from '../../../tasks/index.ts';
 import type { OnTheWireDb } from '../../../../shared/infra/on-the-wire.ts';
 import type { NotificationsTables } from './notifications.entities.ts';
 
@@ -11,7 +10,7 @@ import type { NotificationsTables } from './notifications.entities.ts';
  * exist).
  */
 export type NotificationsDb = NotificationsTables &
-  InferKyselyDB<typeof OutboxEventRecord> &
+  Pick<TasksTables, 'outbox_events'> &
   Pick<IdentityTables, 'users'>;
 
 /**

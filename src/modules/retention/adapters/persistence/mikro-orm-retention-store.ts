@@ -1,14 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { InferKyselyDB } from '@mikro-orm/sql';
 import type { IdentityTables } from '../../../identity/index.ts';
 import type { NotificationsTables } from '../../../notifications/index.ts';
-import type { AttachmentRecord, OutboxEventRecord } from '../../../tasks/index.ts';
+import type { TasksTables } from '../../../tasks/index.ts';
 import type { RetentionStore } from '../../application/ports.ts';
 
 /** The tables retention deletes from, typed from their modules' entities. */
 type RetentionDb = IdentityTables &
-  Pick<NotificationsTables, 'notifications'> &
-  InferKyselyDB<typeof OutboxEventRecord | typeof AttachmentRecord>;
+  Pick<NotificationsTables, 'notifications' | 'task_reminders'> &
+  Pick<TasksTables, 'outbox_events' | 'attachments' | 'tasks'>;
 
 /**
  * The retention deletes in PostgreSQL. Each is one statement, `delete … where key in (select …
@@ -109,12 +108,13 @@ export class MikroOrmRetentionStore implements RetentionStore {
     before: Date,
     limit: number,
   ): Promise<Array<{ id: string; storageKey: string }>> {
-    // Raw SQL: the `tasks` table has no entity yet, so no typed query can name it.
-    const rows = await this.em.execute<Array<{ id: string; storage_key: string }>>(
-      `select a.id, a.storage_key from tasks t join attachments a on a.task_id = t.id
-        where t.deleted_at < ? limit ?`,
-      [before, limit],
-    );
+    const rows = await this.db()
+      .selectFrom('tasks as t')
+      .innerJoin('attachments as a', 'a.task_id', 't.id')
+      .select(['a.id', 'a.storage_key'])
+      .where('t.deleted_at', '<', before)
+      .limit(limit)
+      .execute();
     return rows.map((row) => ({ id: row.id, storageKey: row.storage_key }));
   }
 
@@ -129,20 +129,41 @@ export class MikroOrmRetentionStore implements RetentionStore {
   }
 
   async deleteTasksDeletedBefore(before: Date, limit: number): Promise<number> {
-    // Raw SQL: the `tasks` table has no entity yet, so no typed query can name it.
-    // Comments and category links go by cascade; the reminder state has no foreign key.
-    const rows = await this.em.execute<Array<{ n: number }>>(
-      `with gone as (
-         delete from tasks where id in (
-           select t.id from tasks t
-            where t.deleted_at < ?
-              and not exists (select 1 from attachments a where a.task_id = t.id)
-            limit ?)
-         returning id),
-       reminders as (delete from task_reminders where task_id in (select id from gone))
-       select count(*)::int as n from gone`,
-      [before, limit],
-    );
-    return rows[0]?.n ?? 0;
+    // Comments and category links go by cascade; the reminder state has no foreign key, so it
+    // goes in the same statement.
+    const db = this.db();
+    const row = await db
+      .with('gone', (qb) =>
+        qb
+          .deleteFrom('tasks')
+          .where(
+            'id',
+            'in',
+            db
+              .selectFrom('tasks as t')
+              .select('t.id')
+              .where('t.deleted_at', '<', before)
+              .where(({ not, exists, selectFrom }) =>
+                not(
+                  exists(
+                    selectFrom('attachments as a')
+                      .select('a.id')
+                      .whereRef('a.task_id', '=', 't.id'),
+                  ),
+                ),
+              )
+              .limit(limit),
+          )
+          .returning('id'),
+      )
+      .with('reminders', (qb) =>
+        qb
+          .deleteFrom('task_reminders')
+          .where('task_id', 'in', qb.selectFrom('gone').select('gone.id')),
+      )
+      .selectFrom('gone')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 }
