@@ -2,13 +2,22 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Selectable } from 'kysely';
 import type { SessionRepository } from '../../application/ports.ts';
 import type { RefreshTokenStanding, Session } from '../../domain/session.ts';
-import { PreparedStatement } from '../../../../shared/infra/prepared-statement.ts';
+import {
+  rowsOf,
+  StatementCache,
+  type OnTheWireRow,
+} from '../../../../shared/infra/typed-statements.ts';
 import { identityDb, type IdentityDb } from './identity-db.ts';
 import { RefreshTokenRecord, SessionRecord } from './identity.entities.ts';
 
-type SessionRow = Pick<
-  Selectable<IdentityDb['sessions']>,
-  (typeof SESSION_COLUMNS)[number] extends `s.${infer C}` ? C & keyof IdentityDb['sessions'] : never
+/** A session as `rowsOf` reads it (timestamps as strings). */
+type SessionRow = OnTheWireRow<
+  Pick<
+    Selectable<IdentityDb['sessions']>,
+    (typeof SESSION_COLUMNS)[number] extends `s.${infer C}`
+      ? C & keyof IdentityDb['sessions']
+      : never
+  >
 >;
 
 /** The columns a `Session` is made of, read through the alias `s`. */
@@ -29,18 +38,9 @@ const SESSION_COLUMNS = [
  */
 export class MikroOrmSessionRepository implements SessionRepository {
   private readonly em: EntityManager;
-  /** The session-status check of every authenticated request that misses the cache. */
-  private readonly byId: PreparedStatement<SessionRow>;
 
   constructor(em: EntityManager) {
     this.em = em;
-    this.byId = new PreparedStatement('sessions_by_id', () =>
-      identityDb(em)
-        .selectFrom('sessions as s')
-        .select(SESSION_COLUMNS)
-        .where('s.id', '=', '')
-        .compile(),
-    );
   }
 
   async insert(session: Session, firstRefreshTokenHash: string): Promise<void> {
@@ -67,14 +67,17 @@ export class MikroOrmSessionRepository implements SessionRepository {
   }
 
   async findById(id: string): Promise<Session | undefined> {
-    // Inside a transaction the read must see that transaction's writes: through its connection.
-    const rows = this.em.isInTransaction()
-      ? await identityDb(this.em)
+    // The session-status check of every authenticated request that misses the cache: compiled
+    // once, a named statement outside a transaction, the transaction's connection inside it.
+    const rows = await rowsOf(
+      this.em,
+      byIdStatements.bind('sessions-by-id', { id }, (v) =>
+        identityDb(this.em)
           .selectFrom('sessions as s')
           .select(SESSION_COLUMNS)
-          .where('s.id', '=', id)
-          .execute()
-      : await this.byId.run(this.em, [id]);
+          .where('s.id', '=', v.id),
+      ),
+    );
     return rows[0] ? toSession(rows[0]) : undefined;
   }
 
@@ -84,17 +87,24 @@ export class MikroOrmSessionRepository implements SessionRepository {
     // One statement, so the token row and its session come from the same snapshot: read apart, a
     // concurrent rotation committing in between made a just-rotated token look like an old one
     // (reuse) and revoked the session.
-    const row = await identityDb(this.em)
-      .selectFrom('refresh_tokens as t')
-      .innerJoin('sessions as s', 's.id', 't.session_id')
-      .select([...SESSION_COLUMNS, 's.current_refresh_hash', 't.rotated_at', 't.replaced_by_hash'])
-      .where('t.token_hash', '=', hash)
-      .executeTakeFirst();
+    const [row] = await rowsOf(
+      this.em,
+      identityDb(this.em)
+        .selectFrom('refresh_tokens as t')
+        .innerJoin('sessions as s', 's.id', 't.session_id')
+        .select([
+          ...SESSION_COLUMNS,
+          's.current_refresh_hash',
+          't.rotated_at',
+          't.replaced_by_hash',
+        ])
+        .where('t.token_hash', '=', hash),
+    );
     if (!row) return undefined;
     let standing: RefreshTokenStanding = { kind: 'older' };
     if (row.current_refresh_hash === hash) standing = { kind: 'current' };
     else if (row.rotated_at !== null && row.replaced_by_hash === row.current_refresh_hash) {
-      standing = { kind: 'previous', rotatedAt: row.rotated_at };
+      standing = { kind: 'previous', rotatedAt: new Date(row.rotated_at) };
     }
     return { session: toSession(row), standing };
   }
@@ -173,27 +183,31 @@ export class MikroOrmSessionRepository implements SessionRepository {
   }
 
   async listActiveForUser(userId: string, now: Date): Promise<Session[]> {
-    const rows = await identityDb(this.em)
-      .selectFrom('sessions as s')
-      .select(SESSION_COLUMNS)
-      .where('s.user_id', '=', userId)
-      .where('s.revoked_at', 'is', null)
-      .where('s.expires_at', '>', now)
-      .orderBy('s.last_used_at', 'desc')
-      .orderBy('s.id', 'desc')
-      .execute();
+    const rows = await rowsOf(
+      this.em,
+      identityDb(this.em)
+        .selectFrom('sessions as s')
+        .select(SESSION_COLUMNS)
+        .where('s.user_id', '=', userId)
+        .where('s.revoked_at', 'is', null)
+        .where('s.expires_at', '>', now)
+        .orderBy('s.last_used_at', 'desc')
+        .orderBy('s.id', 'desc'),
+    );
     return rows.map(toSession);
   }
 }
+
+const byIdStatements = new StatementCache<{ id: string }>();
 
 function toSession(row: SessionRow): Session {
   return {
     id: row.id,
     userId: row.user_id,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at ?? undefined,
+    createdAt: new Date(row.created_at),
+    lastUsedAt: new Date(row.last_used_at),
+    expiresAt: new Date(row.expires_at),
+    revokedAt: row.revoked_at === null ? undefined : new Date(row.revoked_at),
     userAgent: row.user_agent ?? undefined,
     ip: row.ip ?? undefined,
   };

@@ -3,11 +3,16 @@ import { sql, type Selectable } from 'kysely';
 import type { LoginAdmission, UserRepository } from '../../application/ports.ts';
 import type { Role } from '../../domain/role.ts';
 import { User, type LockoutPolicy, type UserProps } from '../../domain/user.ts';
-import { PreparedStatement } from '../../../../shared/infra/prepared-statement.ts';
+import {
+  rowsOf,
+  StatementCache,
+  type OnTheWireRow,
+} from '../../../../shared/infra/typed-statements.ts';
 import { identityDb, type IdentityDb } from './identity-db.ts';
 import { UserRecord } from './identity.entities.ts';
 
-type UserRow = Selectable<IdentityDb['users']>;
+/** A user as `rowsOf` reads it (timestamps as strings). */
+type UserRow = OnTheWireRow<Selectable<IdentityDb['users']>>;
 
 const USER_COLUMNS = [
   'id',
@@ -26,39 +31,32 @@ const USER_COLUMNS = [
 /** Users as rows; every write is a single statement (no unit of work to go stale). */
 export class MikroOrmUserRepository implements UserRepository {
   private readonly em: EntityManager;
-  /**
-   * Every authenticated profile read loads its user: a named statement, so each pool connection
-   * plans it once. Built with Kysely, so its columns and row type are the entity's.
-   */
-  private readonly byId: PreparedStatement<UserRow>;
 
   /** `em` is the global manager: inside a request or job it resolves to that context's fork. */
   constructor(em: EntityManager) {
     this.em = em;
-    this.byId = new PreparedStatement('users_by_id', () =>
-      identityDb(em).selectFrom('users').select(USER_COLUMNS).where('id', '=', '').compile(),
-    );
   }
 
   async findById(id: string): Promise<User | undefined> {
-    // Inside a transaction the read must see that transaction's writes: through its connection.
-    const rows = this.em.isInTransaction()
-      ? await identityDb(this.em)
-          .selectFrom('users')
-          .select(USER_COLUMNS)
-          .where('id', '=', id)
-          .execute()
-      : await this.byId.run(this.em, [id]);
+    // Every authenticated profile read loads its user: compiled once, a named statement outside a
+    // transaction (each pool connection plans it once), the transaction's connection inside it.
+    const rows = await rowsOf(
+      this.em,
+      byIdStatements.bind('users-by-id', { id }, (v) =>
+        identityDb(this.em).selectFrom('users').select(USER_COLUMNS).where('id', '=', v.id),
+      ),
+    );
     return rows[0] ? toUser(rows[0]) : undefined;
   }
 
   async findByEmail(normalisedEmail: string): Promise<User | undefined> {
-    const row = await identityDb(this.em)
-      .selectFrom('users')
-      .select(USER_COLUMNS)
-      .where('email', '=', normalisedEmail)
-      .executeTakeFirst();
-    return row ? toUser(row) : undefined;
+    const rows = await rowsOf(
+      this.em,
+      byEmailStatements.bind('users-by-email', { email: normalisedEmail }, (v) =>
+        identityDb(this.em).selectFrom('users').select(USER_COLUMNS).where('email', '=', v.email),
+      ),
+    );
+    return rows[0] ? toUser(rows[0]) : undefined;
   }
 
   async insert(user: User): Promise<boolean> {
@@ -161,19 +159,27 @@ export class MikroOrmUserRepository implements UserRepository {
           eb.or([eb('email', 'ilike', pattern!), eb('full_name', 'ilike', pattern!)]),
         ),
       );
-    const [rows, count] = await Promise.all([
-      filtered
-        .select(USER_COLUMNS)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(query.limit)
-        .offset((query.page - 1) * query.limit)
-        .execute(),
-      filtered.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow(),
+    const [rows, [count]] = await Promise.all([
+      rowsOf(
+        this.em,
+        filtered
+          .select(USER_COLUMNS)
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(query.limit)
+          .offset((query.page - 1) * query.limit),
+      ),
+      rowsOf(
+        this.em,
+        filtered.select((eb) => eb.fn.countAll<string>().as('total')),
+      ),
     ]);
-    return { items: rows.map(toUser), total: Number(count.total) };
+    return { items: rows.map(toUser), total: Number(count?.total ?? 0) };
   }
 }
+
+const byIdStatements = new StatementCache<{ id: string }>();
+const byEmailStatements = new StatementCache<{ email: string }>();
 
 function toUser(row: UserRow): User {
   return User.restore({
@@ -185,9 +191,9 @@ function toUser(row: UserRow): User {
     emailVerified: row.email_verified,
     isActive: row.is_active,
     failedLoginCount: row.failed_login_count,
-    lockedUntil: row.locked_until ?? undefined,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    lockedUntil: row.locked_until === null ? undefined : new Date(row.locked_until),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
   });
 }
 

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
 import type { InboxQuery, NotificationRepository } from '../../application/ports.ts';
 import type { Notification, NotificationDraft } from '../../domain/notification.ts';
-import { runNamed } from '../../../../shared/infra/prepared-statement.ts';
+import { rowsOf, StatementCache } from '../../../../shared/infra/typed-statements.ts';
 import { NOTIFICATION_COLUMNS, toNotification } from './notification-rows.ts';
 import { notificationsDb, notificationsWireDb } from './notifications-db.ts';
 
@@ -81,26 +81,25 @@ export class MikroOrmNotificationRepository implements NotificationRepository {
   }
 
   async list(query: InboxQuery): Promise<{ items: Notification[]; hasMore: boolean }> {
-    const page = notificationsWireDb(this.em)
-      .selectFrom('notifications')
-      .select(NOTIFICATION_COLUMNS)
-      .where('user_id', '=', query.userId)
-      .$if(query.unreadOnly, (qb) => qb.where('read_at', 'is', null))
-      .$if(query.beforeSeq !== undefined, (qb) => qb.where('seq', '<', String(query.beforeSeq)))
-      .orderBy('seq', 'desc')
-      .limit(query.limit + 1)
-      .compile();
-    // Every inbox request reads a page: outside a transaction, one named statement per shape
-    // (unread only or not, first page or not), so each pool connection plans it once.
-    const rows = this.em.isInTransaction()
-      ? (await this.em.getKysely().executeQuery(page)).rows
-      : await runNamed(
-          this.em,
-          `notifications_inbox_${query.unreadOnly ? 'unread' : 'all'}_${
-            query.beforeSeq === undefined ? 'first' : 'before'
-          }`,
-          page,
-        );
+    // Every inbox request reads a page: compiled once per shape (unread only or not, first page or
+    // not) and, outside a transaction, a named statement, so each pool connection plans it once.
+    const shape = `${query.unreadOnly ? 'unread' : 'all'}-${query.beforeSeq === undefined ? 'first' : 'before'}`;
+    const values = {
+      userId: query.userId,
+      beforeSeq: String(query.beforeSeq),
+      limit: query.limit + 1,
+    };
+    const page = inboxStatements.bind(shape, values, (v) =>
+      notificationsWireDb(this.em)
+        .selectFrom('notifications')
+        .select(NOTIFICATION_COLUMNS)
+        .where('user_id', '=', v.userId)
+        .$if(query.unreadOnly, (qb) => qb.where('read_at', 'is', null))
+        .$if(query.beforeSeq !== undefined, (qb) => qb.where('seq', '<', v.beforeSeq))
+        .orderBy('seq', 'desc')
+        .limit(v.limit),
+    );
+    const rows = await rowsOf(this.em, page);
     return {
       items: rows.slice(0, query.limit).map(toNotification),
       hasMore: rows.length > query.limit,
@@ -160,3 +159,5 @@ export class MikroOrmNotificationRepository implements NotificationRepository {
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+const inboxStatements = new StatementCache<{ userId: string; beforeSeq: string; limit: number }>();

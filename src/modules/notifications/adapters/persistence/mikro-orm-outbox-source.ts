@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql, type InferResult } from 'kysely';
+import { sql } from 'kysely';
+import { rowsOf, StatementCache } from '../../../../shared/infra/typed-statements.ts';
 import { TASK_EVENT_TYPES } from '../../../tasks/index.ts';
 import type { OutboxEvent, OutboxSource } from '../../application/ports.ts';
 import { notificationsDb, notificationsWireDb } from './notifications-db.ts';
@@ -7,14 +8,17 @@ import { notificationsDb, notificationsWireDb } from './notifications-db.ts';
 /** Event types of a newer release stay in the outbox for a relay that knows them. */
 const KNOWN_TYPES = `{${TASK_EVENT_TYPES.join(',')}}`;
 
-/** The claim, typed from the entities; built once per shape (with or without `onlyIds`). */
-function claimQuery(
-  em: EntityManager,
-  maxAttempts: number,
-  onlyIds: string | undefined,
-  limit: number,
-) {
-  return pendingEvents(em, maxAttempts)
+interface ClaimValues {
+  maxAttempts: number;
+  knownTypes: string;
+  /** Only these ids, as a uuid[] literal; unused by the shape without it. */
+  only: string;
+  limit: number;
+}
+
+/** The claim, typed from the entities; compiled once per shape (with or without `only`). */
+function claimQuery(em: EntityManager, v: ClaimValues, onlyIds: boolean) {
+  return pendingEvents(em, v.maxAttempts, v.knownTypes)
     .select((eb) => [
       'id',
       'type',
@@ -26,23 +30,23 @@ function claimQuery(
       'occurred_at',
       'trace_context',
     ])
-    .$if(onlyIds !== undefined, (qb) =>
-      qb.where((eb) => eb('id', '=', eb.fn.any(sql<string[]>`${onlyIds}::uuid[]`))),
+    .$if(onlyIds, (qb) =>
+      qb.where((eb) => eb('id', '=', eb.fn.any(sql<string[]>`${v.only}::uuid[]`))),
     )
-    .limit(limit)
+    .limit(v.limit)
     .forUpdate()
     .skipLocked();
 }
 
-type ClaimRow = InferResult<ReturnType<typeof claimQuery>>[number];
+const claimStatements = new StatementCache<ClaimValues>();
 
 /** Unprocessed events of known types not yet given up on, oldest first. */
-function pendingEvents(em: EntityManager, maxAttempts: number) {
+function pendingEvents(em: EntityManager, maxAttempts: number, knownTypes = KNOWN_TYPES) {
   return notificationsWireDb(em)
     .selectFrom('outbox_events')
     .where('processed_at', 'is', null)
     .where('attempts', '<', maxAttempts)
-    .where((eb) => eb('type', '=', eb.fn.any(sql<string[]>`${KNOWN_TYPES}::text[]`)))
+    .where((eb) => eb('type', '=', eb.fn.any(sql<string[]>`${knownTypes}::text[]`)))
     .orderBy('occurred_at')
     .orderBy('id');
 }
@@ -56,8 +60,6 @@ export interface MikroOrmOutboxSourceOptions {
 export class MikroOrmOutboxSource implements OutboxSource {
   private readonly em: EntityManager;
   private readonly maxAttempts: number;
-  private claimText: string | undefined;
-  private claimOnlyText: string | undefined;
 
   constructor(em: EntityManager, options: MikroOrmOutboxSourceOptions = {}) {
     this.em = em;
@@ -68,17 +70,18 @@ export class MikroOrmOutboxSource implements OutboxSource {
     limit: number,
     options: { onlyIds?: readonly string[] } = {},
   ): Promise<OutboxEvent[]> {
-    const only = options.onlyIds && `{${options.onlyIds.join(',')}}`;
-    const text =
-      only === undefined
-        ? (this.claimText ??= this.claimSql(false))
-        : (this.claimOnlyText ??= this.claimSql(true));
-    // Built once per shape; values inlined by `em.execute` as before (the relay claims in a loop).
-    const params =
-      only === undefined
-        ? [this.maxAttempts, KNOWN_TYPES, limit]
-        : [this.maxAttempts, KNOWN_TYPES, only, limit];
-    const rows = await this.em.execute<ClaimRow[]>(text, params);
+    const onlyIds = options.onlyIds !== undefined;
+    const values: ClaimValues = {
+      maxAttempts: this.maxAttempts,
+      knownTypes: KNOWN_TYPES,
+      only: onlyIds ? `{${options.onlyIds!.join(',')}}` : '{}',
+      limit,
+    };
+    const claim = claimStatements.bind(onlyIds ? 'claim-only' : 'claim', values, (v) =>
+      claimQuery(this.em, v, onlyIds),
+    );
+    // The relay claims in a loop, inside its transaction: on that transaction's connection.
+    const rows = await rowsOf(this.em, claim);
     return rows.map(
       (row) =>
         ({
@@ -114,27 +117,5 @@ export class MikroOrmOutboxSource implements OutboxSource {
       .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
       .where('id', '=', id)
       .execute();
-  }
-
-  /**
-   * The claim's text with `?` placeholders, for `em.execute`, whose parameters are, in order: max
-   * attempts, known types, [only these ids,] limit. Checked against Kysely's own parameter order.
-   */
-  private claimSql(onlyIds: boolean): string {
-    const sample = {
-      only: onlyIds ? '{00000000-0000-0000-0000-000000000000}' : undefined,
-      limit: 1,
-    };
-    const query = claimQuery(this.em, this.maxAttempts, sample.only, sample.limit).compile();
-    const expected = [
-      this.maxAttempts,
-      KNOWN_TYPES,
-      ...(sample.only ? [sample.only] : []),
-      sample.limit,
-    ];
-    if (JSON.stringify(query.parameters) !== JSON.stringify(expected)) {
-      throw new Error(`outbox claim parameters out of order: ${JSON.stringify(query.parameters)}`);
-    }
-    return query.sql.replace(/\$\d+/g, '?');
   }
 }

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Notification, NotificationType } from '../../domain/notification.ts';
-import type { OnTheWireDb } from '../../../../shared/infra/on-the-wire.ts';
+import type { OnTheWireDb } from '../../../../shared/infra/typed-statements.ts';
 import type { NotificationsDb } from './notifications-db.ts';
 
 /** The columns every notification read selects. */

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IdentityTables } from '../../../identity/index.ts';
 import type { TasksTables } from '../../../tasks/index.ts';
-import type { OnTheWireDb } from '../../../../shared/infra/on-the-wire.ts';
+import type { OnTheWireDb } from '../../../../shared/infra/typed-statements.ts';
 import type { NotificationsTables } from './notifications.entities.ts';
 
 /**

@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AttachmentRepository } from '../../application/ports.ts';
 import type { Attachment } from '../../domain/attachment.ts';
 import { AttachmentRecord } from './tasks.entities.ts';
-import { rowsOf, tasksDb } from './typed-queries.ts';
+import { rowsOf } from '../../../../shared/infra/typed-statements.ts';
+import { tasksDb } from './tasks-db.ts';
 
 type AttachmentRow = InstanceType<typeof AttachmentRecord.class>;
 

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CategoryRepository } from '../../application/ports.ts';
 import { Category, categoryNameKey } from '../../domain/category.ts';
 import { CategoryRecord } from './tasks.entities.ts';
-import { tasksDb } from './typed-queries.ts';
+import { tasksDb } from './tasks-db.ts';
 
 type CategoryRow = InstanceType<typeof CategoryRecord.class>;
 

@@ -10,7 +10,8 @@ import type { Task, TaskProps } from '../../domain/task.ts';
 import { listStatements } from './task-list-query.ts';
 import { taskColumns, toTaskView } from './task-rows.ts';
 import { TaskRecord } from './tasks.entities.ts';
-import { rowsOf, StatementCache, tasksDb } from './typed-queries.ts';
+import { rowsOf, StatementCache } from '../../../../shared/infra/typed-statements.ts';
+import { tasksDb } from './tasks-db.ts';
 
 /**
  * Tasks in PostgreSQL. Writes go through the entity manager; reads are typed Kysely statements

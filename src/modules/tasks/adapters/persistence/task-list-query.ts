@@ -7,7 +7,7 @@ import {
 } from '../../application/support/task-sort.ts';
 import { TASK_PRIORITIES, type TaskPriority } from '../../domain/task-fields.ts';
 import { taskColumns } from './task-rows.ts';
-import { StatementCache } from './typed-queries.ts';
+import { StatementCache } from '../../../../shared/infra/typed-statements.ts';
 import type { TasksDb } from './tasks.entities.ts';
 
 type Db = TasksDb & { t: TasksDb['tasks'] };

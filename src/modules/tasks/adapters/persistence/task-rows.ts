@@ -72,7 +72,7 @@ export function taskColumns(eb: ExpressionBuilder<TasksDb & TaskTable, 't'>) {
   ] as const;
 }
 
-/** A task read as it comes from the driver (JSON fields as strings, timestamps as dates). */
+/** A task read as `rowsOf` returns it: timestamps as strings, categories parsed from JSON. */
 export interface TaskRow {
   id: string;
   owner_id: string;
@@ -81,26 +81,26 @@ export interface TaskRow {
   description: string | null;
   status: string;
   priority: string;
-  due_date: Date | string | null;
-  remind_at: Date | string | null;
-  created_at: Date | string;
-  updated_at: Date | string;
-  completed_at: Date | string | null;
-  deleted_at: Date | string | null;
+  due_date: string | null;
+  remind_at: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+  deleted_at: string | null;
   version: number;
   categories: ReadonlyArray<{
     id: string;
     user_id: string;
     name: string;
     color: string | null;
-    created_at: Date | string;
+    created_at: string;
   }>;
   comment_count: number | null;
   attachment_count: number | null;
 }
 
-const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
-const maybeDate = (value: Date | string | null) => (value === null ? null : date(value));
+const date = (value: string) => new Date(value);
+const maybeDate = (value: string | null) => (value === null ? null : new Date(value));
 
 export function toTaskView(row: TaskRow): TaskView {
   const categories = row.categories.map((c) =>
