@@ -139,8 +139,13 @@ function draft(userId: string, overrides: Partial<NotificationDraft> = {}): Noti
 
 /** The notification a draft becomes once stored with `seq`. */
 function storedAs(d: NotificationDraft, seq: number, readAt: Date | null = null): Notification {
-  const { source: _source, ...fields } = d;
-  return { ...fields, seq, readAt } as Notification;
+  const stored: Partial<NotificationDraft> & Pick<Notification, 'seq' | 'readAt'> = {
+    ...d,
+    seq,
+    readAt,
+  };
+  delete stored.source;
+  return stored as Notification;
 }
 
 const bySeq = (items: readonly Notification[]) =>
