@@ -44,7 +44,7 @@ interface World {
   attachments: AttachmentRepository;
   outbox: Outbox;
   transactions: TransactionRunner;
-  /** The events committed for `taskIds`, oldest first (then in the order appended). */
+  /** Takes out the events committed for `taskIds`, oldest first (then in the order appended). */
   committedEvents(taskIds: readonly string[]): Promise<TaskEvent[]>;
   /** Three users the world knows (rows exist where the database needs them). */
   users(): Promise<[string, string, string]>;
@@ -99,8 +99,10 @@ const postgres = (): World => {
           payload: TaskEvent['payload'];
         }>
       >(
-        `select type, task_id, actor_id, occurred_at, recipients, payload from outbox_events
-          where task_id = any(?::uuid[]) order by occurred_at, id`,
+        // Taken out as read: the outbox is global, and a relay must not find these rows later.
+        `with taken as (delete from outbox_events where task_id = any(?::uuid[]) returning *)
+         select type, task_id, actor_id, occurred_at, recipients, payload from taken
+          order by occurred_at, id`,
         [`{${taskIds.join(',')}}`],
       );
       return rows.map(
