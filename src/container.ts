@@ -25,7 +25,7 @@ import { TasksStorageUsage } from './modules/identity/adapters/tasks/tasks-stora
 import type { Mailer } from './modules/identity/application/ports.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/identity.module.ts';
 import type { FileStorage } from './modules/tasks/application/ports.ts';
-import { IdentityUserDirectory } from './modules/tasks/adapters/directory/identity-user-directory.ts';
+import { IdentityUserDirectory } from './modules/tasks/adapters/identity/identity-user-directory.ts';
 import { MikroOrmAttachmentRepository } from './modules/tasks/adapters/persistence/mikro-orm-attachment-repository.ts';
 import { MikroOrmCategoryRepository } from './modules/tasks/adapters/persistence/mikro-orm-category-repository.ts';
 import { MikroOrmCommentRepository } from './modules/tasks/adapters/persistence/mikro-orm-comment-repository.ts';
@@ -175,7 +175,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     comments: new MikroOrmCommentRepository(em),
     attachments: new MikroOrmAttachmentRepository(em),
     outbox: new MikroOrmOutbox(em, ids),
-    users: new IdentityUserDirectory((id) => users.findById(id)),
+    users: new IdentityUserDirectory(users),
     files,
     reminders: { leadMinutes: config.reminderLeadMinutes },
     storageQuota: { bytesPerUser: config.storage.quotaBytes },
