@@ -66,7 +66,7 @@ import type { ReadinessCheck } from './shared/http/operations.routes.ts';
 import { DetachedWork } from './shared/infra/detached-work.ts';
 import { createLogger, type Logger } from './shared/infra/logger.ts';
 import { createMetrics, type Metrics } from './shared/infra/metrics.ts';
-import { createOrm, type Orm } from './shared/infra/orm.ts';
+import { createOrm, pingDatabase, type Orm } from './shared/infra/orm.ts';
 import { RedisRateLimiter } from './shared/infra/redis-rate-limiter.ts';
 import { closeRedis, connectQuietly, createQueueRedis, createRedis } from './shared/infra/redis.ts';
 import { tracingOff, type Tracing } from './shared/infra/tracing.ts';
@@ -133,6 +133,9 @@ const packageJson = JSON.parse(
 ) as {
   version: string;
 };
+
+/** How long closing waits for mail in flight before giving up on what is still retrying. */
+const MAIL_DRAIN_MS = 3_000;
 
 /** This release's version (package.json). */
 export const serviceVersion = packageJson.version;
@@ -257,7 +260,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     {
       uploads: files,
       settings: {
-        intervalMs: config.retention.intervalMinutes * 60_000,
+        intervalMinutes: config.retention.intervalMinutes,
         staleUploadAgeMs: STALE_UPLOAD_AGE_MS,
       },
       logger,
@@ -266,14 +269,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   );
 
   const readinessChecks: ReadinessCheck[] = [
-    {
-      name: 'database',
-      check: () =>
-        orm.driver
-          .getConnection()
-          .execute('select 1')
-          .then(() => undefined),
-    },
+    { name: 'database', check: () => pingDatabase(orm) },
     { name: 'redis', check: () => redis.ping().then(() => undefined) },
   ];
 
@@ -346,7 +342,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       // Give mail in flight a moment; what is still retrying after that is given up (logged).
       await Promise.race([
         detached.drain().then(() => mailer.drain()),
-        new Promise((resolve) => setTimeout(resolve, 3_000).unref()),
+        new Promise((resolve) => setTimeout(resolve, MAIL_DRAIN_MS).unref()),
       ]);
       await reminderJobs.close().catch(() => undefined);
       await Promise.allSettled([closeRedis(redis), orm.close()]);
