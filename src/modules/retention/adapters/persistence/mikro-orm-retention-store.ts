@@ -143,10 +143,11 @@ export class MikroOrmRetentionStore implements RetentionStore {
               .selectFrom('tasks as t')
               .select('t.id')
               .where('t.deleted_at', '<', before)
-              .where(({ not, exists, selectFrom }) =>
-                not(
-                  exists(
-                    selectFrom('attachments as a')
+              .where((eb) =>
+                eb.not(
+                  eb.exists(
+                    eb
+                      .selectFrom('attachments as a')
                       .select('a.id')
                       .whereRef('a.task_id', '=', 't.id'),
                   ),
