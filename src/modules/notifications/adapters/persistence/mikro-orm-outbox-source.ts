@@ -3,6 +3,7 @@ import { sql, type InferResult } from 'kysely';
 import { TASK_EVENT_TYPES } from '../../../tasks/index.ts';
 import type { OutboxEvent, OutboxSource } from '../../application/ports.ts';
 import { notificationsDb, notificationsWireDb } from './notifications-db.ts';
+import { checkOutboxEvent } from './outbox-event-check.ts';
 
 /** Event types of a newer release stay in the outbox for a relay that knows them. */
 const KNOWN_TYPES = `{${TASK_EVENT_TYPES.join(',')}}`;
@@ -35,6 +36,26 @@ function claimQuery(
 }
 
 type ClaimRow = InferResult<ReturnType<typeof claimQuery>>[number];
+
+/**
+ * A claimed row as its event. The claim takes known types only and the tasks module wrote each
+ * payload for its type, so a row that is neither is a fault: thrown, the relay retries that event
+ * alone and counts its failures until it is left for an operator.
+ */
+function toOutboxEvent(row: ClaimRow): OutboxEvent {
+  const checked = checkOutboxEvent({
+    id: row.id,
+    type: row.type,
+    taskId: row.task_id,
+    actorId: row.actor_id,
+    recipients: row.recipients,
+    payload: row.payload,
+    occurredAt: new Date(row.occurred_at),
+    ...(row.trace_context ? { traceContext: row.trace_context } : {}),
+  });
+  if (checked.isErr()) throw new Error(checked.error);
+  return checked.value;
+}
 
 /** Unprocessed events of known types not yet given up on, oldest first. */
 function pendingEvents(em: EntityManager, maxAttempts: number) {
@@ -79,19 +100,7 @@ export class MikroOrmOutboxSource implements OutboxSource {
         ? [this.maxAttempts, KNOWN_TYPES, limit]
         : [this.maxAttempts, KNOWN_TYPES, only, limit];
     const rows = await this.em.execute<ClaimRow[]>(text, params);
-    return rows.map(
-      (row) =>
-        ({
-          id: row.id,
-          type: row.type,
-          taskId: row.task_id,
-          actorId: row.actor_id,
-          recipients: row.recipients,
-          payload: row.payload,
-          occurredAt: new Date(row.occurred_at),
-          ...(row.trace_context ? { traceContext: row.trace_context } : {}),
-        }) as OutboxEvent,
-    );
+    return rows.map(toOutboxEvent);
   }
 
   async peek(limit: number): Promise<string[]> {
