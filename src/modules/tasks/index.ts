@@ -5,10 +5,11 @@ export {
   recipientsOf,
   TASK_EVENT_TYPES,
   type TaskEvent,
+  type TaskEventType,
 } from './domain/task-events.ts';
 /** Use cases other modules' adapters call: a task as one of its users sees it, a user's storage. */
 export type { GetTask } from './application/get-task.ts';
 export type { GetStorageUsage } from './application/get-storage-usage.ts';
-export { TASK_STATUSES } from './domain/task-fields.ts';
+export { TASK_STATUSES, type TaskStatus } from './domain/task-fields.ts';
 /** Entities as types only: the notifications relay and the retention job query them, typed. */
 export type { TasksDb as TasksTables } from './adapters/persistence/tasks.entities.ts';
