@@ -101,6 +101,7 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     detach: (operation, work) => container.detached.run(operation, work),
   });
   app.route('/api/v1/auth', identityRoutes.auth);
+  app.route('/api/v1/auth', identityRoutes.sessions);
   app.route('/api/v1', identityRoutes.users);
   app.route('/api/v1', identityRoutes.adminUsers);
   for (const routes of tasks.routes({ requireAuth })) app.route('/api/v1', routes);

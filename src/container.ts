@@ -25,7 +25,7 @@ import { TasksStorageUsage } from './modules/identity/adapters/tasks/tasks-stora
 import type { Mailer } from './modules/identity/application/ports.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/identity.module.ts';
 import type { FileStorage } from './modules/tasks/application/ports.ts';
-import { IdentityUserDirectory } from './modules/tasks/adapters/directory/identity-user-directory.ts';
+import { IdentityUserDirectory } from './modules/tasks/adapters/identity/identity-user-directory.ts';
 import { MikroOrmAttachmentRepository } from './modules/tasks/adapters/persistence/mikro-orm-attachment-repository.ts';
 import { MikroOrmCategoryRepository } from './modules/tasks/adapters/persistence/mikro-orm-category-repository.ts';
 import { MikroOrmCommentRepository } from './modules/tasks/adapters/persistence/mikro-orm-comment-repository.ts';
@@ -66,7 +66,7 @@ import type { ReadinessCheck } from './shared/http/operations.routes.ts';
 import { DetachedWork } from './shared/infra/detached-work.ts';
 import { createLogger, type Logger } from './shared/infra/logger.ts';
 import { createMetrics, type Metrics } from './shared/infra/metrics.ts';
-import { createOrm, type Orm } from './shared/infra/orm.ts';
+import { createOrm, pingDatabase, type Orm } from './shared/infra/orm.ts';
 import { RedisRateLimiter } from './shared/infra/redis-rate-limiter.ts';
 import { closeRedis, connectQuietly, createQueueRedis, createRedis } from './shared/infra/redis.ts';
 import { tracingOff, type Tracing } from './shared/infra/tracing.ts';
@@ -134,6 +134,9 @@ const packageJson = JSON.parse(
   version: string;
 };
 
+/** How long closing waits for mail in flight before giving up on what is still retrying. */
+const MAIL_DRAIN_MS = 3_000;
+
 /** This release's version (package.json). */
 export const serviceVersion = packageJson.version;
 
@@ -175,7 +178,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     comments: new MikroOrmCommentRepository(em),
     attachments: new MikroOrmAttachmentRepository(em),
     outbox: new MikroOrmOutbox(em, ids),
-    users: new IdentityUserDirectory((id) => users.findById(id)),
+    users: new IdentityUserDirectory(users),
     files,
     reminders: { leadMinutes: config.reminderLeadMinutes },
     storageQuota: { bytesPerUser: config.storage.quotaBytes },
@@ -257,7 +260,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     {
       uploads: files,
       settings: {
-        intervalMs: config.retention.intervalMinutes * 60_000,
+        intervalMinutes: config.retention.intervalMinutes,
         staleUploadAgeMs: STALE_UPLOAD_AGE_MS,
       },
       logger,
@@ -266,14 +269,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   );
 
   const readinessChecks: ReadinessCheck[] = [
-    {
-      name: 'database',
-      check: () =>
-        orm.driver
-          .getConnection()
-          .execute('select 1')
-          .then(() => undefined),
-    },
+    { name: 'database', check: () => pingDatabase(orm) },
     { name: 'redis', check: () => redis.ping().then(() => undefined) },
   ];
 
@@ -346,7 +342,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       // Give mail in flight a moment; what is still retrying after that is given up (logged).
       await Promise.race([
         detached.drain().then(() => mailer.drain()),
-        new Promise((resolve) => setTimeout(resolve, 3_000).unref()),
+        new Promise((resolve) => setTimeout(resolve, MAIL_DRAIN_MS).unref()),
       ]);
       await reminderJobs.close().catch(() => undefined);
       await Promise.allSettled([closeRedis(redis), orm.close()]);

@@ -4,8 +4,9 @@ import type { ClientIpResolver } from '../../shared/http/client-ip.ts';
 import { adminUsersRoutes } from './adapters/http/admin-users.routes.ts';
 import { authRoutes } from './adapters/http/auth.routes.ts';
 import type { IdentityHttpOptions } from './adapters/http/identity-http.ts';
+import { sessionsRoutes } from './adapters/http/sessions.routes.ts';
 import { usersRoutes } from './adapters/http/users.routes.ts';
-import { LiveSessions, type LiveSessionCheck } from './application/live-sessions.ts';
+import { LiveSessions, type LiveSessionCheck } from './application/support/live-sessions.ts';
 import type { IdentityPorts } from './application/ports.ts';
 import { createUseCases, type IdentityUseCases } from './identity.use-cases.ts';
 
@@ -19,6 +20,7 @@ export interface IdentityModule {
     detach: IdentityHttpOptions['detach'];
   }): {
     auth: ReturnType<typeof authRoutes>;
+    sessions: ReturnType<typeof sessionsRoutes>;
     users: ReturnType<typeof usersRoutes>;
     adminUsers: ReturnType<typeof adminUsersRoutes>;
   };
@@ -32,6 +34,7 @@ export function createIdentityModule(ports: IdentityPorts): IdentityModule {
     liveSessions: new LiveSessions(ports),
     routes: (options) => ({
       auth: authRoutes({ useCases, commonPasswords: ports.commonPasswords, ...options }),
+      sessions: sessionsRoutes({ useCases, requireAuth: options.requireAuth }),
       users: usersRoutes({ useCases, requireAuth: options.requireAuth }),
       adminUsers: adminUsersRoutes({ useCases, requireAuth: options.requireAuth }),
     }),

@@ -1,10 +1,5 @@
 /** The identity module as other modules see it: who is calling, and whether their session lives. */
-export type {
-  AuthenticatedPrincipal,
-  AuthenticateError,
-  AuthenticateInput,
-} from './application/authenticate.ts';
-export type { LiveSessionCheck, SessionPrincipal } from './application/live-sessions.ts';
-export type { Role } from './domain/role.ts';
+export type { LiveSessionCheck, SessionPrincipal } from './application/support/live-sessions.ts';
+export type { UserLookup } from './application/ports.ts';
 /** The identity tables' row types, for typed queries of other modules that join them (no values). */
 export type { IdentityTables } from './adapters/persistence/identity.entities.ts';

@@ -9,7 +9,7 @@ import { RunRetention } from './application/run-retention.ts';
 
 export interface RetentionSettings {
   /** How often the worker role's retention job runs (RETENTION_INTERVAL_MINUTES). */
-  intervalMs: number;
+  intervalMinutes: number;
   /** Age past which a temporary upload file is left over from a dead upload. */
   staleUploadAgeMs: number;
 }
@@ -63,7 +63,7 @@ export function createRetentionModule(
       new BullMqRetentionJob({
         connect: queueConnection,
         prefix: queuePrefix,
-        everyMs: settings.intervalMs,
+        everyMs: settings.intervalMinutes * 60_000,
         run: () =>
           scope(async () =>
             (await runRetention.execute()).match(

@@ -4,12 +4,8 @@ export {
   effectiveReminderAt,
   recipientsOf,
   TASK_EVENT_TYPES,
-  type TaskAssigned,
-  type TaskCommented,
   type TaskEvent,
   type TaskEventType,
-  type TaskReminderChanged,
-  type TaskStatusChanged,
 } from './domain/task-events.ts';
 /** Use cases other modules' adapters call: a task as one of its users sees it, a user's storage. */
 export type { GetTask } from './application/get-task.ts';

@@ -67,6 +67,14 @@ export function createOrm(settings: OrmSettings): Orm {
   return new MikroORM(ormOptions({ ...settings }));
 }
 
+/**
+ * Resolves when a pooled connection answers; for the readiness check. Raw SQL: the cheapest
+ * statement there is, and about no table, so neither the entity manager nor Kysely adds anything.
+ */
+export async function pingDatabase(orm: Orm): Promise<void> {
+  await orm.driver.getConnection().execute('select 1');
+}
+
 /** Arbitrary, fixed key: every process of this service migrating the same database contends on it. */
 const MIGRATION_LOCK_KEY = 727_465_112;
 

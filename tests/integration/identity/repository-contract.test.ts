@@ -38,12 +38,18 @@ afterAll(() => orm.close());
 const implementations: Array<{ name: string; make: () => Repositories }> = [
   {
     name: 'in memory',
-    make: () => ({
-      users: new InMemoryUserRepository(),
-      sessions: new InMemorySessionRepository(),
-      tokens: new InMemoryOneTimeTokenRepository(),
-      run: (work) => work(),
-    }),
+    make: () => {
+      const users = new InMemoryUserRepository();
+      return {
+        users,
+        // The sessions fake reads the users' active flag, as the real query joins `users`.
+        sessions: new InMemorySessionRepository(
+          async (userId) => (await users.findById(userId))?.isActive ?? false,
+        ),
+        tokens: new InMemoryOneTimeTokenRepository(),
+        run: (work) => work(),
+      };
+    },
   },
   {
     name: 'PostgreSQL',
@@ -272,6 +278,32 @@ describe.each(implementations)('identity repositories ($name)', ({ make }) => {
         await repos.sessions.insert(expired, `h-${randomUUID()}`);
         const live = await repos.sessions.listActiveForUser(user.id, at(5));
         expect(live.map((session) => session.id)).toEqual([s1.id, s3.id, s2.id]);
+      }));
+    it('maps the live ones among many sessions to their users: not revoked, expired or of an inactive user', () =>
+      repos.run(async () => {
+        const user = await aStoredUser();
+        const inactive = await aStoredUser();
+        const live = await aStoredSession(user.id, `h-${randomUUID()}`);
+        const revoked = await aStoredSession(user.id, `h-${randomUUID()}`);
+        await repos.sessions.revoke(revoked.id, at(1));
+        const expired = newSession({
+          id: randomUUID(),
+          userId: user.id,
+          now: at(-1),
+          lifetimeDays: 0,
+        });
+        await repos.sessions.insert(expired, `h-${randomUUID()}`);
+        const ofInactive = await aStoredSession(inactive.id, `h-${randomUUID()}`);
+        const stored = (await repos.users.findById(inactive.id))!;
+        stored.setActive(false, at(1));
+        await repos.users.update(stored);
+        const unknown = randomUUID();
+        const found = await repos.sessions.liveAmong(
+          [live.id, revoked.id, expired.id, ofInactive.id, unknown],
+          at(2),
+        );
+        expect([...found.entries()]).toEqual([[live.id, user.id]]);
+        expect((await repos.sessions.liveAmong([], at(2))).size).toBe(0);
       }));
   });
 

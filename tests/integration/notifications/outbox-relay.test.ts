@@ -173,4 +173,38 @@ describe('the outbox relay over PostgreSQL', () => {
       await server.close(1_000);
     }
   });
+  it('counts an event whose payload is not its type’s as failed, and relays the others', async () => {
+    // A real task, so that only the payload can make the event fail (the claim's check and the
+    // stored rows' check each refuse it; tests/unit/notifications/read-checks.test.ts holds each).
+    const task = await createTask(a, users[0]!);
+    await drain(a, 100);
+    const [good] = await writeEvents(1);
+    const bad = randomUUID();
+    await sql(
+      a,
+      `insert into outbox_events (id, type, task_id, actor_id, recipients, payload, occurred_at)
+       values (?, 'task.commented', ?, ?, array[?]::uuid[], ?::jsonb, now())`,
+      [bad, task.id, users[0]!.userId, users[1]!.userId, JSON.stringify({ title: 'T' })],
+    );
+    try {
+      const outcome = await relay(a, 100);
+      expect({ processed: outcome.processed, failed: outcome.failed }).toEqual({
+        processed: 1,
+        failed: 1,
+      });
+      const rows = await sql<{ id: string; processed: boolean; attempts: number }>(
+        a,
+        `select id, processed_at is not null as processed, attempts
+           from outbox_events where id = any(?::uuid[]) order by id = ? desc`,
+        [`{${good},${bad}}`, good],
+      );
+      expect(rows).toEqual([
+        { id: good, processed: true, attempts: 0 },
+        { id: bad, processed: false, attempts: 1 },
+      ]);
+    } finally {
+      // The other tests drain the outbox: the bad row would count against them.
+      await sql(a, 'delete from outbox_events where id = ?', [bad]);
+    }
+  });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { entities } from '../../../src/container.ts';
 import { MikroOrmUserRepository } from '../../../src/modules/identity/adapters/persistence/mikro-orm-user-repository.ts';
-import { IdentityUserDirectory } from '../../../src/modules/tasks/adapters/directory/identity-user-directory.ts';
+import { IdentityUserDirectory } from '../../../src/modules/tasks/adapters/identity/identity-user-directory.ts';
 import { MikroOrmAttachmentRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-attachment-repository.ts';
 import { MikroOrmCategoryRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-category-repository.ts';
 import { MikroOrmCommentRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-comment-repository.ts';
@@ -441,7 +441,7 @@ describe('rows exist exactly when the transaction commits', () => {
       comments: new MikroOrmCommentRepository(em()),
       attachments: new MikroOrmAttachmentRepository(em()),
       outbox: new MikroOrmOutbox(em(), ids),
-      users: new IdentityUserDirectory((id) => users.findById(id)),
+      users: new IdentityUserDirectory(users),
       files: new LocalDiskFileStorage(storageDir),
       reminders: { leadMinutes: LEAD_MINUTES },
       storageQuota: { bytesPerUser: 1024 ** 3 },

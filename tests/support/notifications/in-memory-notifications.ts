@@ -16,6 +16,7 @@ import type {
   Notification,
   NotificationDraft,
 } from '../../../src/modules/notifications/domain/notification.ts';
+import { TASK_EVENT_TYPES } from '../../../src/modules/tasks/index.ts';
 import { SequentialIds } from '../identity/sequential-ids.ts';
 
 /**
@@ -29,6 +30,8 @@ export class InMemoryNotificationsDb {
   /** Each task's job time, as the reminder jobs port was told. */
   jobs = new Map<string, Date>();
   lastSeq = new Map<string, number>();
+  /** Users deleted since their events were written: drafts for them are dropped. */
+  goneUsers = new Set<string>();
   /** Users for whom storing a notification throws (a poisoned event). */
   poisoned = new Set<string>();
   /** Tasks as the tasks module would show them. */
@@ -61,8 +64,20 @@ class InMemoryOutboxSource implements OutboxSource {
   constructor(db: InMemoryNotificationsDb) {
     this.db = db;
   }
+  /** Unprocessed events of known types not yet given up on, oldest first (then by id). */
   private pending() {
-    return this.db.events.filter((e) => e.processedAt === null && e.attempts < 10);
+    return this.db.events
+      .filter(
+        (e) =>
+          e.processedAt === null &&
+          e.attempts < 10 &&
+          (TASK_EVENT_TYPES as readonly string[]).includes(e.type),
+      )
+      .sort(
+        (x, y) =>
+          x.occurredAt.getTime() - y.occurredAt.getTime() ||
+          (x.id < y.id ? -1 : x.id > y.id ? 1 : 0),
+      );
   }
   async claim(limit: number, options: { onlyIds?: readonly string[] } = {}) {
     return this.pending()
@@ -98,6 +113,7 @@ class InMemoryNotificationRepository implements NotificationRepository {
     const stored: Notification[] = [];
     for (const draft of drafts) {
       if (this.db.poisoned.has(draft.userId)) throw new Error(`cannot store for ${draft.userId}`);
+      if (this.db.goneUsers.has(draft.userId)) continue;
       const { source, ...fields } = draft;
       const sourceId =
         source.type === 'event'
@@ -118,7 +134,7 @@ class InMemoryNotificationRepository implements NotificationRepository {
       .filter((n) => n.userId === query.userId && (!query.unreadOnly || n.readAt === null))
       .filter((n) => query.beforeSeq === undefined || n.seq < query.beforeSeq)
       .sort((x, y) => y.seq - x.seq);
-    return { items: mine.slice(0, query.limit), hasMore: mine.length > query.limit };
+    return { items: mine.slice(0, query.limit).map(asStored), hasMore: mine.length > query.limit };
   }
   async markRead(userId: string, id: string, at: Date) {
     const found = this.db.notifications.find((n) => n.id === id && n.userId === userId);
@@ -141,8 +157,16 @@ class InMemoryNotificationRepository implements NotificationRepository {
     return this.db.notifications
       .filter((n) => n.userId === userId && n.seq > afterSeq)
       .sort((x, y) => x.seq - y.seq)
-      .slice(0, limit);
+      .slice(0, limit)
+      .map(asStored);
   }
+}
+
+/** A stored notification as the repository hands it out: a copy, without the source key. */
+function asStored(row: Notification & { sourceKey: string }): Notification {
+  const notification: Partial<typeof row> = structuredClone(row);
+  delete notification.sourceKey;
+  return notification as Notification;
 }
 
 class InMemoryReminderStates implements ReminderStates {
@@ -155,7 +179,8 @@ class InMemoryReminderStates implements ReminderStates {
       const known = this.db.reminders.get(change.taskId);
       if (known && known.changedAt > change.changedAt) continue;
       const same = known?.reminderAt?.getTime() === change.reminderAt?.getTime();
-      this.db.reminders.set(change.taskId, { ...change, firedAt: same ? known!.firedAt : null });
+      const firedAt = known && same ? known.firedAt : null;
+      this.db.reminders.set(change.taskId, { ...structuredClone(change), firedAt });
     }
   }
   async find(taskIds: readonly string[]): Promise<ReminderState[]> {

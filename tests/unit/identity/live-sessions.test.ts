@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { LiveSessions } from '../../../src/modules/identity/application/live-sessions.ts';
+import { LiveSessions } from '../../../src/modules/identity/application/support/live-sessions.ts';
 import { aUser } from '../../support/identity/builders.ts';
 import { identityTestbed, type IdentityTestbed } from '../../support/identity/identity-testbed.ts';
 

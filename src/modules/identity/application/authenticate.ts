@@ -1,7 +1,7 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { IdentityErrorOf } from '../domain/identity.errors.ts';
 import type { Role } from '../domain/role.ts';
-import { LiveSessions } from './live-sessions.ts';
+import { LiveSessions } from './support/live-sessions.ts';
 import type { IdentityPorts } from './ports.ts';
 
 /** Who is calling: the input of every use case that acts on behalf of a signed-in user. */

@@ -36,6 +36,9 @@ export interface UserRepository {
   }): Promise<{ items: User[]; total: number }>;
 }
 
+/** One user by id, as another module's adapter may read it (wired by the composition root). */
+export type UserLookup = Pick<UserRepository, 'findById'>;
+
 export type LoginAdmission = { locked: false } | { locked: true; retryAfterSeconds: number };
 
 /**

@@ -1,3 +1,5 @@
+import { err, ok, type Result } from 'neverthrow';
+
 export const NOTIFICATION_TYPES = [
   'task.assigned',
   'task.due_soon',
@@ -7,7 +9,8 @@ export const NOTIFICATION_TYPES = [
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** A task's status, as the tasks module names it. */
-export type TaskStatusName = 'pending' | 'in_progress' | 'completed';
+const TASK_STATUS_NAMES = ['pending', 'in_progress', 'completed'] as const;
+export type TaskStatusName = (typeof TASK_STATUS_NAMES)[number];
 
 interface DataOf {
   'task.assigned': { title: string; assignee_id: string; previous_assignee_id: string | null };
@@ -68,3 +71,67 @@ export type NotificationDraftOf<T extends NotificationType> = {
 export type NotificationDraft = {
   [T in NotificationType]: NotificationDraftOf<T>;
 }[NotificationType];
+
+/** Whether `value` is one of the notification types this version knows. */
+export function isNotificationType(value: unknown): value is NotificationType {
+  return NOTIFICATION_TYPES.some((known) => known === value);
+}
+
+/** A notification as read back (a stored row, a live message): type and data not yet checked. */
+export type UncheckedNotification = Omit<Notification, 'type' | 'data'> & {
+  type: unknown;
+  data: unknown;
+};
+
+type Fields = Record<string, unknown>;
+const isFields = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isStringOrNull = (value: unknown): value is string | null =>
+  value === null || typeof value === 'string';
+const isStatus = (value: unknown): value is TaskStatusName =>
+  TASK_STATUS_NAMES.some((status) => status === value);
+
+/** Whether data has the fields of its type; a type added to the list without one does not compile. */
+const IS_DATA_OF: { [T in NotificationType]: (data: unknown) => data is NotificationData<T> } = {
+  'task.assigned': (data): data is NotificationData<'task.assigned'> =>
+    isFields(data) &&
+    isString(data.title) &&
+    isString(data.assignee_id) &&
+    isStringOrNull(data.previous_assignee_id),
+  'task.due_soon': (data): data is NotificationData<'task.due_soon'> =>
+    isFields(data) &&
+    isString(data.title) &&
+    isString(data.reminder_at) &&
+    isStringOrNull(data.due_date),
+  'task.status_changed': (data): data is NotificationData<'task.status_changed'> =>
+    isFields(data) && isString(data.title) && isStatus(data.from) && isStatus(data.to),
+  'task.commented': (data): data is NotificationData<'task.commented'> =>
+    isFields(data) && isString(data.title) && isString(data.comment_id),
+};
+
+/**
+ * The notification read back, built type by type; or why there is none: a type this version does
+ * not know, or data that is not its type's. What to do then is the reader's call.
+ */
+export function checkNotification(read: UncheckedNotification): Result<Notification, string> {
+  const { type, data, ...common } = read;
+  if (!isNotificationType(type)) return err(`unknown notification type ${JSON.stringify(type)}`);
+  const mismatch = () => err(`notification ${read.id}: data not of type ${type}`);
+  switch (type) {
+    case 'task.assigned':
+      return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
+    case 'task.due_soon':
+      return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
+    case 'task.status_changed':
+      return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
+    case 'task.commented':
+      return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
+    default:
+      return unhandled(type);
+  }
+}
+
+function unhandled(type: never): never {
+  throw new Error(`notification type ${String(type)} has no case`);
+}

@@ -135,10 +135,15 @@ export interface Outbox {
 }
 
 /** What the tasks module needs to know about a user it is asked to assign. */
+/** What the tasks module needs to know of a user it may assign a task to. */
+export interface AssignableUser {
+  id: string;
+  isActive: boolean;
+  emailVerified: boolean;
+}
+
 export interface UserDirectory {
-  findAssignable(
-    userId: string,
-  ): Promise<{ id: string; isActive: boolean; emailVerified: boolean } | undefined>;
+  findAssignable(userId: string): Promise<AssignableUser | undefined>;
 }
 
 export interface ReminderSettings {

@@ -26,11 +26,8 @@ import {
   RefreshBody,
   RegisterBody,
   ResetPasswordBody,
-  SessionIdParam,
-  SessionListSchema,
   TokenBody,
   TokenPairSchema,
-  toSessionJson,
   toTokenPairJson,
   toUserJson,
   UserSchema,
@@ -211,53 +208,6 @@ export function authRoutes({
     }),
     async (c) => {
       await useCases.logOutAll.execute({ principal: c.get('principal') });
-      return c.body(null, 204);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/sessions',
-      operationId: 'listSessions',
-      tags,
-      ...authed,
-      summary: "The caller's live sessions",
-      description: 'Sessions not revoked or expired; `current` marks the one making this request.',
-      responses: {
-        200: jsonResponse('Live sessions, most recently used first', SessionListSchema),
-        ...errorResponses(401, 429),
-      },
-    }),
-    async (c) => {
-      const sessions = valueOr(
-        await useCases.listSessions.execute({ principal: c.get('principal') }),
-        (error) => identityProblem(error),
-      );
-      return c.json({ items: sessions.items.map(toSessionJson) }, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/sessions/{session_id}',
-      operationId: 'revokeSession',
-      tags,
-      ...authed,
-      summary: 'Revoke one of the caller’s sessions',
-      description: 'Another user’s session, or an unknown one, is not found.',
-      request: { params: SessionIdParam },
-      responses: { ...noContent('Session revoked'), ...errorResponses(400, 401, 404, 429) },
-    }),
-    async (c) => {
-      valueOr(
-        await useCases.revokeSession.execute({
-          principal: c.get('principal'),
-          sessionId: c.req.valid('param').session_id,
-        }),
-        (error) => identityProblem(error),
-      );
       return c.body(null, 204);
     },
   );

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { TASK_STATUSES } from '../../../tasks/index.ts';
-import type {
-  Notification,
-  NotificationDataByType,
-  NotificationType,
+import {
+  NOTIFICATION_TYPES,
+  type Notification,
+  type NotificationDataByType,
+  type NotificationType,
 } from '../../domain/notification.ts';
 
 const ID = '0193a1f2-8b7c-7d4e-9f00-1a2b3c4d5e6f';
@@ -31,8 +32,14 @@ const DATA_SCHEMAS = {
   'task.commented': z.object({ title: title(), comment_id: id() }),
 } satisfies { [T in NotificationType]: z.ZodType<NotificationDataByType[T]> };
 
+/** The component's name of a type: `task.due_soon` → `TaskDueSoonNotification`. */
+function componentName(type: NotificationType): string {
+  const words = type.split(/[._]/).map((word) => word.charAt(0).toUpperCase() + word.slice(1));
+  return `${words.join('')}Notification`;
+}
+
 /** One notification type's schema: the common fields, its `type` and its `data`. */
-function notificationOfType<T extends NotificationType>(type: T, name: string) {
+function notificationOfType<T extends NotificationType>(type: T) {
   return z
     .object({
       id: id(),
@@ -45,17 +52,28 @@ function notificationOfType<T extends NotificationType>(type: T, name: string) {
       read_at: time().nullable(),
       created_at: time(),
     })
-    .openapi(name);
+    .openapi(componentName(type));
+}
+
+/** Each type's schema, in the order of the list, as a tuple of its own types. */
+type NotificationVariants<Types extends readonly NotificationType[]> = {
+  [K in keyof Types]: ReturnType<typeof notificationOfType<Types[K]>>;
+};
+
+/**
+ * One variant per type of `NOTIFICATION_TYPES`, built from the list so none can be left out. The
+ * tuple's element types are what `map` builds element by element; TypeScript cannot map a tuple
+ * through `map` itself, hence the one assertion.
+ */
+function notificationVariants<const Types extends readonly NotificationType[]>(
+  types: Types,
+): NotificationVariants<Types> {
+  return types.map((type) => notificationOfType(type)) as NotificationVariants<Types>;
 }
 
 /** A notification: `type` says which, and `data` carries that type's details. */
 export const NotificationSchema = z
-  .discriminatedUnion('type', [
-    notificationOfType('task.assigned', 'TaskAssignedNotification'),
-    notificationOfType('task.due_soon', 'TaskDueSoonNotification'),
-    notificationOfType('task.status_changed', 'TaskStatusChangedNotification'),
-    notificationOfType('task.commented', 'TaskCommentedNotification'),
-  ])
+  .discriminatedUnion('type', notificationVariants(NOTIFICATION_TYPES))
   .openapi('Notification', {
     example: {
       id: ID,

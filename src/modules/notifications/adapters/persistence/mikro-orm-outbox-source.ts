@@ -1,9 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from 'kysely';
-import { rowsOf, StatementCache } from '../../../../shared/infra/typed-statements.ts';
+import { sql, type InferResult } from 'kysely';
+import {
+  rowsOf,
+  StatementCache,
+  type OnTheWireRow,
+} from '../../../../shared/infra/typed-statements.ts';
 import { TASK_EVENT_TYPES } from '../../../tasks/index.ts';
 import type { OutboxEvent, OutboxSource } from '../../application/ports.ts';
 import { notificationsDb, notificationsWireDb } from './notifications-db.ts';
+import { checkOutboxEvent } from './outbox-event-check.ts';
 
 /** Event types of a newer release stay in the outbox for a relay that knows them. */
 const KNOWN_TYPES = `{${TASK_EVENT_TYPES.join(',')}}`;
@@ -39,6 +44,28 @@ function claimQuery(em: EntityManager, v: ClaimValues, onlyIds: boolean) {
 }
 
 const claimStatements = new StatementCache<ClaimValues>();
+
+type ClaimRow = OnTheWireRow<InferResult<ReturnType<typeof claimQuery>>[number]>;
+
+/**
+ * A claimed row as its event. The claim takes known types only and the tasks module wrote each
+ * payload for its type, so a row that is neither is a fault: thrown, the relay retries that event
+ * alone and counts its failures until it is left for an operator.
+ */
+function toOutboxEvent(row: ClaimRow): OutboxEvent {
+  const checked = checkOutboxEvent({
+    id: row.id,
+    type: row.type,
+    taskId: row.task_id,
+    actorId: row.actor_id,
+    recipients: row.recipients,
+    payload: row.payload,
+    occurredAt: new Date(row.occurred_at),
+    ...(row.trace_context ? { traceContext: row.trace_context } : {}),
+  });
+  if (checked.isErr()) throw new Error(checked.error);
+  return checked.value;
+}
 
 /** Unprocessed events of known types not yet given up on, oldest first. */
 function pendingEvents(em: EntityManager, maxAttempts: number, knownTypes = KNOWN_TYPES) {
@@ -82,19 +109,7 @@ export class MikroOrmOutboxSource implements OutboxSource {
     );
     // The relay claims in a loop, inside its transaction: on that transaction's connection.
     const rows = await rowsOf(this.em, claim);
-    return rows.map(
-      (row) =>
-        ({
-          id: row.id,
-          type: row.type,
-          taskId: row.task_id,
-          actorId: row.actor_id,
-          recipients: row.recipients,
-          payload: row.payload,
-          occurredAt: new Date(row.occurred_at),
-          ...(row.trace_context ? { traceContext: row.trace_context } : {}),
-        }) as OutboxEvent,
-    );
+    return rows.map(toOutboxEvent);
   }
 
   async peek(limit: number): Promise<string[]> {

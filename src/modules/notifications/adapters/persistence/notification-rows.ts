@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Notification, NotificationType } from '../../domain/notification.ts';
+import { checkNotification, type Notification } from '../../domain/notification.ts';
 import type { OnTheWireDb } from '../../../../shared/infra/typed-statements.ts';
 import type { NotificationsDb } from './notifications-db.ts';
 
@@ -23,16 +23,19 @@ export type NotificationRow = Pick<
 >;
 
 export function toNotification(row: NotificationRow): Notification {
-  // The database's CHECK admits only the known types, and each row's data was written for its type.
-  return {
+  // The database's CHECK admits only the known types, and each row's data was written for its
+  // type: a row that is neither is a fault (an internal error), not something to show or skip.
+  const checked = checkNotification({
     id: row.id,
     userId: row.user_id,
     seq: Number(row.seq),
-    type: row.type as NotificationType,
+    type: row.type,
     taskId: row.task_id,
     actorId: row.actor_id,
     data: row.data,
     readAt: row.read_at === null ? null : new Date(row.read_at),
     createdAt: new Date(row.created_at),
-  } as Notification;
+  });
+  if (checked.isErr()) throw new Error(`stored ${checked.error}`);
+  return checked.value;
 }

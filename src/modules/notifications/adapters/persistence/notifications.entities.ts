@@ -1,6 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import type { InferKyselyDB } from '@mikro-orm/sql';
-import type { NotificationData } from '../../domain/notification.ts';
+import { NOTIFICATION_TYPES, type NotificationData } from '../../domain/notification.ts';
 
 /**
  * The notifications tables as the migrations create them. `user_id` references identity's
@@ -48,8 +48,9 @@ NotificationRecord.meta.checks = [
   {
     name: 'notifications_type_check',
     property: 'type',
-    expression:
-      "type in ('task.assigned', 'task.due_soon', 'task.status_changed', 'task.commented')",
+    // From the list, so the entity cannot lag behind it; the migrations must follow it too
+    // (`tests/integration/notifications/notification-types.test.ts`).
+    expression: `type in (${NOTIFICATION_TYPES.map((type) => `'${type}'`).join(', ')})`,
   },
   {
     name: 'notifications_check',

@@ -1,4 +1,4 @@
-import { NOTIFICATION_TYPES, type Notification } from '../../domain/notification.ts';
+import { checkNotification, type Notification } from '../../domain/notification.ts';
 
 /** The pub/sub channel every API instance listens on for notifications to push. */
 export const LIVE_CHANNEL = 'notifications:live';
@@ -45,31 +45,28 @@ function isStringRecord(value: unknown): value is Record<string, string> {
   );
 }
 
+/** A notification of the message, or undefined when malformed (an unknown type included). */
 function reviveNotification(item: unknown): Notification | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
   const n = item as Record<string, unknown>;
-  const type = NOTIFICATION_TYPES.find((known) => known === n.type);
   if (
     typeof n.id !== 'string' ||
     typeof n.userId !== 'string' ||
     typeof n.seq !== 'number' ||
-    !type ||
-    typeof n.createdAt !== 'string' ||
-    typeof n.data !== 'object' ||
-    n.data === null
+    typeof n.createdAt !== 'string'
   ) {
     return undefined;
   }
-  // The relay wrote the message from stored notifications: its data matches its type.
-  return {
+  const checked = checkNotification({
     id: n.id,
     userId: n.userId,
     seq: n.seq,
-    type,
+    type: n.type,
     taskId: typeof n.taskId === 'string' ? n.taskId : null,
     actorId: typeof n.actorId === 'string' ? n.actorId : null,
     data: n.data,
     readAt: typeof n.readAt === 'string' ? new Date(n.readAt) : null,
     createdAt: new Date(n.createdAt),
-  } as Notification;
+  });
+  return checked.isOk() ? checked.value : undefined;
 }

@@ -34,7 +34,7 @@ import {
   type PartHeaders,
 } from './multipart-reader.ts';
 
-export const FILE_PART = 'file';
+const FILE_PART = 'file';
 /** Room for the boundaries, the part headers and a few small fields around the file. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 const MAX_PARTS = 16;

@@ -18,7 +18,7 @@
 export const SNIFF_BYTES = 4096;
 
 export const OCTET_STREAM = 'application/octet-stream';
-export const TEXT_PLAIN = 'text/plain';
+const TEXT_PLAIN = 'text/plain';
 
 export interface Sniffed {
   /** The type to store: one of the recognised formats, `text/plain`, or `application/octet-stream`. */

@@ -35,7 +35,7 @@ export interface UploadLimits {
  * `FileTooLargeError`; the chunk that crossed the limit is never written. If the source errors,
  * it rejects with that same error. Either way, removing what was written is the caller's job.
  */
-export async function pumpUpload(
+async function pumpUpload(
   body: ReadableStream<Uint8Array>,
   limits: UploadLimits,
   write: (chunk: Uint8Array) => Promise<void>,

@@ -1,5 +1,5 @@
-import type { IdentityPorts } from './ports.ts';
-import { isSessionLive } from '../domain/session.ts';
+import type { IdentityPorts } from '../ports.ts';
+import { isSessionLive } from '../../domain/session.ts';
 
 /** A user acting through one of their sessions. */
 export interface SessionPrincipal {
