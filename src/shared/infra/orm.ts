@@ -86,6 +86,7 @@ export async function migrate(orm: Orm): Promise<string[]> {
   const pool = await orm.em.getConnection().getNativeClient();
   const lockHolder = await pool.connect();
   try {
+    // Raw SQL: advisory locks are functions held by one connection, outside the ORM's pooling.
     await lockHolder.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     const applied = await orm.migrator.up();
     return applied.map((migration) => migration.name);

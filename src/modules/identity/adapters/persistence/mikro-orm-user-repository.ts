@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { LoginAdmission, UserRepository } from '../../application/ports.ts';
 import type { Role } from '../../domain/role.ts';
 import { User, type LockoutPolicy, type UserProps } from '../../domain/user.ts';
@@ -120,7 +120,7 @@ export class MikroOrmUserRepository implements UserRepository {
             locked_until: eb
               .case()
               .when(next, '>=', policy.maxFailures)
-              .then(sql<Date>`${lockEnd}::timestamptz`)
+              .then(eb.cast<Date>(eb.val(lockEnd), 'timestamptz'))
               .end(),
           };
         })

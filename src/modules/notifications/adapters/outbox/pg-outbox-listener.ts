@@ -69,6 +69,7 @@ export class PgOutboxListener {
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
+      // Raw SQL: LISTEN is a session command that neither the ORM nor Kysely wraps.
       await client.query(`listen ${OUTBOX_CHANNEL}`);
     } catch (error) {
       this.lost(client, error);

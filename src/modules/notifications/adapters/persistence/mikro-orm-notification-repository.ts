@@ -58,6 +58,7 @@ export class MikroOrmNotificationRepository implements NotificationRepository {
    */
   private drawSequences(counts: Array<{ user_id: string; count: number }>) {
     const db = notificationsDb(this.em);
+    // Raw SQL: Kysely has no typed form for a table function with a column definition list.
     const wanted = sql<{ user_id: string; count: string }>`jsonb_to_recordset(${JSON.stringify(
       counts,
     )}::jsonb)`.as<'r'>(sql`r(user_id uuid, count bigint)`);

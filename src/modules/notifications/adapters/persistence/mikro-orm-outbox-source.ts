@@ -23,24 +23,28 @@ interface ClaimValues {
 
 /** The claim, typed from the entities; compiled once per shape (with or without `only`). */
 function claimQuery(em: EntityManager, v: ClaimValues, onlyIds: boolean) {
-  return pendingEvents(em, v.maxAttempts, v.knownTypes)
-    .select((eb) => [
-      'id',
-      'type',
-      'task_id',
-      'actor_id',
-      // As JSON, as the statement this replaced read it: parsed faster than a uuid[] literal.
-      eb.fn<string[]>('array_to_json', ['recipients']).as('recipients'),
-      'payload',
-      'occurred_at',
-      'trace_context',
-    ])
-    .$if(onlyIds, (qb) =>
-      qb.where((eb) => eb('id', '=', eb.fn.any(sql<string[]>`${v.only}::uuid[]`))),
-    )
-    .limit(v.limit)
-    .forUpdate()
-    .skipLocked();
+  return (
+    pendingEvents(em, v.maxAttempts, v.knownTypes)
+      .select((eb) => [
+        'id',
+        'type',
+        'task_id',
+        'actor_id',
+        // As JSON, as the statement this replaced read it: parsed faster than a uuid[] literal.
+        eb.fn<string[]>('array_to_json', ['recipients']).as('recipients'),
+        'payload',
+        'occurred_at',
+        'trace_context',
+      ])
+      // The ids and types below are one array literal each, cast in SQL (Kysely has no typed array
+      // parameter): the statement keeps one text, so one prepared plan, whatever their number.
+      .$if(onlyIds, (qb) =>
+        qb.where((eb) => eb('id', '=', eb.fn.any(sql<string[]>`${v.only}::uuid[]`))),
+      )
+      .limit(v.limit)
+      .forUpdate()
+      .skipLocked()
+  );
 }
 
 const claimStatements = new StatementCache<ClaimValues>();

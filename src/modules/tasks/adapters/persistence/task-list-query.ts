@@ -187,7 +187,7 @@ export function countQuery(
   const parts = sides(query, v).map((side) =>
     db
       .selectFrom('tasks as t')
-      .select(sql<number>`count(*)`.as('n'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
       .where((eb) => eb.and([side(eb), ...filters(eb, v)]))
       .$asScalar(),
   );

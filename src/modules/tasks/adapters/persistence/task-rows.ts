@@ -54,18 +54,19 @@ export function taskColumns(eb: ExpressionBuilder<TasksDb & TaskTable, 't'>) {
           )
           .whereRef('tc.task_id', '=', 't.id')
           .$asScalar(),
+        // Raw SQL: a JSON literal; Kysely's `lit` takes only numbers, booleans and null.
         sql<[]>`'[]'::json`,
       )
       .as('categories'),
     eb
       .selectFrom('comments as cm')
-      .select(sql<number>`count(*)::int`.as('n'))
+      .select((eb) => eb.cast<number>(eb.fn.countAll(), 'integer').as('n'))
       .whereRef('cm.task_id', '=', 't.id')
       .$asScalar()
       .as('comment_count'),
     eb
       .selectFrom('attachments as a')
-      .select(sql<number>`count(*)::int`.as('n'))
+      .select((eb) => eb.cast<number>(eb.fn.countAll(), 'integer').as('n'))
       .whereRef('a.task_id', '=', 't.id')
       .$asScalar()
       .as('attachment_count'),
