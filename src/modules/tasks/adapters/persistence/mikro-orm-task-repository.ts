@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from 'kysely';
 import type {
   TaskListQuery,
   TaskRepository,
@@ -147,20 +148,48 @@ const updateStatements = new StatementCache<
   Omit<TaskProps, 'ownerId' | 'createdAt' | 'categoryIds'> & { expectedVersion: number }
 >();
 
-/** Makes the task's categories exactly `categoryIds` (which the use case has checked are the owner's). */
+const categoryStatements = new StatementCache<{ taskId: string; ids: string }>();
+
+/**
+ * Makes the task's categories exactly `categoryIds` (which the use case has checked are the
+ * owner's). Each shape is compiled once and bound, as the update before it is: building the two
+ * statements afresh cost about as much as running them. The ids travel as one uuid[] literal, cast
+ * in SQL (Kysely has no typed array parameter), so the text is the same whatever their number.
+ */
 async function replaceCategories(
   em: EntityManager,
   taskId: string,
   categoryIds: readonly string[],
 ): Promise<void> {
   const db = tasksDb(em);
-  let removal = db.deleteFrom('task_categories').where('task_id', '=', taskId);
-  if (categoryIds.length > 0) removal = removal.where('category_id', 'not in', [...categoryIds]);
-  await removal.execute();
-  if (categoryIds.length === 0) return;
-  await db
-    .insertInto('task_categories')
-    .values(categoryIds.map((categoryId) => ({ task_id: taskId, category_id: categoryId })))
-    .onConflict((conflict) => conflict.doNothing())
-    .execute();
+  const values = { taskId, ids: `{${categoryIds.join(',')}}` };
+  if (categoryIds.length === 0) {
+    const clear = categoryStatements.bind('clear', values, (v) =>
+      db.deleteFrom('task_categories').where('task_id', '=', v.taskId),
+    );
+    await rowsOf(em, clear);
+    return;
+  }
+  const keepOnly = categoryStatements.bind('keep-only', values, (v) =>
+    db
+      .deleteFrom('task_categories')
+      .where('task_id', '=', v.taskId)
+      .where((eb) =>
+        eb('category_id', '<>', eb.fn<string>('all', [sql<string[]>`${v.ids}::uuid[]`])),
+      ),
+  );
+  await rowsOf(em, keepOnly);
+  const add = categoryStatements.bind('add', values, (v) =>
+    db
+      .insertInto('task_categories')
+      .columns(['task_id', 'category_id'])
+      .expression(
+        db.selectNoFrom((eb) => [
+          eb.val(v.taskId).as('task_id'),
+          eb.fn<string>('unnest', [sql<string[]>`${v.ids}::uuid[]`]).as('category_id'),
+        ]),
+      )
+      .onConflict((conflict) => conflict.doNothing()),
+  );
+  await rowsOf(em, add);
 }
