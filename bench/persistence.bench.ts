@@ -10,7 +10,11 @@ import {
   listStatements as cachedListStatements,
   pageQuery,
 } from '../src/modules/tasks/adapters/persistence/task-list-query.ts';
-import { taskColumns } from '../src/modules/tasks/adapters/persistence/task-rows.ts';
+import {
+  taskColumns,
+  toTaskView,
+  type TaskRow,
+} from '../src/modules/tasks/adapters/persistence/task-rows.ts';
 import { OutboxEventRecord } from '../src/modules/tasks/adapters/persistence/tasks.entities.ts';
 import type { TaskListQuery } from '../src/modules/tasks/application/ports.ts';
 import type { TaskEvent } from '../src/modules/tasks/domain/task-events.ts';
@@ -99,7 +103,11 @@ async function oldList(em: EntityManager, query: TaskListQuery) {
     pool.query(oldBound(sql.page, prepare)),
     pool.query(oldBound(sql.count, prepare)),
   ]);
-  return { rows: rows.rows.length, total: totals.rowCount };
+  // Mapped to task views as the repository did then and does now, so both sides do the same work.
+  return {
+    items: rows.rows.slice(0, query.limit).map((row) => toTaskView(row as TaskRow)),
+    total: totals.rowCount,
+  };
 }
 
 /** The outbox writer as it was (the same em.insertMany). */
