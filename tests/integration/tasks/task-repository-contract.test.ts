@@ -14,6 +14,7 @@ import {
 } from '../../../src/modules/tasks/application/support/task-sort.ts';
 import { Category } from '../../../src/modules/tasks/domain/category.ts';
 import { Task, type TaskProps } from '../../../src/modules/tasks/domain/task.ts';
+import { storedUsers } from '../../support/tasks/contract-users.ts';
 import { initOrm, type Orm } from '../../../src/shared/infra/orm.ts';
 import { InMemoryCategoryRepository } from '../../support/tasks/in-memory-category-repository.ts';
 import { InMemoryTaskRepository } from '../../support/tasks/in-memory-task-repository.ts';
@@ -56,19 +57,7 @@ const postgres = (): World => {
   return {
     tasks: new MikroOrmTaskRepository(em),
     categories: new MikroOrmCategoryRepository(em),
-    users: async () => {
-      const ids: [string, string, string] = [randomUUID(), randomUUID(), randomUUID()];
-      const pool = await em.getConnection().getNativeClient();
-      for (const id of ids) {
-        await pool.query(
-          `insert into users (id, email, full_name, password_hash, role, email_verified,
-             is_active, failed_login_count, created_at, updated_at)
-           values ($1, $2, 'Contract', 'x', 'user', true, true, 0, now(), now())`,
-          [id, `contract-${id}@example.test`],
-        );
-      }
-      return ids;
-    },
+    users: () => storedUsers(orm),
   };
 };
 

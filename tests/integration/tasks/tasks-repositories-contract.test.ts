@@ -21,6 +21,7 @@ import type { TaskEvent } from '../../../src/modules/tasks/domain/task-events.ts
 import { Task, type TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 import type { TransactionRunner } from '../../../src/shared/domain/transaction-runner.ts';
 import { MikroOrmTransactionRunner } from '../../../src/shared/infra/mikro-orm-transaction-runner.ts';
+import { storedUsers } from '../../support/tasks/contract-users.ts';
 import { initOrm, type Orm } from '../../../src/shared/infra/orm.ts';
 import { UuidV7Ids } from '../../../src/shared/infra/uuid-v7-ids.ts';
 import { InMemoryAttachmentRepository } from '../../support/tasks/in-memory-attachment-repository.ts';
@@ -117,18 +118,7 @@ const postgres = (): World => {
           }) as TaskEvent,
       );
     },
-    users: async () => {
-      const ids: [string, string, string] = [randomUUID(), randomUUID(), randomUUID()];
-      for (const id of ids) {
-        await orm.em.getConnection().execute(
-          `insert into users (id, email, full_name, password_hash, role, email_verified,
-             is_active, failed_login_count, created_at, updated_at)
-           values (?, ?, 'Contract', 'x', 'user', true, true, 0, now(), now())`,
-          [id, `contract-${id}@example.test`],
-        );
-      }
-      return ids;
-    },
+    users: () => storedUsers(orm),
     run: (work) => RequestContext.create(orm.em, work),
   };
 };
