@@ -466,7 +466,7 @@ commit;
 select id, title, version from tasks t where t.id = :tid and t.deleted_at is null and (t.owner_id = :uid or t.assignee_id = :uid);
 `;
 const CREATE_SCRIPT = `${USER_PICK}begin;
-insert into tasks (id, owner_id, assignee_id, title, description, status, priority, due_date, remind_at, created_at, updated_at, completed_at, deleted_at, version) values (gen_random_uuid(), :uid, null, 'pgbench task', null, 'pending', 'medium', null, null, now(), now(), null, null, 1);
+insert into tasks (id, project_id, owner_id, assignee_id, title, description, status, priority, due_date, remind_at, created_at, updated_at, completed_at, deleted_at, version) values (gen_random_uuid(), (select id from projects where inbox_user_id = :uid), :uid, null, 'pgbench task', null, 'pending', 'medium', null, null, now(), now(), null, null, 1);
 commit;
 `;
 

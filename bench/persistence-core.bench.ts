@@ -142,7 +142,8 @@ async function seed(orm: Orm): Promise<{ heavyUser: string; users: string[]; ses
   const [count] = await conn.execute<Array<{ n: number }>>('select count(*)::int as n from users');
   // Rows are read back through the per-type checks, so a database seeded before them is redone.
   const [shaped] = await conn.execute<Array<{ ok: boolean }>>(
-    `select exists (select 1 from outbox_events where payload ? 'assigneeId') as ok`,
+    `select exists (select 1 from outbox_events
+                     where payload ? 'assigneeId' and project_id is not null) as ok`,
   );
   if ((count?.n ?? 0) < 20_000 || !shaped?.ok) {
     await conn.execute(`truncate users, outbox_events cascade`);
@@ -168,9 +169,10 @@ async function seed(orm: Orm): Promise<{ heavyUser: string; users: string[]; ses
              case when s % 3 = 0 then now() end, now()
         from (select id from users order by email desc limit 1) u, generate_series(1, 20000) s`);
     await conn.execute(`
-      insert into outbox_events (id, type, task_id, actor_id, recipients, payload, occurred_at,
-                                 processed_at)
+      insert into outbox_events (id, type, task_id, project_id, actor_id, recipients, payload,
+                                 occurred_at, processed_at)
       select gen_random_uuid(), 'task.assigned', gen_random_uuid(), gen_random_uuid(),
+             gen_random_uuid(),
              array[gen_random_uuid()],
              jsonb_build_object('title', 'A task', 'assigneeId', gen_random_uuid()::text,
                                 'previousAssigneeId', null),

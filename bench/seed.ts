@@ -56,6 +56,8 @@ export interface SeedReport {
 /** Tables the seed fills, in dependency order. */
 export const SEEDED_TABLES = [
   'users',
+  'projects',
+  'project_members',
   'categories',
   'tasks',
   'task_categories',
@@ -225,7 +227,9 @@ interface Dropped {
  * constraints (primary keys, `unique` columns) stay.
  */
 async function dropForLoad(client: PoolClient): Promise<Dropped[]> {
-  const tables = SEEDED_TABLES.filter((table) => table !== 'users');
+  const tables = SEEDED_TABLES.filter(
+    (table) => table !== 'users' && table !== 'projects' && table !== 'project_members',
+  );
   const indexes = await client.query<{ name: string; definition: string }>(
     `select c.relname as name, pg_get_indexdef(i.indexrelid) as definition
        from pg_index i
@@ -278,13 +282,15 @@ async function fill(
 
   // Users 1..users, then the heavy user; `tasks` is how many tasks each will own.
   await client.query(`create temporary table seed_users (
-      n int primary key, id uuid not null unique, tasks int not null, categories int not null
+      n int primary key, id uuid not null unique, tasks int not null, categories int not null,
+      inbox uuid not null unique
     ) on commit drop`);
   await timed('users', async () => {
     await client.query(
-      `insert into seed_users (n, id, tasks, categories)
+      `insert into seed_users (n, id, tasks, categories, inbox)
        select n, ${uuid7(`$3::timestamptz - random() * interval '2 years'`)},
-              case when n > $1::int then $2::int else $4::int end, 3 + floor(random() * 4)::int
+              case when n > $1::int then $2::int else $4::int end, 3 + floor(random() * 4)::int,
+              ${uuid7(`$3::timestamptz - random() * interval '2 years'`)}
          from generate_series(1, $1::int + $5::int) n`,
       [users, heavyUserTasks, yearAgo, tasksPerUser, heavy],
     );
@@ -300,6 +306,17 @@ async function fill(
               $6::timestamptz - random() * interval '30 days'
          from seed_users u order by u.n`,
       [users, prefix, passwordHash, FIRST_NAMES, LAST_NAMES, yearAgo],
+    );
+    // Every user's Inbox, as registration creates it; their tasks go there.
+    await client.query(
+      `insert into projects (id, name, inbox_user_id, created_at, updated_at)
+       select u.inbox, 'Inbox', u.id, a.created_at, a.created_at
+         from seed_users u join users a on a.id = u.id order by u.n`,
+    );
+    await client.query(
+      `insert into project_members (project_id, user_id, role, joined_at)
+       select u.inbox, u.id, 'owner', a.created_at
+         from seed_users u join users a on a.id = u.id order by u.n`,
     );
   });
   const heavyUserId = heavy
@@ -342,7 +359,7 @@ async function fill(
       const started = performance.now();
       written += await count(
         `with base as materialized (
-           select u.n as owner_n, u.id as owner_id,
+           select u.n as owner_n, u.id as owner_id, u.inbox as project_id,
                   $1::timestamptz + ($3::int + random()) / $4::int * ($2::timestamptz - $1::timestamptz) as created_at,
                   3 + floor(random() * 5)::int as title_n, 5 + floor(random() * 26)::int as description_n
              from seed_users u
@@ -359,7 +376,7 @@ async function fill(
                   ${rareName(7)} as name
              from base b
          ), shaped as (
-           select d.owner_id, d.created_at, d.title_words, d.description_words, d.name, d.r_desc,
+           select d.owner_id, d.project_id, d.created_at, d.title_words, d.description_words, d.name, d.r_desc,
                   d.r_name, d.r_deleted, d.r_version,
                   case when d.r_assign < 0.10 and $5::int > 1 then a.id end as assignee_id,
                   -- Older tasks are more often done.
@@ -374,9 +391,9 @@ async function fill(
                   d.created_at + power(d.r_updated, 3) * ($2::timestamptz - d.created_at) as updated_at
              from drawn d left join seed_users a on a.n = d.assignee_n
          ), inserted as (
-           insert into tasks (id, owner_id, assignee_id, title, description, status, priority,
+           insert into tasks (id, project_id, owner_id, assignee_id, title, description, status, priority,
              due_date, remind_at, created_at, updated_at, completed_at, deleted_at, version)
-           select ${uuid7('s.created_at')}, s.owner_id, s.assignee_id,
+           select ${uuid7('s.created_at')}, s.project_id, s.owner_id, s.assignee_id,
                   initcap(left(s.title_words, 1)) || substr(s.title_words, 2)
                     || case when s.r_name < 0.25 then ' ' || initcap(s.name) else '' end,
                   case when s.r_desc < 0.60 then

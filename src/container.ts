@@ -22,6 +22,7 @@ import { RedisUnknownLoginAttempts } from './modules/identity/adapters/redis/red
 import { SmtpMailer } from './modules/identity/adapters/mail/smtp-mailer.ts';
 import { ZxcvbnCommonPasswords } from './modules/identity/adapters/security/zxcvbn-common-passwords.ts';
 import { TasksStorageUsage } from './modules/identity/adapters/tasks/tasks-storage-usage.ts';
+import { TasksAccountSetup } from './modules/identity/adapters/tasks/tasks-account-setup.ts';
 import type { Mailer } from './modules/identity/application/ports.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/identity.module.ts';
 import type { FileStorage } from './modules/tasks/application/ports.ts';
@@ -30,6 +31,7 @@ import { MikroOrmAttachmentRepository } from './modules/tasks/adapters/persisten
 import { MikroOrmCategoryRepository } from './modules/tasks/adapters/persistence/mikro-orm-category-repository.ts';
 import { MikroOrmCommentRepository } from './modules/tasks/adapters/persistence/mikro-orm-comment-repository.ts';
 import { MikroOrmOutbox } from './modules/tasks/adapters/persistence/mikro-orm-outbox.ts';
+import { MikroOrmProjectRepository } from './modules/tasks/adapters/persistence/mikro-orm-project-repository.ts';
 import { MikroOrmTaskRepository } from './modules/tasks/adapters/persistence/mikro-orm-task-repository.ts';
 import { tasksEntities } from './modules/tasks/adapters/persistence/tasks.entities.ts';
 import { LocalDiskFileStorage } from './modules/tasks/adapters/storage/local-disk-file-storage.ts';
@@ -173,6 +175,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
 
   const files = overrides.files ?? fileStorage(config);
   const tasks = createTasksModule({
+    projects: new MikroOrmProjectRepository(em),
     tasks: new MikroOrmTaskRepository(em),
     categories: new MikroOrmCategoryRepository(em),
     comments: new MikroOrmCommentRepository(em),
@@ -210,6 +213,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     commonPasswords: new ZxcvbnCommonPasswords(),
     failures,
     storageUsage: new TasksStorageUsage(tasks.useCases.getStorageUsage),
+    accountSetup: new TasksAccountSetup(tasks.useCases.createInbox),
   });
 
   const scope = <T>(work: () => Promise<T>) => RequestContext.create(orm.em, work);

@@ -10,6 +10,7 @@ export {
 /** Use cases other modules' adapters call: a task as one of its users sees it, a user's storage. */
 export type { GetTask } from './application/get-task.ts';
 export type { GetStorageUsage } from './application/get-storage-usage.ts';
+export type { CreateInbox } from './application/create-inbox.ts';
 export { TASK_STATUSES, type TaskStatus } from './domain/task-fields.ts';
 /** Entities as types only: the notifications relay and the retention job query them, typed. */
 export type { TasksDb as TasksTables } from './adapters/persistence/tasks.entities.ts';

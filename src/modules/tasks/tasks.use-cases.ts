@@ -2,6 +2,7 @@ import { AddComment } from './application/add-comment.ts';
 import { AddTaskCategory } from './application/add-task-category.ts';
 import { AssignTask } from './application/assign-task.ts';
 import { CreateCategory } from './application/create-category.ts';
+import { CreateInbox } from './application/create-inbox.ts';
 import { CreateTask } from './application/create-task.ts';
 import { DeleteAttachment } from './application/delete-attachment.ts';
 import { DeleteCategory } from './application/delete-category.ts';
@@ -27,6 +28,7 @@ export type TasksUseCases = ReturnType<typeof createUseCases>;
 /** One instance of every tasks use case over the given ports. */
 export function createUseCases(ports: TasksPorts) {
   return {
+    createInbox: new CreateInbox(ports),
     createTask: new CreateTask(ports),
     listTasks: new ListTasks(ports),
     getTask: new GetTask(ports),

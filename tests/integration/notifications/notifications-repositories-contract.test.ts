@@ -95,13 +95,14 @@ const postgres = async (): Promise<World> => {
     appendEvents: async (events) => {
       for (const e of events) {
         await database.execute(
-          `insert into outbox_events (id, type, task_id, actor_id, recipients, payload,
+          `insert into outbox_events (id, type, task_id, project_id, actor_id, recipients, payload,
              occurred_at, trace_context)
-           values (?, ?, ?, ?, ?::uuid[], ?::jsonb, ?, ?::jsonb)`,
+           values (?, ?, ?, ?, ?, ?::uuid[], ?::jsonb, ?, ?::jsonb)`,
           [
             e.id,
             e.type,
             e.taskId,
+            e.projectId,
             e.actorId,
             `{${e.recipients.join(',')}}`,
             JSON.stringify(e.payload),
@@ -162,6 +163,7 @@ function outboxEvent(overrides: Partial<OutboxEvent> = {}): OutboxEvent {
     id: randomUUID(),
     type: 'task.commented',
     taskId: randomUUID(),
+    projectId: randomUUID(),
     actorId: randomUUID(),
     occurredAt: T0,
     recipients: [randomUUID()],

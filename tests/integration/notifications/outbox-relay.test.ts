@@ -54,6 +54,7 @@ async function writeEvents(count: number): Promise<string[]> {
       id: randomUUID(),
       type,
       task_id: randomUUID(),
+      project_id: randomUUID(),
       actor_id: actor.userId,
       recipients: others,
       payload,
@@ -62,10 +63,10 @@ async function writeEvents(count: number): Promise<string[]> {
   });
   await sql(
     a,
-    `insert into outbox_events (id, type, task_id, actor_id, recipients, payload, occurred_at)
-     select r.id, r.type, r.task_id, r.actor_id,
+    `insert into outbox_events (id, type, task_id, project_id, actor_id, recipients, payload, occurred_at)
+     select r.id, r.type, r.task_id, r.project_id, r.actor_id,
             array(select jsonb_array_elements_text(r.recipients))::uuid[], r.payload, r.occurred_at
-       from jsonb_to_recordset(?::jsonb) as r(id uuid, type text, task_id uuid, actor_id uuid,
+       from jsonb_to_recordset(?::jsonb) as r(id uuid, type text, task_id uuid, project_id uuid, actor_id uuid,
          recipients jsonb, payload jsonb, occurred_at timestamptz)`,
     [JSON.stringify(rows)],
   );
@@ -182,9 +183,16 @@ describe('the outbox relay over PostgreSQL', () => {
     const bad = randomUUID();
     await sql(
       a,
-      `insert into outbox_events (id, type, task_id, actor_id, recipients, payload, occurred_at)
-       values (?, 'task.commented', ?, ?, array[?]::uuid[], ?::jsonb, now())`,
-      [bad, task.id, users[0]!.userId, users[1]!.userId, JSON.stringify({ title: 'T' })],
+      `insert into outbox_events (id, type, task_id, project_id, actor_id, recipients, payload, occurred_at)
+       values (?, 'task.commented', ?, ?, ?, array[?]::uuid[], ?::jsonb, now())`,
+      [
+        bad,
+        task.id,
+        task.project_id,
+        users[0]!.userId,
+        users[1]!.userId,
+        JSON.stringify({ title: 'T' }),
+      ],
     );
     try {
       const outcome = await relay(a, 100);

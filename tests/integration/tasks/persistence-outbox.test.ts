@@ -10,6 +10,7 @@ import { MikroOrmAttachmentRepository } from '../../../src/modules/tasks/adapter
 import { MikroOrmCategoryRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-category-repository.ts';
 import { MikroOrmCommentRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-comment-repository.ts';
 import { MikroOrmOutbox } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-outbox.ts';
+import { MikroOrmProjectRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-project-repository.ts';
 import { MikroOrmTaskRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-task-repository.ts';
 import { LocalDiskFileStorage } from '../../../src/modules/tasks/adapters/storage/local-disk-file-storage.ts';
 import type { TasksPorts } from '../../../src/modules/tasks/application/ports.ts';
@@ -436,6 +437,7 @@ describe('rows exist exactly when the transaction commits', () => {
   function useCases(replace: (ports: TasksPorts) => Partial<TasksPorts>) {
     const users = new MikroOrmUserRepository(em());
     const ports: TasksPorts = {
+      projects: new MikroOrmProjectRepository(em()),
       tasks: new MikroOrmTaskRepository(em()),
       categories: new MikroOrmCategoryRepository(em()),
       comments: new MikroOrmCommentRepository(em()),

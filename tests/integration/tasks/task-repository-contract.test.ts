@@ -68,6 +68,7 @@ function task(ownerId: string, overrides: Partial<TaskProps> = {}): Task {
   const status = overrides.status ?? 'pending';
   return Task.restore({
     id: randomUUID(),
+    projectId: ownerId,
     ownerId,
     assigneeId: null,
     title: 'A task',

@@ -94,6 +94,7 @@ const postgres = (): World => {
         Array<{
           type: TaskEvent['type'];
           task_id: string;
+          project_id: string;
           actor_id: string;
           occurred_at: Date;
           recipients: string[];
@@ -102,7 +103,7 @@ const postgres = (): World => {
       >(
         // Taken out as read: the outbox is global, and a relay must not find these rows later.
         `with taken as (delete from outbox_events where task_id = any(?::uuid[]) returning *)
-         select type, task_id, actor_id, occurred_at, recipients, payload from taken
+         select type, task_id, project_id, actor_id, occurred_at, recipients, payload from taken
           order by occurred_at, id`,
         [`{${taskIds.join(',')}}`],
       );
@@ -111,6 +112,7 @@ const postgres = (): World => {
           ({
             type: row.type,
             taskId: row.task_id,
+            projectId: row.project_id,
             actorId: row.actor_id,
             occurredAt: new Date(row.occurred_at),
             recipients: row.recipients,
@@ -129,6 +131,7 @@ const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 function task(ownerId: string, overrides: Partial<TaskProps> = {}): Task {
   return Task.restore({
     id: randomUUID(),
+    projectId: ownerId,
     ownerId,
     assigneeId: null,
     title: 'A task',
@@ -415,6 +418,7 @@ describe.each([
     const event = (taskId: string, actorId: string, occurredAt: Date): TaskEvent => ({
       type: 'task.status_changed',
       taskId,
+      projectId: actorId,
       actorId,
       occurredAt,
       recipients: [owner, assignee],
@@ -429,6 +433,7 @@ describe.each([
           {
             type: 'task.reminder_changed',
             taskId: kept,
+            projectId: owner,
             actorId: owner,
             occurredAt: at(1),
             recipients: [owner],
@@ -437,6 +442,7 @@ describe.each([
           {
             type: 'task.assigned',
             taskId: kept,
+            projectId: owner,
             actorId: owner,
             occurredAt: at(2),
             recipients: [assignee],

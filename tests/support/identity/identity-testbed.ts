@@ -26,6 +26,15 @@ export class FixedStorageUsage {
   }
 }
 
+/** Which accounts were set up (their Inbox, in the service); the real setup is the tasks module's. */
+export class RecordingAccountSetup {
+  readonly prepared: string[] = [];
+
+  async prepare(userId: string): Promise<void> {
+    this.prepared.push(userId);
+  }
+}
+
 /** A handful of entries is enough to exercise the rule; the real list has its own test. */
 export const COMMON_PASSWORDS = new Set([
   'password',
@@ -59,6 +68,7 @@ export function identityTestbed() {
     commonPasswords: COMMON_PASSWORDS,
     failures: new RecordingFailureReporter(),
     storageUsage: new FixedStorageUsage(),
+    accountSetup: new RecordingAccountSetup(),
   } satisfies IdentityPorts;
 
   /** Stores a live session for `user` whose current refresh token is returned. */

@@ -41,13 +41,13 @@ export async function createTask(
   t: TestApp,
   owner: Signed,
   fields: Record<string, unknown> = {},
-): Promise<{ id: string; version: number }> {
+): Promise<{ id: string; project_id: string; version: number }> {
   const res = await t.app.request(
     '/api/v1/tasks',
     bearer(owner.accessToken, json({ title: `Task ${randomUUID().slice(0, 8)}`, ...fields })),
   );
   if (res.status !== 201) throw new Error(`create task failed: ${res.status} ${await res.text()}`);
-  return body<{ id: string; version: number }>(res);
+  return body<{ id: string; project_id: string; version: number }>(res);
 }
 
 export async function patchTask(

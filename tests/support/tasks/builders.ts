@@ -8,6 +8,18 @@ export const OWNER = 'user-owner';
 export const ASSIGNEE = 'user-assignee';
 export const STRANGER = 'user-stranger';
 
+const INBOXES: Record<string, string> = {
+  [OWNER]: '00000000-0000-7000-8000-00000000000a',
+  [ASSIGNEE]: '00000000-0000-7000-8000-00000000000b',
+  [STRANGER]: '00000000-0000-7000-8000-00000000000c',
+};
+/** The Inbox id of one of the builders' users (the testbed creates these Inboxes). */
+export const inboxOf = (userId: string): string => {
+  const id = INBOXES[userId];
+  if (id === undefined) throw new Error(`no Inbox for ${userId}`);
+  return id;
+};
+
 /** The testbed clock's start; builders date their rows a month before it. */
 export const NOW = new Date('2030-01-01T00:00:00.000Z');
 const BEFORE = new Date('2029-12-01T00:00:00.000Z');
@@ -25,6 +37,7 @@ export function aTask(overrides: Partial<TaskProps> = {}): Task {
   const status = overrides.status ?? 'pending';
   return Task.restore({
     id: nextId(),
+    projectId: inboxOf(overrides.ownerId ?? OWNER),
     ownerId: OWNER,
     assigneeId: null,
     title: 'Write the quarterly report',

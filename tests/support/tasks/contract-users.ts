@@ -3,7 +3,8 @@ import type { Orm } from '../../../src/shared/infra/orm.ts';
 
 /**
  * Three active, verified users stored in PostgreSQL, for the repository contract suites: the
- * tasks tables' foreign keys need the rows, and the in-memory side only needs the ids.
+ * tasks tables' foreign keys need the rows, and the in-memory side only needs the ids. Each has
+ * an Inbox whose id is the user's own, so a task built for an owner needs nothing more.
  */
 export async function storedUsers(orm: Orm): Promise<[string, string, string]> {
   const ids: [string, string, string] = [randomUUID(), randomUUID(), randomUUID()];
@@ -14,6 +15,18 @@ export async function storedUsers(orm: Orm): Promise<[string, string, string]> {
        values (?, ?, 'Contract', 'x', 'user', true, true, 0, now(), now())`,
       [id, `contract-${id}@example.test`],
     );
+    await orm.em
+      .getConnection()
+      .execute(
+        `insert into projects (id, name, inbox_user_id, created_at, updated_at) values (?, 'Inbox', ?, now(), now())`,
+        [id, id],
+      );
+    await orm.em
+      .getConnection()
+      .execute(
+        `insert into project_members (project_id, user_id, role, joined_at) values (?, ?, 'owner', now())`,
+        [id, id],
+      );
   }
   return ids;
 }

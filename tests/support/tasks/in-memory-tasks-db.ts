@@ -1,10 +1,15 @@
 import type { Attachment } from '../../../src/modules/tasks/domain/attachment.ts';
 import type { CategoryProps } from '../../../src/modules/tasks/domain/category.ts';
 import type { CommentProps } from '../../../src/modules/tasks/domain/comment.ts';
+import type { ProjectRole } from '../../../src/modules/tasks/domain/project-role.ts';
+import type { ProjectProps } from '../../../src/modules/tasks/domain/project.ts';
 import type { TaskEvent } from '../../../src/modules/tasks/domain/task-events.ts';
 import type { TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 
 export interface TasksTables {
+  projects: Map<string, ProjectProps>;
+  /** Roles by project id, then user id. */
+  members: Map<string, Map<string, ProjectRole>>;
   tasks: Map<string, TaskProps>;
   categories: Map<string, CategoryProps>;
   comments: Map<string, CommentProps>;
@@ -18,6 +23,8 @@ export interface TasksTables {
  */
 export class InMemoryTasksDb {
   tables: TasksTables = {
+    projects: new Map(),
+    members: new Map(),
     tasks: new Map(),
     categories: new Map(),
     comments: new Map(),

@@ -12,6 +12,7 @@ import {
   anAttachment,
   ASSIGNEE,
   aTask,
+  inboxOf,
   NOW,
   OWNER,
   STRANGER,
@@ -21,6 +22,7 @@ import { InMemoryCategoryRepository } from './in-memory-category-repository.ts';
 import { InMemoryCommentRepository } from './in-memory-comment-repository.ts';
 import { InMemoryFileStorage } from './in-memory-file-storage.ts';
 import { InMemoryOutbox } from './in-memory-outbox.ts';
+import { InMemoryProjectRepository } from './in-memory-project-repository.ts';
 import { InMemoryTaskRepository } from './in-memory-task-repository.ts';
 import { InMemoryTasksDb } from './in-memory-tasks-db.ts';
 import { InMemoryTransactions } from './in-memory-transactions.ts';
@@ -31,11 +33,13 @@ export const STORAGE_QUOTA_BYTES = 100 * 1024 * 1024;
 
 /**
  * Every tasks port as an in-memory fake over one shared set of tables, typed concretely so tests
- * can inspect them. `OWNER`, `ASSIGNEE` and `STRANGER` exist as active, verified users.
+ * can inspect them. `OWNER`, `ASSIGNEE` and `STRANGER` exist as active, verified users, each
+ * with their Inbox (`inboxOf(user)`).
  */
 export function tasksTestbed() {
   const db = new InMemoryTasksDb();
   const ports = {
+    projects: new InMemoryProjectRepository(db),
     tasks: new InMemoryTaskRepository(db),
     categories: new InMemoryCategoryRepository(db),
     comments: new InMemoryCommentRepository(db),
@@ -50,7 +54,10 @@ export function tasksTestbed() {
     transactions: new InMemoryTransactions(db),
     failures: new RecordingFailureReporter(),
   } satisfies TasksPorts;
-  for (const id of [OWNER, ASSIGNEE, STRANGER]) ports.users.add(id);
+  for (const id of [OWNER, ASSIGNEE, STRANGER]) {
+    ports.users.add(id);
+    ports.projects.addInbox(id, inboxOf(id));
+  }
 
   return {
     ...ports,

@@ -33,6 +33,14 @@ describe('RegisterUser', () => {
     });
   });
 
+  it('sets the new account up (its Inbox) once, and not for an email already taken', async () => {
+    const { user } = (await register.execute(input))._unsafeUnwrap();
+    expect(bed.accountSetup.prepared).toEqual([user.id]);
+
+    (await register.execute(input))._unsafeUnwrapErr();
+    expect(bed.accountSetup.prepared).toEqual([user.id]);
+  });
+
   it('signs the new user in with a session that carries the client details', async () => {
     const output = (await register.execute(input))._unsafeUnwrap();
 

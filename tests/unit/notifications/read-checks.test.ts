@@ -95,6 +95,7 @@ describe('an outbox event claimed', () => {
   const event = {
     id: 'e-1',
     taskId: 'task-1',
+    projectId: 'project-1',
     actorId: 'user-1',
     recipients: ['user-2'],
     occurredAt: new Date('2026-11-22T10:00:00Z'),

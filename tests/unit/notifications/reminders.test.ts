@@ -103,6 +103,7 @@ describe('reminder jobs follow the outbox', () => {
     id,
     type: 'task.reminder_changed' as const,
     taskId: 'task-1',
+    projectId: 'project-1',
     actorId: 'owner',
     occurredAt,
     recipients: ['owner'],

@@ -39,6 +39,7 @@ describe('comments', () => {
         {
           type: 'task.commented',
           taskId: task.id,
+          projectId: task.projectId,
           actorId: ASSIGNEE,
           occurredAt: NOW,
           recipients: [OWNER],

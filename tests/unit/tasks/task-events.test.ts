@@ -7,7 +7,15 @@ import {
   taskCommentedEvent,
 } from '../../../src/modules/tasks/domain/task-events.ts';
 import type { TaskProps } from '../../../src/modules/tasks/domain/task.ts';
-import { ASSIGNEE, aTask, inFuture, minutes, NOW, OWNER } from '../../support/tasks/builders.ts';
+import {
+  ASSIGNEE,
+  aTask,
+  inboxOf,
+  inFuture,
+  minutes,
+  NOW,
+  OWNER,
+} from '../../support/tasks/builders.ts';
 
 const LEAD = 60;
 const due = inFuture(minutes(180));
@@ -42,6 +50,7 @@ describe('taskChangeEvents', () => {
       {
         type: 'task.assigned',
         taskId: 't1',
+        projectId: inboxOf(OWNER),
         actorId: OWNER,
         occurredAt: NOW,
         recipients: [ASSIGNEE],
@@ -141,6 +150,7 @@ describe('taskCommentedEvent', () => {
     expect(taskCommentedEvent(task, comment)).toEqual({
       type: 'task.commented',
       taskId: 't1',
+      projectId: inboxOf(OWNER),
       actorId: ASSIGNEE,
       occurredAt: NOW,
       recipients: [OWNER],

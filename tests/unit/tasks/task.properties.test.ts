@@ -35,7 +35,7 @@ const validSchedule = fc.integer({ min: 2, max: 365 * DAY }).chain((dueIn) =>
   }),
 );
 const create = (input: Partial<Parameters<typeof Task.create>[0]>) =>
-  Task.create({ id: 't', ownerId: OWNER, title: 'A valid title', ...input }, NOW);
+  Task.create({ id: 't', projectId: 'p', ownerId: OWNER, title: 'A valid title', ...input }, NOW);
 const rejectedFields = (result: ReturnType<typeof create>) =>
   result.match(
     () => [],

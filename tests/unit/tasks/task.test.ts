@@ -17,7 +17,10 @@ import {
 
 const later = inFuture(minutes(5));
 const create = (input: Partial<NewTask> = {}) =>
-  Task.create({ id: 't1', ownerId: OWNER, title: 'Plan the offsite', ...input }, NOW);
+  Task.create(
+    { id: 't1', projectId: 'p1', ownerId: OWNER, title: 'Plan the offsite', ...input },
+    NOW,
+  );
 const fieldsOf = (result: ReturnType<typeof create>) =>
   result._unsafeUnwrapErr().errors.map((error) => error.field);
 
@@ -27,6 +30,7 @@ describe('Task.create', () => {
 
     expect(task.toProps()).toEqual({
       id: 't1',
+      projectId: 'p1',
       ownerId: OWNER,
       assigneeId: null,
       title: 'Plan the offsite',

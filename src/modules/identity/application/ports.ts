@@ -180,6 +180,12 @@ export interface StorageUsage {
   of(userId: string): Promise<{ usedBytes: number; quotaBytes: number }>;
 }
 
+/** What a new account gets besides its user row, in the registration's transaction. */
+export interface AccountSetup {
+  /** E.g. the user's Inbox (the tasks module's personal project). */
+  prepare(userId: string): Promise<void>;
+}
+
 /** Every port of the identity module; each use case takes the subset it names (`Pick`). */
 export interface IdentityPorts {
   users: UserRepository;
@@ -199,4 +205,5 @@ export interface IdentityPorts {
   commonPasswords: CommonPasswordList;
   failures: FailureReporter;
   storageUsage: StorageUsage;
+  accountSetup: AccountSetup;
 }

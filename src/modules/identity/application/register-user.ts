@@ -36,6 +36,7 @@ type Ports = Pick<
   | 'transactions'
   | 'commonPasswords'
   | 'failures'
+  | 'accountSetup'
 >;
 
 /** Creates an account, signs it in, and mails the address a verification link. */
@@ -76,6 +77,7 @@ export class RegisterUser {
     });
     const created = await ports.transactions.run(async () => {
       if (!(await ports.users.insert(user))) return undefined;
+      await ports.accountSetup.prepare(user.id);
       const verificationToken = await issueOneTimeToken(ports, user.id, 'verify_email', now);
       const tokens = await startSession(ports, user, input, now);
       return { verificationToken, tokens };

@@ -16,7 +16,15 @@ export type CreateTaskError = TaskErrorOf<
 
 type Ports = Pick<
   TasksPorts,
-  'tasks' | 'categories' | 'users' | 'outbox' | 'transactions' | 'reminders' | 'ids' | 'clock'
+  | 'projects'
+  | 'tasks'
+  | 'categories'
+  | 'users'
+  | 'outbox'
+  | 'transactions'
+  | 'reminders'
+  | 'ids'
+  | 'clock'
 >;
 
 /** Creates a task owned by the caller, with their categories and, if given, an assignee. */
@@ -35,7 +43,13 @@ export class CreateTask {
     const { ports } = this;
     const { actor, ...fields } = input;
     const now = ports.clock.now();
-    const created = Task.create({ ...fields, id: ports.ids.next(), ownerId: actor.userId }, now);
+    const projectId = await ports.projects.inboxOf(actor.userId);
+    // Registration creates the Inbox in its transaction (and the migration did for earlier users).
+    if (projectId === undefined) throw new Error(`user ${actor.userId} has no Inbox`);
+    const created = Task.create(
+      { ...fields, id: ports.ids.next(), projectId, ownerId: actor.userId },
+      now,
+    );
     if (created.isErr()) return err(created.error);
     const task = created.value;
     const categories = await ownedCategories(ports.categories, actor.userId, task.categoryIds);

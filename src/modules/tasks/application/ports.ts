@@ -5,6 +5,8 @@ import type { TransactionRunner } from '../../../shared/domain/transaction-runne
 import type { Attachment } from '../domain/attachment.ts';
 import type { Category } from '../domain/category.ts';
 import type { Comment } from '../domain/comment.ts';
+import type { Project } from '../domain/project.ts';
+import type { ProjectRole } from '../domain/project-role.ts';
 import type { TaskParties } from '../domain/task-access.ts';
 import type { TaskEvent } from '../domain/task-events.ts';
 import type { TaskPriority, TaskStatus } from '../domain/task-fields.ts';
@@ -156,8 +158,19 @@ export interface StorageQuota {
   bytesPerUser: number;
 }
 
+/** Projects and who belongs to them. */
+export interface ProjectRepository {
+  /** The id of the user's Inbox; every user has one from registration on. */
+  inboxOf(userId: string): Promise<string | undefined>;
+  /** Stores a new project with `ownerId` as its one member, role `owner`. */
+  insert(project: Project, ownerId: string): Promise<void>;
+  /** The user's role in a live (not deleted) project; undefined when they are not a member. */
+  roleOf(projectId: string, userId: string): Promise<ProjectRole | undefined>;
+}
+
 /** Every port of the tasks module; each use case takes the subset it names (`Pick`). */
 export interface TasksPorts {
+  projects: ProjectRepository;
   tasks: TaskRepository;
   categories: CategoryRepository;
   comments: CommentRepository;

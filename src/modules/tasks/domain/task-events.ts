@@ -12,6 +12,8 @@ export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
 interface EventOf<Type extends TaskEventType, Payload> {
   type: Type;
   taskId: string;
+  /** The task's project when the change happened. */
+  projectId: string;
   /** Who made the change. */
   actorId: string;
   occurredAt: Date;
@@ -72,7 +74,7 @@ export function taskChangeEvents(
   context: EventContext,
 ): TaskEvent[] {
   const { actorId, occurredAt } = context;
-  const base = { taskId: after.id, actorId, occurredAt };
+  const base = { taskId: after.id, projectId: after.projectId, actorId, occurredAt };
   const { title, assigneeId } = after;
   const events: TaskEvent[] = [];
   const previousAssigneeId = before?.assigneeId ?? null;
@@ -97,12 +99,13 @@ export function taskChangeEvents(
 }
 
 export function taskCommentedEvent(
-  task: Pick<TaskProps, 'id' | 'title' | 'ownerId' | 'assigneeId'>,
+  task: Pick<TaskProps, 'id' | 'projectId' | 'title' | 'ownerId' | 'assigneeId'>,
   comment: { id: string; authorId: string; createdAt: Date },
 ): TaskCommented {
   return {
     type: 'task.commented',
     taskId: task.id,
+    projectId: task.projectId,
     actorId: comment.authorId,
     occurredAt: comment.createdAt,
     recipients: recipientsOf(

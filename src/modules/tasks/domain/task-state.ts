@@ -9,6 +9,9 @@ import type { FieldError } from './task.errors.ts';
 
 export interface TaskProps {
   id: string;
+  /** The project the task belongs to; its members see it (the owner's Inbox by default). */
+  projectId: string;
+  /** Who created the task. */
   ownerId: string;
   assigneeId: string | null;
   title: string;
@@ -42,6 +45,7 @@ export type TaskPatchField = keyof TaskPatch;
 
 export interface NewTask extends TaskPatch {
   id: string;
+  projectId: string;
   ownerId: string;
   title: string;
 }

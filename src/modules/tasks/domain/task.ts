@@ -39,6 +39,7 @@ export class Task {
       new Task({
         ...draft,
         id: input.id,
+        projectId: input.projectId,
         ownerId: input.ownerId,
         createdAt: now,
         updatedAt: now,
@@ -54,6 +55,9 @@ export class Task {
 
   get id() {
     return this.props.id;
+  }
+  get projectId() {
+    return this.props.projectId;
   }
   get ownerId() {
     return this.props.ownerId;

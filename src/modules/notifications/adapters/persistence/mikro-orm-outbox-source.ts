@@ -29,6 +29,7 @@ function claimQuery(em: EntityManager, v: ClaimValues, onlyIds: boolean) {
         'id',
         'type',
         'task_id',
+        'project_id',
         'actor_id',
         // As JSON, as the statement this replaced read it: parsed faster than a uuid[] literal.
         eb.fn<string[]>('array_to_json', ['recipients']).as('recipients'),
@@ -61,6 +62,7 @@ function toOutboxEvent(row: ClaimRow): OutboxEvent {
     id: row.id,
     type: row.type,
     taskId: row.task_id,
+    projectId: row.project_id,
     actorId: row.actor_id,
     recipients: row.recipients,
     payload: row.payload,

@@ -11,8 +11,13 @@ import type { OutboxEvent } from '../../application/ports.ts';
 type PayloadOf<T extends TaskEventType> = Extract<TaskEvent, { type: T }>['payload'];
 
 /** An outbox row as claimed: type and payload not yet checked. */
-export type UncheckedOutboxEvent = Omit<OutboxEvent, 'type' | 'payload'> & {
+export type UncheckedOutboxEvent = Omit<
+  OutboxEvent,
+  'type' | 'payload' | 'taskId' | 'projectId'
+> & {
   type: unknown;
+  taskId: string | null;
+  projectId: string | null;
   payload: unknown;
 };
 
@@ -51,8 +56,12 @@ const IS_PAYLOAD_OF: {
  * not know, or a payload that is not its type's.
  */
 export function checkOutboxEvent(read: UncheckedOutboxEvent): Result<OutboxEvent, string> {
-  const { type, payload, ...common } = read;
+  const { type, payload, taskId, projectId, ...rest } = read;
   if (!isTaskEventType(type)) return err(`outbox event ${read.id}: unknown type ${String(type)}`);
+  if (taskId === null || projectId === null) {
+    return err(`outbox event ${read.id}: a task event without its task or project`);
+  }
+  const common = { ...rest, taskId, projectId };
   const mismatch = () => err(`outbox event ${read.id}: payload not of type ${type}`);
   switch (type) {
     case 'task.assigned':

@@ -56,7 +56,11 @@ export const CategorySchema = z
 export const TaskSchema = z
   .object({
     id: id(),
-    owner_id: id(),
+    project_id: id().openapi({
+      description:
+        'The project the task belongs to: the creator’s Inbox unless it was created in or moved to another.',
+    }),
+    owner_id: id().openapi({ description: 'Who created the task.' }),
     assignee_id: id().nullable(),
     title: z.string().openapi({ example: 'Write the report' }),
     description: z.string().nullable(),
@@ -264,6 +268,7 @@ export function toTaskJson(view: TaskView): z.infer<typeof TaskSchema> {
   const t = view.task.toProps();
   return {
     id: t.id,
+    project_id: t.projectId,
     owner_id: t.ownerId,
     assignee_id: t.assigneeId,
     title: t.title,

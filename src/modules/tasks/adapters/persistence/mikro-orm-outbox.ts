@@ -23,6 +23,7 @@ export class MikroOrmOutbox implements Outbox {
         id: this.ids.next(),
         type: event.type,
         taskId: event.taskId,
+        projectId: event.projectId,
         actorId: event.actorId,
         recipients: event.recipients,
         payload: event.payload,

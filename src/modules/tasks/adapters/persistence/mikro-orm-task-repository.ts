@@ -73,6 +73,7 @@ export class MikroOrmTaskRepository implements TaskRepository {
     const { id, categoryIds } = props;
     // Everything a change may touch; the owner and the creation time never change.
     const changes = {
+      projectId: props.projectId,
       assigneeId: props.assigneeId,
       title: props.title,
       description: props.description,
@@ -92,6 +93,7 @@ export class MikroOrmTaskRepository implements TaskRepository {
         tasksDb(em)
           .updateTable('tasks')
           .set({
+            project_id: v.projectId,
             assignee_id: v.assigneeId,
             title: v.title,
             description: v.description,

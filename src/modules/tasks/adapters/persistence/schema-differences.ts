@@ -10,4 +10,7 @@ export const tasksSchemaDifferences: readonly SchemaDifference[] = [
   foreignKeyToOtherModule('categories', 'user_id', 'users'),
   foreignKeyToOtherModule('comments', 'author_id', 'users'),
   foreignKeyToOtherModule('attachments', 'uploaded_by', 'users'),
+  foreignKeyToOtherModule('projects', 'inbox_user_id', 'users'),
+  foreignKeyToOtherModule('project_members', 'user_id', 'users'),
+  foreignKeyToOtherModule('project_invitations', 'invited_by', 'users'),
 ];

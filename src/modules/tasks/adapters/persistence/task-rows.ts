@@ -11,6 +11,7 @@ type TaskTable = { t: TasksDb['tasks'] };
 /** What a task read selects of `tasks` itself: every stored column, none of the generated ones. */
 const STORED_COLUMNS = [
   't.id',
+  't.project_id',
   't.owner_id',
   't.assignee_id',
   't.title',
@@ -76,6 +77,7 @@ export function taskColumns(eb: ExpressionBuilder<TasksDb & TaskTable, 't'>) {
 /** A task read as `rowsOf` returns it: timestamps as strings, categories parsed from JSON. */
 export interface TaskRow {
   id: string;
+  project_id: string;
   owner_id: string;
   assignee_id: string | null;
   title: string;
@@ -115,6 +117,7 @@ export function toTaskView(row: TaskRow): TaskView {
   );
   const task = Task.restore({
     id: row.id,
+    projectId: row.project_id,
     ownerId: row.owner_id,
     assigneeId: row.assignee_id,
     title: row.title,

@@ -1,5 +1,10 @@
 import { defineEntity, p, type Opt } from '@mikro-orm/core';
 import type { InferKyselyDB } from '@mikro-orm/postgresql';
+import {
+  ProjectInvitationRecord,
+  ProjectMemberRecord,
+  ProjectRecord,
+} from './projects.entities.ts';
 
 /**
  * The tasks tables as the migrations create them: columns, generated columns, checks, indexes and
@@ -32,6 +37,13 @@ export const TaskRecord = defineEntity({
   tableName: 'tasks',
   properties: {
     id: p.uuid().primary(),
+    projectId: p
+      .manyToOne(ProjectRecord)
+      .mapToPk()
+      .fieldName('project_id')
+      .foreignKeyName('tasks_project_id_fkey')
+      .deleteRule('cascade')
+      .updateRule('no action'),
     ownerId: p.uuid(),
     assigneeId: p.uuid().nullable(),
     title: p.text(),
@@ -185,7 +197,9 @@ export const OutboxEventRecord = defineEntity({
   properties: {
     id: p.uuid().primary(),
     type: p.text(),
-    taskId: p.uuid(),
+    /** The task the event concerns; null for an event about a project alone (`project.*`). */
+    taskId: p.uuid().nullable(),
+    projectId: p.uuid().nullable(),
     actorId: p.uuid(),
     recipients: p.array().columnType('uuid[]'),
     payload: p.json<Record<string, unknown>>(),
@@ -220,6 +234,9 @@ export const OutboxEventRecord = defineEntity({
 });
 
 export const tasksEntities = [
+  ProjectRecord,
+  ProjectMemberRecord,
+  ProjectInvitationRecord,
   TaskRecord,
   CategoryRecord,
   TaskCategoryRecord,
@@ -230,6 +247,9 @@ export const tasksEntities = [
 
 /** The tasks tables as Kysely sees them (table and column names as in the database). */
 export type TasksDb = InferKyselyDB<
+  | typeof ProjectRecord
+  | typeof ProjectMemberRecord
+  | typeof ProjectInvitationRecord
   | typeof TaskRecord
   | typeof CategoryRecord
   | typeof TaskCategoryRecord
