@@ -4,9 +4,18 @@ export {
   effectiveReminderAt,
   recipientsOf,
   TASK_EVENT_TYPES,
+  WORK_EVENT_TYPES,
   type TaskEvent,
   type TaskEventType,
+  type WorkEvent,
+  type WorkEventType,
 } from './domain/task-events.ts';
+export {
+  PROJECT_EVENT_TYPES,
+  type ProjectEvent,
+  type ProjectEventType,
+} from './domain/project-events.ts';
+export { GRANTABLE_ROLES, type GrantableRole } from './domain/project-role.ts';
 /** Use cases other modules' adapters call: a task as one of its users sees it, a user's storage. */
 export type { GetTask } from './application/get-task.ts';
 export type { GetStorageUsage } from './application/get-storage-usage.ts';

@@ -1,6 +1,9 @@
 import { RequestContext } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MikroOrmOutbox } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-outbox.ts';
+import { memberRemoved } from '../../../src/modules/tasks/domain/project-events.ts';
+import { UuidV7Ids } from '../../../src/shared/infra/uuid-v7-ids.ts';
 import type { Signed } from '../../support/identity/http-client.ts';
 import {
   isolatedDatabase,
@@ -174,6 +177,43 @@ describe('the outbox relay over PostgreSQL', () => {
       await server.close(1_000);
     }
   });
+  it('turns a project event into the concerned person’s notification, stored and pushed', async () => {
+    const [admin, member] = [users[0]!, users[1]!];
+    const server = await startServer(a);
+    try {
+      const socket = await openSocket(server.port, { token: member.accessToken });
+      const project = { id: randomUUID(), name: 'Launch' };
+      const occurredAt = new Date();
+      await RequestContext.create(a.container.orm.em, async () => {
+        const em = a.container.orm.em;
+        await em.transactional(() =>
+          new MikroOrmOutbox(em, new UuidV7Ids()).append([
+            memberRemoved({ project, actorId: admin.userId, occurredAt }, member.userId),
+            // Leaving by oneself tells no one.
+            memberRemoved({ project, actorId: admin.userId, occurredAt }, admin.userId),
+          ]),
+        );
+      });
+      await relayAll(a);
+
+      const [pushed] = await socket.waitFor(1);
+      const expected = {
+        type: 'project.member_removed',
+        task_id: null,
+        actor_id: admin.userId,
+        data: { project_id: project.id, project_name: 'Launch', user_id: member.userId },
+      };
+      expect(pushed).toMatchObject(expected);
+      expect((await inbox(a, member)).items[0]).toMatchObject(expected);
+      expect((await inbox(a, admin)).items.map((n) => n.type)).not.toContain(
+        'project.member_removed',
+      );
+      socket.close();
+    } finally {
+      await server.close(1_000);
+    }
+  });
+
   it('counts an event whose payload is not its type’s as failed, and relays the others', async () => {
     // A real task, so that only the payload can make the event fail (the claim's check and the
     // stored rows' check each refuse it; tests/unit/notifications/read-checks.test.ts holds each).

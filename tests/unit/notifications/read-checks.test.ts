@@ -34,6 +34,24 @@ const known: Notification[] = [
   },
   { ...read, type: 'task.status_changed', data: { title: 'T', from: 'pending', to: 'completed' } },
   { ...read, type: 'task.commented', data: { title: 'T', comment_id: 'c-1' } },
+  {
+    ...read,
+    taskId: null,
+    type: 'project.invited',
+    data: { project_id: 'p-1', project_name: 'P', role: 'editor', invitation_id: 'i-1' },
+  },
+  {
+    ...read,
+    taskId: null,
+    type: 'project.member_added',
+    data: { project_id: 'p-1', project_name: 'P', user_id: 'user-3', role: 'viewer' },
+  },
+  {
+    ...read,
+    taskId: null,
+    type: 'project.member_removed',
+    data: { project_id: 'p-1', project_name: 'P', user_id: 'user-1' },
+  },
 ];
 
 describe('a notification read back', () => {
@@ -126,5 +144,44 @@ describe('an outbox event claimed', () => {
         payload: { title: 'T' },
       })._unsafeUnwrapErr(),
     ).toMatch(/payload not of type task\.commented/);
+  });
+
+  it('about a project, with its payload, is that event; with a task, or none, it is not', () => {
+    const about = { ...event, taskId: null };
+    for (const known of [
+      {
+        type: 'project.invited',
+        payload: { projectName: 'P', role: 'admin', invitationId: 'i-1' },
+      },
+      { type: 'project.member_added', payload: { projectName: 'P', userId: 'u', role: 'viewer' } },
+      { type: 'project.member_removed', payload: { projectName: 'P', userId: 'u' } },
+    ]) {
+      expect(checkOutboxEvent({ ...about, ...known })._unsafeUnwrap()).toEqual({
+        ...about,
+        ...known,
+      });
+    }
+    const removed = { type: 'project.member_removed', payload: { projectName: 'P', userId: 'u' } };
+    expect(checkOutboxEvent({ ...event, ...removed })._unsafeUnwrapErr()).toMatch(/no task/);
+    expect(checkOutboxEvent({ ...about, projectId: null, ...removed })._unsafeUnwrapErr()).toMatch(
+      /needs its project/,
+    );
+    expect(
+      checkOutboxEvent({
+        ...about,
+        type: 'project.invited',
+        payload: { projectName: 'P', role: 'owner', invitationId: 'i-1' },
+      })._unsafeUnwrapErr(),
+    ).toMatch(/payload not of type project\.invited/);
+  });
+
+  it('about a task, without its task or project, is none', () => {
+    const status = { type: 'task.commented', payload: { title: 'T', commentId: 'c' } };
+    expect(checkOutboxEvent({ ...event, taskId: null, ...status })._unsafeUnwrapErr()).toMatch(
+      /without its task or project/,
+    );
+    expect(checkOutboxEvent({ ...event, projectId: null, ...status })._unsafeUnwrapErr()).toMatch(
+      /without its task or project/,
+    );
   });
 });

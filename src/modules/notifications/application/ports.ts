@@ -3,13 +3,13 @@ import type { FailureReporter } from '../../../shared/domain/failure-reporter.ts
 import type { IdGenerator } from '../../../shared/domain/id-generator.ts';
 import type { TransactionRunner } from '../../../shared/domain/transaction-runner.ts';
 import type { LiveSessionCheck, SessionPrincipal } from '../../identity/index.ts';
-import type { TaskEvent } from '../../tasks/index.ts';
+import type { WorkEvent } from '../../tasks/index.ts';
 import type { Notification, NotificationDraft } from '../domain/notification.ts';
 
 export type { SessionPrincipal };
 
-/** An event of the tasks module's outbox, with the id of its row. */
-export type OutboxEvent = TaskEvent & {
+/** An event of the tasks module's outbox (a task's or a project's), with the id of its row. */
+export type OutboxEvent = WorkEvent & {
   id: string;
   /** Where the event was written from, for tracing (W3C trace-context fields); opaque here. */
   traceContext?: Readonly<Record<string, string>>;

@@ -5,8 +5,15 @@ export const NOTIFICATION_TYPES = [
   'task.due_soon',
   'task.status_changed',
   'task.commented',
+  'project.invited',
+  'project.member_added',
+  'project.member_removed',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/** The roles an invitation or a membership may give, as the tasks module names them. */
+const GRANTED_ROLE_NAMES = ['viewer', 'editor', 'admin'] as const;
+export type GrantedRoleName = (typeof GRANTED_ROLE_NAMES)[number];
 
 /** A task's status, as the tasks module names it. */
 const TASK_STATUS_NAMES = ['pending', 'in_progress', 'completed'] as const;
@@ -17,11 +24,24 @@ interface DataOf {
   'task.due_soon': { title: string; reminder_at: string; due_date: string | null };
   'task.status_changed': { title: string; from: TaskStatusName; to: TaskStatusName };
   'task.commented': { title: string; comment_id: string };
+  'project.invited': {
+    project_id: string;
+    project_name: string;
+    role: GrantedRoleName;
+    invitation_id: string;
+  };
+  'project.member_added': {
+    project_id: string;
+    project_name: string;
+    user_id: string;
+    role: GrantedRoleName;
+  };
+  'project.member_removed': { project_id: string; project_name: string; user_id: string };
 }
 
 /**
- * The JSON-ready details of each type, named as in the API (snake_case); every type has `title`
- * (the task's title then). Indexed by `NotificationType`, so a type added to the list without its
+ * The JSON-ready details of each type, named as in the API (snake_case); every task type has
+ * `title` (the task's title then), every project type the project's id and name. Indexed by `NotificationType`, so a type added to the list without its
  * details does not compile.
  */
 export type NotificationDataByType = { [T in NotificationType]: DataOf[T] };
@@ -91,6 +111,10 @@ const isStringOrNull = (value: unknown): value is string | null =>
   value === null || typeof value === 'string';
 const isStatus = (value: unknown): value is TaskStatusName =>
   TASK_STATUS_NAMES.some((status) => status === value);
+const isGrantedRole = (value: unknown): value is GrantedRoleName =>
+  GRANTED_ROLE_NAMES.some((role) => role === value);
+const isProjectData = (data: unknown): data is Fields =>
+  isFields(data) && isString(data.project_id) && isString(data.project_name);
 
 /** Whether data has the fields of its type; a type added to the list without one does not compile. */
 const IS_DATA_OF: { [T in NotificationType]: (data: unknown) => data is NotificationData<T> } = {
@@ -108,6 +132,12 @@ const IS_DATA_OF: { [T in NotificationType]: (data: unknown) => data is Notifica
     isFields(data) && isString(data.title) && isStatus(data.from) && isStatus(data.to),
   'task.commented': (data): data is NotificationData<'task.commented'> =>
     isFields(data) && isString(data.title) && isString(data.comment_id),
+  'project.invited': (data): data is NotificationData<'project.invited'> =>
+    isProjectData(data) && isGrantedRole(data.role) && isString(data.invitation_id),
+  'project.member_added': (data): data is NotificationData<'project.member_added'> =>
+    isProjectData(data) && isString(data.user_id) && isGrantedRole(data.role),
+  'project.member_removed': (data): data is NotificationData<'project.member_removed'> =>
+    isProjectData(data) && isString(data.user_id),
 };
 
 /**
@@ -126,6 +156,12 @@ export function checkNotification(read: UncheckedNotification): Result<Notificat
     case 'task.status_changed':
       return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
     case 'task.commented':
+      return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
+    case 'project.invited':
+      return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
+    case 'project.member_added':
+      return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
+    case 'project.member_removed':
       return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
     default:
       return unhandled(type);

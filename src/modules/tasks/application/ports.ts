@@ -8,7 +8,7 @@ import type { Comment } from '../domain/comment.ts';
 import type { Project } from '../domain/project.ts';
 import type { ProjectRole } from '../domain/project-role.ts';
 import type { TaskParties } from '../domain/task-access.ts';
-import type { TaskEvent } from '../domain/task-events.ts';
+import type { WorkEvent } from '../domain/task-events.ts';
 import type { TaskPriority, TaskStatus } from '../domain/task-fields.ts';
 import type { Task } from '../domain/task.ts';
 import type { FileStorage } from './support/file-storage.ts';
@@ -133,7 +133,7 @@ export interface AttachmentRepository {
 
 /** Events for the notifications module; appended inside the transaction of the change. */
 export interface Outbox {
-  append(events: readonly TaskEvent[]): Promise<void>;
+  append(events: readonly WorkEvent[]): Promise<void>;
 }
 
 /** What the tasks module needs to know about a user it is asked to assign. */

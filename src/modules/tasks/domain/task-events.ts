@@ -1,5 +1,6 @@
 import type { TaskStatus } from './task-fields.ts';
 import type { TaskProps } from './task.ts';
+import { PROJECT_EVENT_TYPES, type ProjectEvent } from './project-events.ts';
 
 export const TASK_EVENT_TYPES = [
   'task.assigned',
@@ -50,6 +51,11 @@ export type TaskReminderChanged = EventOf<
 
 /** A row of the outbox, written in the same transaction as the change it reports. */
 export type TaskEvent = TaskAssigned | TaskStatusChanged | TaskCommented | TaskReminderChanged;
+
+/** Every event the tasks module writes to the outbox: its tasks' and its projects'. */
+export type WorkEvent = TaskEvent | ProjectEvent;
+export const WORK_EVENT_TYPES = [...TASK_EVENT_TYPES, ...PROJECT_EVENT_TYPES] as const;
+export type WorkEventType = (typeof WORK_EVENT_TYPES)[number];
 
 type Scheduled = Pick<TaskProps, 'remindAt' | 'dueDate' | 'status' | 'deletedAt'>;
 
@@ -172,7 +178,7 @@ export function audienceOf(
  * for writing an event's recipients and for relaying it.
  */
 export function recipientsOf(
-  type: TaskEventType,
+  type: WorkEventType,
   audience: ReadonlyArray<string | null>,
   actorId: string | undefined,
 ): string[] {

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { TASK_STATUSES } from '../../../tasks/index.ts';
+import { GRANTABLE_ROLES, TASK_STATUSES } from '../../../tasks/index.ts';
 import {
   NOTIFICATION_TYPES,
   type Notification,
@@ -15,6 +15,10 @@ const time = () => z.iso.datetime().openapi({ example: TIME });
 const title = () =>
   z.string().openapi({ description: 'The task’s title then.', example: 'Write the report' });
 const status = () => z.enum(TASK_STATUSES);
+const project = () => ({
+  project_id: id(),
+  project_name: z.string().openapi({ description: 'The project’s name then.', example: 'Launch' }),
+});
 
 /** The details of each notification type; a type without them does not compile. */
 const DATA_SCHEMAS = {
@@ -30,6 +34,20 @@ const DATA_SCHEMAS = {
   }),
   'task.status_changed': z.object({ title: title(), from: status(), to: status() }),
   'task.commented': z.object({ title: title(), comment_id: id() }),
+  'project.invited': z.object({
+    ...project(),
+    role: z.enum(GRANTABLE_ROLES).openapi({ description: 'The role the invitation gives.' }),
+    invitation_id: id().openapi({ description: 'Accept or decline it at /api/v1/invitations.' }),
+  }),
+  'project.member_added': z.object({
+    ...project(),
+    user_id: id().openapi({ description: 'Who joined.' }),
+    role: z.enum(GRANTABLE_ROLES),
+  }),
+  'project.member_removed': z.object({
+    ...project(),
+    user_id: id().openapi({ description: 'Who left or was removed.' }),
+  }),
 } satisfies { [T in NotificationType]: z.ZodType<NotificationDataByType[T]> };
 
 /** The component's name of a type: `task.due_soon` → `TaskDueSoonNotification`. */
@@ -142,6 +160,12 @@ export function toNotificationJson(notification: Notification): NotificationJson
     case 'task.status_changed':
       return { ...common, type: notification.type, data: notification.data };
     case 'task.commented':
+      return { ...common, type: notification.type, data: notification.data };
+    case 'project.invited':
+      return { ...common, type: notification.type, data: notification.data };
+    case 'project.member_added':
+      return { ...common, type: notification.type, data: notification.data };
+    case 'project.member_removed':
       return { ...common, type: notification.type, data: notification.data };
     default:
       return unknownType(notification);

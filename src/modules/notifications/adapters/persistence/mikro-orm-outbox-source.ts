@@ -5,13 +5,13 @@ import {
   StatementCache,
   type OnTheWireRow,
 } from '../../../../shared/infra/typed-statements.ts';
-import { TASK_EVENT_TYPES } from '../../../tasks/index.ts';
+import { WORK_EVENT_TYPES } from '../../../tasks/index.ts';
 import type { OutboxEvent, OutboxSource } from '../../application/ports.ts';
 import { notificationsDb, notificationsWireDb } from './notifications-db.ts';
 import { checkOutboxEvent } from './outbox-event-check.ts';
 
 /** Event types of a newer release stay in the outbox for a relay that knows them. */
-const KNOWN_TYPES = `{${TASK_EVENT_TYPES.join(',')}}`;
+const KNOWN_TYPES = `{${WORK_EVENT_TYPES.join(',')}}`;
 
 interface ClaimValues {
   maxAttempts: number;

@@ -1,7 +1,12 @@
 import { err, ok, type Result } from 'neverthrow';
 import {
+  GRANTABLE_ROLES,
+  PROJECT_EVENT_TYPES,
   TASK_EVENT_TYPES,
   TASK_STATUSES,
+  type GrantableRole,
+  type ProjectEvent,
+  type ProjectEventType,
   type TaskEvent,
   type TaskEventType,
   type TaskStatus,
@@ -9,7 +14,7 @@ import {
 import type { OutboxEvent } from '../../application/ports.ts';
 
 type PayloadOf<T extends TaskEventType> = Extract<TaskEvent, { type: T }>['payload'];
-
+type ProjectPayloadOf<T extends ProjectEventType> = Extract<ProjectEvent, { type: T }>['payload'];
 /** An outbox row as claimed: type and payload not yet checked. */
 export type UncheckedOutboxEvent = Omit<
   OutboxEvent,
@@ -29,10 +34,34 @@ const isStringOrNull = (value: unknown): value is string | null =>
   value === null || typeof value === 'string';
 const isStatus = (value: unknown): value is TaskStatus =>
   TASK_STATUSES.some((status) => status === value);
+const isRole = (value: unknown): value is GrantableRole =>
+  GRANTABLE_ROLES.some((role) => role === value);
 
 function isTaskEventType(value: unknown): value is TaskEventType {
   return TASK_EVENT_TYPES.some((known) => known === value);
 }
+
+function isProjectEventType(value: unknown): value is ProjectEventType {
+  return PROJECT_EVENT_TYPES.some((known) => known === value);
+}
+
+/** Whether a project event's payload has its type's fields. */
+const IS_PROJECT_PAYLOAD_OF: {
+  [T in ProjectEventType]: (payload: unknown) => payload is ProjectPayloadOf<T>;
+} = {
+  'project.invited': (payload): payload is ProjectPayloadOf<'project.invited'> =>
+    isFields(payload) &&
+    isString(payload.projectName) &&
+    isRole(payload.role) &&
+    isString(payload.invitationId),
+  'project.member_added': (payload): payload is ProjectPayloadOf<'project.member_added'> =>
+    isFields(payload) &&
+    isString(payload.projectName) &&
+    isString(payload.userId) &&
+    isRole(payload.role),
+  'project.member_removed': (payload): payload is ProjectPayloadOf<'project.member_removed'> =>
+    isFields(payload) && isString(payload.projectName) && isString(payload.userId),
+};
 
 /** Whether a payload has its type's fields; an event type without one does not compile. */
 const IS_PAYLOAD_OF: {
@@ -57,6 +86,23 @@ const IS_PAYLOAD_OF: {
  */
 export function checkOutboxEvent(read: UncheckedOutboxEvent): Result<OutboxEvent, string> {
   const { type, payload, taskId, projectId, ...rest } = read;
+  if (isProjectEventType(type)) {
+    if (taskId !== null || projectId === null) {
+      return err(`outbox event ${read.id}: a project event needs its project and no task`);
+    }
+    const common = { ...rest, taskId, projectId };
+    const mismatch = () => err(`outbox event ${read.id}: payload not of type ${type}`);
+    switch (type) {
+      case 'project.invited':
+        return IS_PROJECT_PAYLOAD_OF[type](payload) ? ok({ ...common, type, payload }) : mismatch();
+      case 'project.member_added':
+        return IS_PROJECT_PAYLOAD_OF[type](payload) ? ok({ ...common, type, payload }) : mismatch();
+      case 'project.member_removed':
+        return IS_PROJECT_PAYLOAD_OF[type](payload) ? ok({ ...common, type, payload }) : mismatch();
+      default:
+        return unhandled(type);
+    }
+  }
   if (!isTaskEventType(type)) return err(`outbox event ${read.id}: unknown type ${String(type)}`);
   if (taskId === null || projectId === null) {
     return err(`outbox event ${read.id}: a task event without its task or project`);

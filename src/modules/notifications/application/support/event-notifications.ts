@@ -58,6 +58,35 @@ function notificationOf(event: OutboxEvent): TypedData | undefined {
       };
     case 'task.reminder_changed':
       return undefined;
+    case 'project.invited':
+      return {
+        type: event.type,
+        data: {
+          project_id: event.projectId,
+          project_name: event.payload.projectName,
+          role: event.payload.role,
+          invitation_id: event.payload.invitationId,
+        },
+      };
+    case 'project.member_added':
+      return {
+        type: event.type,
+        data: {
+          project_id: event.projectId,
+          project_name: event.payload.projectName,
+          user_id: event.payload.userId,
+          role: event.payload.role,
+        },
+      };
+    case 'project.member_removed':
+      return {
+        type: event.type,
+        data: {
+          project_id: event.projectId,
+          project_name: event.payload.projectName,
+          user_id: event.payload.userId,
+        },
+      };
     default:
       return unmapped(event);
   }

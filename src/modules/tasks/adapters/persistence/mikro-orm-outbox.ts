@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { currentTraceCarrier } from '../../../../shared/infra/tracing.ts';
 import type { IdGenerator } from '../../../../shared/domain/id-generator.ts';
 import type { Outbox } from '../../application/ports.ts';
-import type { TaskEvent } from '../../domain/task-events.ts';
+import type { WorkEvent } from '../../domain/task-events.ts';
 import { OutboxEventRecord } from './tasks.entities.ts';
 
 /** Appends events as rows of `outbox_events`, inside whatever transaction is current. */
@@ -15,7 +15,7 @@ export class MikroOrmOutbox implements Outbox {
     this.ids = ids;
   }
 
-  async append(events: readonly TaskEvent[]): Promise<void> {
+  async append(events: readonly WorkEvent[]): Promise<void> {
     if (events.length === 0) return;
     await this.em.insertMany(
       OutboxEventRecord,
