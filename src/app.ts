@@ -10,7 +10,8 @@ import { declareMiddleware } from './shared/http/openapi.ts';
 import { operationsRoutes } from './shared/http/operations.routes.ts';
 import { enforceRateLimit, rateLimit } from './shared/http/rate-limit.ts';
 import { MAX_JSON_DEPTH } from './shared/http/reject-unstorable-text.ts';
-import { checkTokenAccess, declareTokenAccess } from './shared/http/token-access.ts';
+import { problem } from './shared/http/problem.ts';
+import { declareTokenAccess, tokenAccessRefusal } from './shared/http/token-access.ts';
 import {
   ACCESS_TOKEN_DEFAULT_DAYS,
   ACCESS_TOKEN_MAX_DAYS,
@@ -114,10 +115,12 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     });
     await bearer(c, async () => {
       const decision = await counted!;
-      // Refused tokens count too, so probing scopes costs the same as any request.
+      // Refused tokens count too, so probing scopes costs the same as any request. The refusal is
+      // answered here rather than thrown, so it carries the RateLimit-* headers like any answer.
       await enforceRateLimit(c, decision, 60, async () => {
-        checkTokenAccess(TOKEN_ACCESS, c, c.get('principal'));
-        await next();
+        const refusal = tokenAccessRefusal(TOKEN_ACCESS, c, c.get('principal'));
+        if (refusal) c.res = problem(c, refusal.init);
+        else await next();
       });
     });
   };

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { insufficientScope, type Principal } from './bearer-auth.ts';
-import { PROBLEM_MEDIA_TYPE } from './problem.ts';
+import { PROBLEM_MEDIA_TYPE, type ProblemError } from './problem.ts';
 
 /** Any valid access token may call the operation, whatever its scopes. */
 export const ANY_TOKEN = 'any token';
@@ -28,15 +28,20 @@ function routeKey(c: Context): string {
 }
 
 /**
- * Throws 403 `insufficient_scope` unless the principal may call the matched operation. Sessions
- * may call every operation; a token only those its rule allows, and none missing from the table.
+ * The 403 `insufficient_scope` refusal of the matched operation for this principal, if any.
+ * Sessions may call every operation; a token only those its rule allows, and none missing from
+ * the table.
  */
-export function checkTokenAccess(table: TokenAccessTable, c: Context, principal: Principal): void {
-  if (principal.kind === 'session') return;
+export function tokenAccessRefusal(
+  table: TokenAccessTable,
+  c: Context,
+  principal: Principal,
+): ProblemError | undefined {
+  if (principal.kind === 'session') return undefined;
   const rule = table[routeKey(c)] ?? NO_TOKENS;
-  if (rule === ANY_TOKEN) return;
-  if (rule === NO_TOKENS) throw insufficientScope();
-  if (!principal.scopes.includes(rule)) throw insufficientScope(rule);
+  if (rule === ANY_TOKEN) return undefined;
+  if (rule === NO_TOKENS) return insufficientScope();
+  return principal.scopes.includes(rule) ? undefined : insufficientScope(rule);
 }
 
 interface OperationDoc {
