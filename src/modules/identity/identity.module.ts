@@ -39,7 +39,7 @@ export function createIdentityModule(ports: IdentityPorts): IdentityModule {
       sessions: sessionsRoutes({ useCases, requireAuth: options.requireAuth }),
       users: usersRoutes({ useCases, requireAuth: options.requireAuth }),
       adminUsers: adminUsersRoutes({ useCases, requireAuth: options.requireAuth }),
-      tokens: tokensRoutes({ useCases, requireAuth: options.requireAuth }),
+      tokens: tokensRoutes({ useCases, requireAuth: options.requireAuth, clock: ports.clock }),
     }),
   };
 }

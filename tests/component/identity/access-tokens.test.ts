@@ -26,7 +26,11 @@ interface CreatedToken {
   expires_at: string;
   token: string;
 }
-type Problem = { code: string; status: number; errors?: Array<{ field: string }> };
+type Problem = {
+  code: string;
+  status: number;
+  errors?: Array<{ field: string; message: string }>;
+};
 
 const DAY = 86_400_000;
 let t: TestApp;
@@ -127,6 +131,27 @@ describe('POST /api/v1/tokens', () => {
     const problem = await body<Problem>(res);
     expect(problem.code).toBe('validation_failed');
     expect(problem.errors?.map((e) => e.field.split('.')[0])).toContain(field);
+  });
+
+  it('names every field at fault in one 400, the expiry’s rule beside the schema’s', async () => {
+    const user = await register(t);
+    const res = await t.app.request(
+      '/api/v1/tokens',
+      bearer(
+        user.accessToken,
+        json({ name: '', scopes: ['nope'], expires_at: '2020-01-01T00:00:00Z' }),
+      ),
+    );
+    expect(res.status).toBe(400);
+    const problem = await body<Required<Problem>>(res);
+    expect(problem.errors.map((e) => e.field.split('.')[0]).sort()).toEqual([
+      'expires_at',
+      'name',
+      'scopes',
+    ]);
+    expect(problem.errors.find((e) => e.field === 'expires_at')?.message).toBe(
+      'must be in the future',
+    );
   });
 
   it(`refuses a token past ${ACCESS_TOKENS_PER_USER} live ones (409 token_limit_reached)`, async () => {

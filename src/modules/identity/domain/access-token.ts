@@ -77,12 +77,10 @@ export function newAccessToken(
   if (input.scopes.length === 0) return invalid('scopes', 'must name at least one scope');
   const unknown = input.scopes.find((scope) => !isAccessTokenScope(scope));
   if (unknown !== undefined) return invalid('scopes', `has an unknown scope: ${unknown}`);
-  const now = input.now.getTime();
-  const expiresAt = input.expiresAt ?? new Date(now + ACCESS_TOKEN_DEFAULT_DAYS * DAY_MS);
-  if (expiresAt.getTime() <= now) return invalid('expires_at', 'must be in the future');
-  if (expiresAt.getTime() > now + ACCESS_TOKEN_MAX_DAYS * DAY_MS) {
-    return invalid('expires_at', `must be at most ${ACCESS_TOKEN_MAX_DAYS} days from now`);
-  }
+  const expiresAt =
+    input.expiresAt ?? new Date(input.now.getTime() + ACCESS_TOKEN_DEFAULT_DAYS * DAY_MS);
+  const expiryError = accessTokenExpiryError(expiresAt, input.now);
+  if (expiryError !== undefined) return invalid('expires_at', expiryError);
   return ok({
     id: input.id,
     userId: input.userId,
@@ -94,6 +92,15 @@ export function newAccessToken(
     expiresAt,
     revokedAt: undefined,
   });
+}
+
+/** Why an expiry is refused at `now` (in the past, or more than a year away), if it is. */
+export function accessTokenExpiryError(expiresAt: Date, now: Date): string | undefined {
+  if (expiresAt.getTime() <= now.getTime()) return 'must be in the future';
+  if (expiresAt.getTime() > now.getTime() + ACCESS_TOKEN_MAX_DAYS * DAY_MS) {
+    return `must be at most ${ACCESS_TOKEN_MAX_DAYS} days from now`;
+  }
+  return undefined;
 }
 
 export function isAccessTokenScope(value: string): value is AccessTokenScope {

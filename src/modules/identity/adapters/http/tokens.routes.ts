@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { sessionOf, type AuthEnv } from '../../../../shared/http/bearer-auth.ts';
-import { createRouter } from '../../../../shared/http/create-app.ts';
+import type { Clock } from '../../../../shared/domain/clock.ts';
+import { checkFields, createRouter, type FieldCheck } from '../../../../shared/http/create-app.ts';
 import {
   BEARER_SECURITY,
   errorResponses,
@@ -8,7 +9,7 @@ import {
   jsonResponse,
 } from '../../../../shared/http/openapi.ts';
 import { valueOr } from '../../../../shared/http/problem.ts';
-import { ACCESS_TOKENS_PER_USER } from '../../domain/access-token.ts';
+import { ACCESS_TOKENS_PER_USER, accessTokenExpiryError } from '../../domain/access-token.ts';
 import {
   AccessTokenListSchema,
   CreateAccessTokenBody,
@@ -21,11 +22,26 @@ import { identityProblem } from './identity.problems.ts';
 
 const tags = ['Access tokens'];
 
+/**
+ * The expiry's rule, which needs the clock, judged with the schema's errors so that one 400 names
+ * every field at fault (the use case judges a body that passed the schema).
+ */
+function expiryCheck(clock: Clock): FieldCheck<AuthEnv> {
+  return (body) => {
+    if (typeof body.expires_at !== 'string') return [];
+    const expiresAt = new Date(body.expires_at);
+    if (Number.isNaN(expiresAt.getTime())) return [];
+    const message = accessTokenExpiryError(expiresAt, clock.now());
+    return message === undefined ? [] : [{ field: 'expires_at', message }];
+  };
+}
+
 /** The caller's personal access tokens: `/tokens`, for signed-in sessions only. */
 export function tokensRoutes({
   useCases,
   requireAuth,
-}: Pick<IdentityHttpOptions, 'useCases' | 'requireAuth'>) {
+  clock,
+}: Pick<IdentityHttpOptions, 'useCases' | 'requireAuth'> & { clock: Clock }) {
   const app = createRouter<AuthEnv>();
   const authed = { middleware: requireAuth, security: BEARER_SECURITY };
 
@@ -75,6 +91,7 @@ export function tokensRoutes({
       );
       return c.json({ ...toAccessTokenJson(created.token), token: created.secret }, 201, NO_STORE);
     },
+    checkFields(expiryCheck(clock)),
   );
 
   app.openapi(
