@@ -3,13 +3,22 @@ import { RequestContext } from '@mikro-orm/core';
 import type { MiddlewareHandler } from 'hono';
 import type { Container } from './container.ts';
 import type { AppEnv } from './shared/http/app-env.ts';
-import { bearerAuth, type AuthEnv } from './shared/http/bearer-auth.ts';
+import { bearerAuth, insufficientScope, type AuthEnv } from './shared/http/bearer-auth.ts';
 import { clientIpResolver, rateLimitSubject } from './shared/http/client-ip.ts';
 import { createHttpApp } from './shared/http/create-app.ts';
 import { declareMiddleware } from './shared/http/openapi.ts';
 import { operationsRoutes } from './shared/http/operations.routes.ts';
 import { enforceRateLimit, rateLimit } from './shared/http/rate-limit.ts';
 import { MAX_JSON_DEPTH } from './shared/http/reject-unstorable-text.ts';
+import { problem } from './shared/http/problem.ts';
+import { declareTokenAccess, tokenAccessRefusal } from './shared/http/token-access.ts';
+import {
+  ACCESS_TOKEN_DEFAULT_DAYS,
+  ACCESS_TOKEN_MAX_DAYS,
+  ACCESS_TOKEN_PREFIX,
+  ACCESS_TOKENS_PER_USER,
+} from './modules/identity/domain/access-token.ts';
+import { TOKEN_ACCESS } from './token-access.ts';
 import type { RateLimitDecision } from './shared/domain/rate-limiter.ts';
 
 export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = {
@@ -22,7 +31,9 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
       'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`. ' +
       'Every response carries `X-Request-Id`. Rate limits: 20 requests/min per client IP on `/api/v1/auth/*`, ' +
       '100 requests/min per user on authenticated routes (`RateLimit-*` headers; 429 with `Retry-After`). ' +
-      `JSON bodies may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep (400 \`validation_failed\`).`,
+      `JSON bodies may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep (400 \`validation_failed\`). ` +
+      `Personal access tokens (\`${ACCESS_TOKEN_PREFIX}…\`, security scheme \`accessToken\`) call the operations their ` +
+      'scopes allow, counted against their user’s rate limit; elsewhere they get 403 `insufficient_scope`.',
     license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
   },
   servers: [{ url: '/', description: 'This server' }],
@@ -33,6 +44,14 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
     },
     { name: 'Users', description: 'The signed-in user’s own profile.' },
     { name: 'Admin', description: 'User administration (role `admin` only).' },
+    {
+      name: 'Access tokens',
+      description:
+        `Personal access tokens for scripts and integrations: \`${ACCESS_TOKEN_PREFIX}\` and 256 random bits, shown ` +
+        `once, stored only as a hash; valid ${ACCESS_TOKEN_DEFAULT_DAYS} days unless \`expires_at\` says otherwise ` +
+        `(at most ${ACCESS_TOKEN_MAX_DAYS} days); at most ${ACCESS_TOKENS_PER_USER} live tokens per user. Revoked at ` +
+        'once on DELETE, on a password reset and when the account is deactivated. Only a signed-in session manages them.',
+    },
     {
       name: 'Tasks',
       description:
@@ -75,8 +94,13 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     }),
   );
 
-  const authenticate = async (token: string) =>
-    (await identity.useCases.authenticate.execute({ token })).unwrapOr(undefined);
+  // The WebSocket is for sessions only: the gateway closes a socket the moment its session is
+  // revoked, and has no such signal for access tokens.
+  const authenticate = async (token: string) => {
+    const caller = (await identity.useCases.authenticate.execute({ token })).unwrapOr(undefined);
+    if (caller?.kind === 'token') throw insufficientScope();
+    return caller;
+  };
   // The per-user count starts as soon as the token checks out, alongside the session lookup:
   // on the auto-pipelined Redis connection both go out in one round trip.
   const requireAuth: MiddlewareHandler<AuthEnv> = async (c, next) => {
@@ -91,7 +115,13 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     });
     await bearer(c, async () => {
       const decision = await counted!;
-      await enforceRateLimit(c, decision, 60, next);
+      // Refused tokens count too, so probing scopes costs the same as any request. The refusal is
+      // answered here rather than thrown, so it carries the RateLimit-* headers like any answer.
+      await enforceRateLimit(c, decision, 60, async () => {
+        const refusal = tokenAccessRefusal(TOKEN_ACCESS, c, c.get('principal'));
+        if (refusal) c.res = problem(c, refusal.init);
+        else await next();
+      });
     });
   };
 
@@ -104,6 +134,7 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
   app.route('/api/v1/auth', identityRoutes.sessions);
   app.route('/api/v1', identityRoutes.users);
   app.route('/api/v1', identityRoutes.adminUsers);
+  app.route('/api/v1', identityRoutes.tokens);
   for (const routes of tasks.routes({ requireAuth })) app.route('/api/v1', routes);
   for (const routes of notifications.routes({
     requireAuth,
@@ -146,6 +177,13 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     bearerFormat: 'JWT',
     description: 'Access token from register, login or refresh (30 minutes).',
   });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'accessToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      `A personal access token (\`${ACCESS_TOKEN_PREFIX}…\`) from POST /api/v1/tokens. The names in an ` +
+      'operation’s requirement are the scope the token needs; an empty list means any token.',
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'metricsToken', {
     type: 'http',
     scheme: 'bearer',
@@ -158,15 +196,19 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
 
 /** The document of the routes, with what the middleware mounted here adds to their responses. */
 export function openApiDocument(app: OpenAPIHono<AppEnv>) {
-  return declareMiddleware(app.getOpenAPI31Document(OPENAPI_INFO), {
-    // Per client IP on /auth/*; per user on routes that require a bearer token, after the bearer
-    // check, so their 401s come before it. Text the database cannot store is refused (400) before
+  const document = declareTokenAccess(app.getOpenAPI31Document(OPENAPI_INFO), TOKEN_ACCESS);
+  return declareMiddleware(document, {
+    // Per client IP on /auth/*; per user on routes that require a session's or an access token's
+    // bearer credential, after the bearer check, so their 401s come before it. Text the database cannot store is refused (400) before
     // either limiter counts the request.
     rateLimited: (path, operation) => {
       if (path.startsWith('/api/v1/auth/')) return { before: [400] };
       const security = operation.security ?? [];
       const bearerOnly =
-        security.length > 0 && security.every((requirement) => 'bearerAuth' in requirement);
+        security.length > 0 &&
+        security.every(
+          (requirement) => 'bearerAuth' in requirement || 'accessToken' in requirement,
+        );
       return bearerOnly ? { before: [400, 401] } : undefined;
     },
   });

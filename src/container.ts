@@ -12,6 +12,7 @@ import { LogFailureReporter } from './shared/infra/log-failure-reporter.ts';
 import { LogMailer } from './modules/identity/adapters/mail/log-mailer.ts';
 import { identityEntities } from './modules/identity/adapters/persistence/identity.entities.ts';
 import { notificationsEntities } from './modules/notifications/adapters/persistence/notifications.entities.ts';
+import { MikroOrmAccessTokenRepository } from './modules/identity/adapters/persistence/mikro-orm-access-token-repository.ts';
 import { MikroOrmOneTimeTokenRepository } from './modules/identity/adapters/persistence/mikro-orm-one-time-token-repository.ts';
 import { MikroOrmSessionRepository } from './modules/identity/adapters/persistence/mikro-orm-session-repository.ts';
 import { MikroOrmTransactionRunner } from './shared/infra/mikro-orm-transaction-runner.ts';
@@ -194,6 +195,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   const identity = createIdentityModule({
     users,
     sessions: new MikroOrmSessionRepository(em),
+    personalTokens: new MikroOrmAccessTokenRepository(em),
     oneTimeTokens: new MikroOrmOneTimeTokenRepository(em),
     passwordHasher: new BcryptPasswordHasher(config.bcryptCost, config.passwordHashing),
     accessTokens: new JoseAccessTokenService({ secret: config.jwt.secret }),

@@ -5,6 +5,7 @@ import { adminUsersRoutes } from './adapters/http/admin-users.routes.ts';
 import { authRoutes } from './adapters/http/auth.routes.ts';
 import type { IdentityHttpOptions } from './adapters/http/identity-http.ts';
 import { sessionsRoutes } from './adapters/http/sessions.routes.ts';
+import { tokensRoutes } from './adapters/http/tokens.routes.ts';
 import { usersRoutes } from './adapters/http/users.routes.ts';
 import { LiveSessions, type LiveSessionCheck } from './application/support/live-sessions.ts';
 import type { IdentityPorts } from './application/ports.ts';
@@ -23,6 +24,7 @@ export interface IdentityModule {
     sessions: ReturnType<typeof sessionsRoutes>;
     users: ReturnType<typeof usersRoutes>;
     adminUsers: ReturnType<typeof adminUsersRoutes>;
+    tokens: ReturnType<typeof tokensRoutes>;
   };
 }
 
@@ -37,6 +39,7 @@ export function createIdentityModule(ports: IdentityPorts): IdentityModule {
       sessions: sessionsRoutes({ useCases, requireAuth: options.requireAuth }),
       users: usersRoutes({ useCases, requireAuth: options.requireAuth }),
       adminUsers: adminUsersRoutes({ useCases, requireAuth: options.requireAuth }),
+      tokens: tokensRoutes({ useCases, requireAuth: options.requireAuth, clock: ports.clock }),
     }),
   };
 }

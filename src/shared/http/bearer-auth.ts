@@ -1,13 +1,29 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
 import { requestHeader } from './node-bindings.ts';
 import { ProblemError } from './problem.ts';
 
-export interface Principal {
+/** A user signed in through a session (a JWT from login or refresh). */
+export interface SessionPrincipal {
+  kind: 'session';
   userId: string;
   sessionId: string;
   role: 'user' | 'admin';
+  tokenId?: undefined;
+  scopes?: undefined;
 }
+
+/** A user's personal access token (`tmk_…`), limited to its scopes. */
+export interface TokenPrincipal {
+  kind: 'token';
+  userId: string;
+  tokenId: string;
+  scopes: readonly string[];
+  role: 'user' | 'admin';
+  sessionId?: undefined;
+}
+
+export type Principal = SessionPrincipal | TokenPrincipal;
 
 export interface AuthEnv extends AppEnv {
   Variables: AppEnv['Variables'] & { principal: Principal };
@@ -36,4 +52,33 @@ export function bearerAuth(
     c.set('userId', principal.userId);
     await next();
   };
+}
+
+/**
+ * 403 `insufficient_scope` (RFC 6750 §3.1): the access token is valid but may not call this
+ * operation. `scope` names the scope that would allow it; without one, no token may.
+ */
+export function insufficientScope(scope?: string): ProblemError {
+  const challenge = ['Bearer realm="task-manager"', 'error="insufficient_scope"'];
+  if (scope !== undefined) challenge.push(`scope="${scope}"`);
+  return new ProblemError({
+    status: 403,
+    code: 'insufficient_scope',
+    title: 'The access token may not do this',
+    detail:
+      scope === undefined
+        ? 'Access tokens cannot call this operation; sign in instead.'
+        : `This operation needs an access token with the scope \`${scope}\`.`,
+    headers: { 'WWW-Authenticate': challenge.join(', ') },
+  });
+}
+
+/**
+ * The session behind a request to an operation only sessions may call. Bearer authentication has
+ * refused access tokens there already (by the token-access table); this keeps the type honest.
+ */
+export function sessionOf(c: Context<AuthEnv>): SessionPrincipal {
+  const principal = c.get('principal');
+  if (principal.kind !== 'session') throw insufficientScope();
+  return principal;
 }

@@ -58,7 +58,7 @@ export class ProblemError extends Error {
   }
 }
 
-function problemBody(c: Context<AppEnv>, init: ProblemInit) {
+function problemBody<E extends AppEnv>(c: Context<E>, init: ProblemInit) {
   return {
     type: `/problems/${init.code.replaceAll('_', '-')}`,
     title: init.title,
@@ -72,7 +72,7 @@ function problemBody(c: Context<AppEnv>, init: ProblemInit) {
   };
 }
 
-export function problem(c: Context<AppEnv>, init: ProblemInit): Response {
+export function problem<E extends AppEnv>(c: Context<E>, init: ProblemInit): Response {
   const headers = new Headers(init.headers);
   headers.set('Content-Type', PROBLEM_MEDIA_TYPE);
   return new Response(JSON.stringify(problemBody(c, init)), { status: init.status, headers });

@@ -6,6 +6,7 @@ import { FakeAccessTokenService } from './fake-access-token-service.ts';
 import { FakePasswordHasher } from './fake-password-hasher.ts';
 import { FakeSecretTokens } from './fake-secret-tokens.ts';
 import { FixedClock } from './fixed-clock.ts';
+import { InMemoryAccessTokenRepository } from './in-memory-access-token-repository.ts';
 import { InMemoryOneTimeTokenRepository } from './in-memory-one-time-token-repository.ts';
 import { InMemoryRateLimiter } from './in-memory-rate-limiter.ts';
 import { InMemorySessionRepository } from './in-memory-session-repository.ts';
@@ -53,6 +54,7 @@ export function identityTestbed() {
     sessions: new InMemorySessionRepository(
       async (userId) => (await users.findById(userId))?.isActive === true,
     ),
+    personalTokens: new InMemoryAccessTokenRepository(async (userId) => users.findById(userId)),
     oneTimeTokens: new InMemoryOneTimeTokenRepository(),
     passwordHasher: new FakePasswordHasher(),
     accessTokens: new FakeAccessTokenService(),

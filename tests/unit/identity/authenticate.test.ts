@@ -18,7 +18,12 @@ describe('Authenticate', () => {
 
     const result = await authenticate.execute({ token: accessToken });
 
-    expect(result._unsafeUnwrap()).toEqual({ userId: user.id, sessionId, role: 'admin' });
+    expect(result._unsafeUnwrap()).toEqual({
+      kind: 'session',
+      userId: user.id,
+      sessionId,
+      role: 'admin',
+    });
   });
 
   it('starts the work alongside for the user of the token once the token checks out, and not for a forged one', async () => {

@@ -18,11 +18,15 @@ export type AdminUpdateUserError = IdentityErrorOf<
   'Forbidden' | 'UserNotFound' | 'CannotModifySelf'
 >;
 
-type Ports = Pick<IdentityPorts, 'users' | 'sessions' | 'sessionStatus' | 'clock' | 'transactions'>;
+type Ports = Pick<
+  IdentityPorts,
+  'users' | 'sessions' | 'personalTokens' | 'sessionStatus' | 'clock' | 'transactions'
+>;
 
 /**
  * Changes another user's role or active flag. An admin may not demote or deactivate themself, so
- * the last admin cannot lock everyone out by accident. Deactivation ends all of the user's sessions.
+ * the last admin cannot lock everyone out by accident. Deactivation ends all of the user's sessions
+ * and revokes their access tokens.
  */
 export class AdminUpdateUser {
   private readonly ports: Ports;
@@ -54,7 +58,10 @@ export class AdminUpdateUser {
       if (role !== user.role) user.setRole(role, now);
       if (isActive !== user.isActive) user.setActive(isActive, now);
       await ports.users.update(user);
-      return deactivates ? ports.sessions.revokeAllForUser(user.id, now) : [];
+      if (!deactivates) return [];
+      // Revoked, not only refused while inactive: reactivating the account does not revive them.
+      await ports.personalTokens.revokeAllForUser(user.id, now);
+      return ports.sessions.revokeAllForUser(user.id, now);
     });
     await forgetRevokedSessions(ports, revoked);
     return ok(user);

@@ -1,11 +1,12 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { IdentityErrorOf } from '../domain/identity.errors.ts';
 import type { User } from '../domain/user.ts';
-import type { AuthenticatedPrincipal } from './authenticate.ts';
+import type { Caller } from './authenticate.ts';
 import type { IdentityPorts } from './ports.ts';
 
 export interface GetProfileInput {
-  principal: AuthenticatedPrincipal;
+  /** A session or an access token: reading one's own profile needs no scope. */
+  principal: Pick<Caller, 'userId'>;
 }
 
 export type GetProfileError = IdentityErrorOf<'Unauthenticated'>;

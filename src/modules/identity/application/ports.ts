@@ -3,6 +3,7 @@ import type { FailureReporter } from '../../../shared/domain/failure-reporter.ts
 import type { IdGenerator } from '../../../shared/domain/id-generator.ts';
 import type { TransactionRunner } from '../../../shared/domain/transaction-runner.ts';
 import type { RateLimiter } from '../../../shared/domain/rate-limiter.ts';
+import type { AccessToken } from '../domain/access-token.ts';
 import type { CommonPasswordList } from '../domain/password-policy.ts';
 import type { Role } from '../domain/role.ts';
 import type { RefreshTokenStanding, Session } from '../domain/session.ts';
@@ -82,6 +83,34 @@ export interface SessionRepository {
    * one read for many sessions.
    */
   liveAmong(sessionIds: readonly string[], now: Date): Promise<Map<string, string>>;
+}
+
+/** Personal access tokens, stored with the hash of their secret (never the secret). */
+export interface AccessTokenRepository {
+  /**
+   * Stores the token unless its user already holds `limit` live ones (unrevoked, unexpired at
+   * the token's `createdAt`); resolves whether it was stored. Concurrent inserts for one user
+   * cannot together pass the limit.
+   */
+  insertWithinLimit(token: AccessToken, secretHash: string, limit: number): Promise<boolean>;
+  /** The user's unrevoked tokens (expired ones included), newest first. */
+  listForUser(userId: string): Promise<AccessToken[]>;
+  /**
+   * The token a secret hash belongs to, revoked or expired too, with whether its user is active
+   * and the user's role: what authenticating a request needs, in one read.
+   */
+  findBySecretHash(
+    secretHash: string,
+  ): Promise<{ token: AccessToken; userActive: boolean; role: Role } | undefined>;
+  /** Revokes one of the user's unrevoked tokens; resolves `false` for any other id. */
+  revoke(userId: string, tokenId: string, now: Date): Promise<boolean>;
+  /** Revokes every unrevoked token of the user; resolves how many. */
+  revokeAllForUser(userId: string, now: Date): Promise<number>;
+  /**
+   * Records a use at `now` unless one at most `precisionSeconds` older is stored already: a
+   * conditional write, so racing requests write it once.
+   */
+  recordUse(tokenId: string, now: Date, precisionSeconds: number): Promise<void>;
 }
 
 export type OneTimeTokenPurpose = 'verify_email' | 'password_reset';
@@ -190,6 +219,7 @@ export interface AccountSetup {
 export interface IdentityPorts {
   users: UserRepository;
   sessions: SessionRepository;
+  personalTokens: AccessTokenRepository;
   oneTimeTokens: OneTimeTokenRepository;
   passwordHasher: PasswordHasher;
   accessTokens: AccessTokenService;

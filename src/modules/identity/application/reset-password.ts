@@ -16,6 +16,7 @@ type Ports = Pick<
   | 'oneTimeTokens'
   | 'users'
   | 'sessions'
+  | 'personalTokens'
   | 'sessionStatus'
   | 'passwordHasher'
   | 'secretTokens'
@@ -25,7 +26,8 @@ type Ports = Pick<
 >;
 
 /**
- * Sets a new password from a reset link, signs the account out everywhere and lifts a lockout.
+ * Sets a new password from a reset link, signs the account out everywhere, revokes its access
+ * tokens and lifts a lockout.
  * The token is only peeked at until the new password has passed the policy (which needs the
  * account's email), so a weak password does not burn the link; it is consumed in the transaction.
  */
@@ -63,6 +65,8 @@ export class ResetPassword {
       await ports.users.update(user);
       await ports.users.clearLoginFailures(user.id);
       await ports.oneTimeTokens.invalidateAll(user.id, 'password_reset', now);
+      // Whoever held the old password may have made tokens with it.
+      await ports.personalTokens.revokeAllForUser(user.id, now);
       return ports.sessions.revokeAllForUser(user.id, now);
     });
     if (!revoked) return err({ type: 'InvalidToken' });

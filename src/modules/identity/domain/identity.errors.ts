@@ -14,9 +14,15 @@ export type IdentityError =
   | { type: 'Forbidden'; reason: string }
   | { type: 'UserNotFound' }
   | { type: 'SessionNotFound' }
+  | { type: 'AccessTokenNotFound' }
+  | { type: 'TooManyAccessTokens'; limit: number }
   | { type: 'CannotModifySelf' }
   | { type: 'RateLimited'; retryAfterSeconds: number }
   /** A domain rule on an input field, for callers that skipped (or bypass) the HTTP schema. */
-  | { type: 'ValidationFailed'; field: 'email' | 'full_name'; message: string };
+  | {
+      type: 'ValidationFailed';
+      field: 'email' | 'full_name' | 'name' | 'scopes' | 'expires_at';
+      message: string;
+    };
 
 export type IdentityErrorOf<T extends IdentityError['type']> = Extract<IdentityError, { type: T }>;

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { AuthEnv } from '../../../../shared/http/bearer-auth.ts';
+import { sessionOf, type AuthEnv } from '../../../../shared/http/bearer-auth.ts';
 import { createRouter } from '../../../../shared/http/create-app.ts';
 import {
   BEARER_SECURITY,
@@ -44,7 +44,7 @@ export function adminUsersRoutes({
     async (c) => {
       const query = c.req.valid('query');
       const page = valueOr(
-        await useCases.adminListUsers.execute({ principal: c.get('principal'), ...query }),
+        await useCases.adminListUsers.execute({ principal: sessionOf(c), ...query }),
         (e) => identityProblem(e),
       );
       return c.json({ ...page, items: page.items.map(toUserJson) }, 200);
@@ -82,7 +82,7 @@ export function adminUsersRoutes({
       const body = c.req.valid('json');
       const user = valueOr(
         await useCases.adminUpdateUser.execute({
-          principal: c.get('principal'),
+          principal: sessionOf(c),
           userId: c.req.valid('param').user_id,
           role: body.role,
           isActive: body.is_active,

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { AuthEnv } from '../../../../shared/http/bearer-auth.ts';
+import { sessionOf, type AuthEnv } from '../../../../shared/http/bearer-auth.ts';
 import {
   checkFields,
   createRouter,
@@ -190,7 +190,7 @@ export function authRoutes({
       responses: { ...noContent('Signed out'), ...errorResponses(401, 429) },
     }),
     async (c) => {
-      await useCases.logOut.execute({ principal: c.get('principal') });
+      await useCases.logOut.execute({ principal: sessionOf(c) });
       return c.body(null, 204);
     },
   );
@@ -207,7 +207,7 @@ export function authRoutes({
       responses: { ...noContent('Every session revoked'), ...errorResponses(401, 429) },
     }),
     async (c) => {
-      await useCases.logOutAll.execute({ principal: c.get('principal') });
+      await useCases.logOutAll.execute({ principal: sessionOf(c) });
       return c.body(null, 204);
     },
   );
@@ -263,9 +263,8 @@ export function authRoutes({
       },
     }),
     async (c) => {
-      valueOr(
-        await useCases.resendVerification.execute({ principal: c.get('principal') }),
-        (error) => identityProblem(error),
+      valueOr(await useCases.resendVerification.execute({ principal: sessionOf(c) }), (error) =>
+        identityProblem(error),
       );
       return c.body(null, 202);
     },
@@ -362,7 +361,7 @@ export function authRoutes({
       const body = c.req.valid('json');
       valueOr(
         await useCases.changePassword.execute({
-          principal: c.get('principal'),
+          principal: sessionOf(c),
           currentPassword: body.current_password,
           newPassword: body.new_password,
         }),

@@ -85,6 +85,13 @@ const table: { [K in IdentityError['type']]: Mapping<Extract<IdentityError, { ty
   Forbidden: () => ({ status: 403, code: 'forbidden', title: 'Not allowed' }),
   UserNotFound: () => ({ status: 404, code: 'not_found', title: 'User not found' }),
   SessionNotFound: () => ({ status: 404, code: 'not_found', title: 'Session not found' }),
+  AccessTokenNotFound: () => ({ status: 404, code: 'not_found', title: 'Access token not found' }),
+  TooManyAccessTokens: (e) => ({
+    status: 409,
+    code: 'token_limit_reached',
+    title: 'Too many access tokens',
+    detail: `At most ${e.limit} live access tokens per user; revoke one first.`,
+  }),
   CannotModifySelf: () => ({
     status: 403,
     code: 'cannot_modify_self',

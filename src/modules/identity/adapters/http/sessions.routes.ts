@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { AuthEnv } from '../../../../shared/http/bearer-auth.ts';
+import { sessionOf, type AuthEnv } from '../../../../shared/http/bearer-auth.ts';
 import { createRouter } from '../../../../shared/http/create-app.ts';
 import { BEARER_SECURITY, errorResponses, jsonResponse } from '../../../../shared/http/openapi.ts';
 import { valueOr } from '../../../../shared/http/problem.ts';
@@ -34,7 +34,7 @@ export function sessionsRoutes({
     }),
     async (c) => {
       const sessions = valueOr(
-        await useCases.listSessions.execute({ principal: c.get('principal') }),
+        await useCases.listSessions.execute({ principal: sessionOf(c) }),
         (error) => identityProblem(error),
       );
       return c.json({ items: sessions.items.map(toSessionJson) }, 200);
@@ -56,7 +56,7 @@ export function sessionsRoutes({
     async (c) => {
       valueOr(
         await useCases.revokeSession.execute({
-          principal: c.get('principal'),
+          principal: sessionOf(c),
           sessionId: c.req.valid('param').session_id,
         }),
         (error) => identityProblem(error),

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { AuthEnv } from '../../../../shared/http/bearer-auth.ts';
+import { sessionOf, type AuthEnv } from '../../../../shared/http/bearer-auth.ts';
 import { createRouter } from '../../../../shared/http/create-app.ts';
 import {
   BEARER_SECURITY,
@@ -29,7 +29,7 @@ export function usersRoutes({
       summary: 'The signed-in user, with their attachment storage usage',
       description:
         'The account behind the access token, as stored now, and the bytes of attachments it ' +
-        'uploaded against its quota.',
+        'uploaded against its quota. A personal access token may read it whatever its scopes.',
       responses: {
         200: jsonResponse('The caller and their storage usage', MeSchema),
         ...errorResponses(401, 429),
@@ -62,7 +62,7 @@ export function usersRoutes({
     async (c) => {
       const user = valueOr(
         await useCases.updateProfile.execute({
-          principal: c.get('principal'),
+          principal: sessionOf(c),
           fullName: c.req.valid('json').full_name,
         }),
         (e) => identityProblem(e),

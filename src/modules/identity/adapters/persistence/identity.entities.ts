@@ -132,7 +132,42 @@ withChecks(OneTimeTokenRecord, [
   },
 ]);
 
-export const identityEntities = [UserRecord, SessionRecord, RefreshTokenRecord, OneTimeTokenRecord];
+export const AccessTokenRecord = defineEntity({
+  name: 'AccessTokenRecord',
+  tableName: 'access_tokens',
+  properties: {
+    id: p.uuid().primary(),
+    user: p
+      .manyToOne(UserRecord)
+      .deleteRule('cascade')
+      .foreignKeyName('access_tokens_user_id_fkey')
+      .mapToPk(),
+    name: p.text(),
+    scopes: p.array().columnType('text[]'),
+    tokenHash: p.text(),
+    prefix: p.text(),
+    createdAt: p.datetime().columnType('timestamptz'),
+    lastUsedAt: p.datetime().columnType('timestamptz').nullable(),
+    expiresAt: p.datetime().columnType('timestamptz'),
+    revokedAt: p.datetime().columnType('timestamptz').nullable(),
+  },
+  uniques: [{ name: 'access_tokens_hash_key', properties: 'tokenHash' }],
+  indexes: [
+    {
+      name: 'access_tokens_unrevoked_by_user',
+      properties: ['user', 'createdAt'],
+      where: 'revoked_at is null',
+    },
+  ],
+});
+
+export const identityEntities = [
+  UserRecord,
+  SessionRecord,
+  RefreshTokenRecord,
+  OneTimeTokenRecord,
+  AccessTokenRecord,
+];
 
 /** The identity tables as typed Kysely sees them (`em.getKysely<IdentityTables>()`). */
 export type IdentityTables = InferKyselyDB<(typeof identityEntities)[number]>;

@@ -1,7 +1,7 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AuthEnv } from '../../../../shared/http/bearer-auth.ts';
+import { sessionOf, type AuthEnv } from '../../../../shared/http/bearer-auth.ts';
 import { createRouter } from '../../../../shared/http/create-app.ts';
 import { BEARER_SECURITY, errorResponses, jsonResponse } from '../../../../shared/http/openapi.ts';
 import { ProblemError, valueOr } from '../../../../shared/http/problem.ts';
@@ -77,7 +77,7 @@ export function liveRoutes(options: LiveHttpOptions) {
       },
     }),
     async (c) => {
-      const { userId, sessionId } = c.get('principal');
+      const { userId, sessionId } = sessionOf(c);
       const { ticket } = valueOr(
         await useCases.issueWsTicket.execute({ principal: { userId, sessionId } }),
         notificationProblem,
