@@ -6,7 +6,10 @@ import type { AppEnv } from './shared/http/app-env.ts';
 import { bearerAuth, type AuthEnv } from './shared/http/bearer-auth.ts';
 import { clientIpResolver, rateLimitSubject } from './shared/http/client-ip.ts';
 import { createHttpApp } from './shared/http/create-app.ts';
+import { idempotency } from './shared/http/idempotency.ts';
+import { declareIdempotency } from './shared/http/idempotency-openapi.ts';
 import { declareMiddleware } from './shared/http/openapi.ts';
+import { IDEMPOTENT_OPERATIONS, NOT_IDEMPOTENT } from './idempotent-operations.ts';
 import { operationsRoutes } from './shared/http/operations.routes.ts';
 import { enforceRateLimit, rateLimit } from './shared/http/rate-limit.ts';
 import { MAX_JSON_DEPTH } from './shared/http/reject-unstorable-text.ts';
@@ -75,10 +78,16 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     }),
   );
 
+  const idempotent = idempotency({
+    store: container.idempotency,
+    operations: IDEMPOTENT_OPERATIONS,
+    onOutcome: (outcome) => container.metrics.idempotencyOutcomes.inc({ outcome }),
+  });
   const authenticate = async (token: string) =>
     (await identity.useCases.authenticate.execute({ token })).unwrapOr(undefined);
   // The per-user count starts as soon as the token checks out, alongside the session lookup:
-  // on the auto-pipelined Redis connection both go out in one round trip.
+  // on the auto-pipelined Redis connection both go out in one round trip. Idempotency keys are
+  // looked at after both, so a retry is authenticated and counted like any request.
   const requireAuth: MiddlewareHandler<AuthEnv> = async (c, next) => {
     let counted: Promise<RateLimitDecision> | undefined;
     const bearer = bearerAuth(async (token) => {
@@ -91,7 +100,7 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     });
     await bearer(c, async () => {
       const decision = await counted!;
-      await enforceRateLimit(c, decision, 60, next);
+      await enforceRateLimit(c, decision, 60, () => idempotent(c, next));
     });
   };
 
@@ -158,7 +167,12 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
 
 /** The document of the routes, with what the middleware mounted here adds to their responses. */
 export function openApiDocument(app: OpenAPIHono<AppEnv>) {
-  return declareMiddleware(app.getOpenAPI31Document(OPENAPI_INFO), {
+  const document = declareIdempotency(
+    app.getOpenAPI31Document(OPENAPI_INFO),
+    IDEMPOTENT_OPERATIONS,
+    NOT_IDEMPOTENT,
+  );
+  return declareMiddleware(document, {
     // Per client IP on /auth/*; per user on routes that require a bearer token, after the bearer
     // check, so their 401s come before it. Text the database cannot store is refused (400) before
     // either limiter counts the request.

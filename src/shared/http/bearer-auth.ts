@@ -7,6 +7,8 @@ export interface Principal {
   userId: string;
   sessionId: string;
   role: 'user' | 'admin';
+  /** The personal access token the request came with; absent for session access tokens. */
+  tokenId?: string;
 }
 
 export interface AuthEnv extends AppEnv {
