@@ -102,7 +102,7 @@ export function declareIdempotency<D extends object>(
         };
       }
     }
-    operation.responses['409'] = withInProgress(operation.responses['409']);
+    operation.responses['409'] = withInProgress(doc, operation.responses['409']);
     operation.responses['422'] = {
       description: `This \`${IDEMPOTENCY_KEY_HEADER}\` came with another path or body (\`idempotency_key_reused\`).`,
       content: { [PROBLEM_MEDIA_TYPE]: { schema: schemaRef(REUSED) } },
@@ -124,24 +124,39 @@ function operationOf(doc: DocumentDoc, name: string): OperationDoc {
   return operation;
 }
 
-/** The 409 of an operation, with `idempotency_in_progress` beside the conflicts it had. */
-function withInProgress(existing: ResponseDoc | undefined): ResponseDoc {
-  const retryAfter = headerRef('Retry-After');
+/**
+ * The 409 of an operation, with `idempotency_in_progress` beside the conflicts it had: their
+ * problem schema copied with the code added, named as `errorResponses` names a set of codes.
+ */
+function withInProgress(doc: DocumentDoc, existing: ResponseDoc | undefined): ResponseDoc {
   if (existing === undefined) {
     return {
       description: IN_PROGRESS_DESCRIPTION,
       content: { [PROBLEM_MEDIA_TYPE]: { schema: schemaRef(IN_PROGRESS) } },
-      headers: { 'Retry-After': retryAfter },
+      headers: { 'Retry-After': headerRef('Retry-After') },
     };
   }
-  const own = existing.content?.[PROBLEM_MEDIA_TYPE]?.schema;
+  const own = existing.content?.[PROBLEM_MEDIA_TYPE]?.schema as { $ref?: string } | undefined;
+  const name = own?.$ref?.replace('#/components/schemas/', '');
+  const schemas = doc.components!.schemas!;
+  const codes = name === undefined ? undefined : codesOf(schemas[name]);
+  if (name === undefined || codes === undefined) {
+    throw new Error('a 409 that takes Idempotency-Key needs a named problem schema with codes');
+  }
+  const merged = `${name.replace(/Problem$/, '')}Or${IN_PROGRESS}`;
+  schemas[merged] = {
+    allOf: [
+      schemaRef('Problem'),
+      {
+        type: 'object',
+        properties: { code: { type: 'string', enum: [...codes, 'idempotency_in_progress'] } },
+      },
+    ],
+  };
   return {
     ...existing,
-    description: `${existing.description} Or: ${IN_PROGRESS_DESCRIPTION}`,
-    content: {
-      [PROBLEM_MEDIA_TYPE]: { schema: { oneOf: [own, schemaRef(IN_PROGRESS)] } },
-    },
-    // Sent with `idempotency_in_progress` only.
+    description: `${existing.description} ${IN_PROGRESS_DESCRIPTION}`,
+    content: { [PROBLEM_MEDIA_TYPE]: { schema: schemaRef(merged) } },
     headers: {
       ...existing.headers,
       'Retry-After': {
@@ -151,4 +166,14 @@ function withInProgress(existing: ResponseDoc | undefined): ResponseDoc {
       },
     },
   };
+}
+
+/** The `code` enum of a problem schema as `errorResponses` writes it. */
+function codesOf(schema: unknown): string[] | undefined {
+  const parts = (schema as { allOf?: unknown[] } | undefined)?.allOf ?? [];
+  for (const part of parts) {
+    const codes = (part as { properties?: { code?: { enum?: string[] } } }).properties?.code?.enum;
+    if (codes !== undefined) return codes;
+  }
+  return undefined;
 }
