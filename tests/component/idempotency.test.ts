@@ -269,3 +269,26 @@ describe('Idempotency-Key on a listening server', () => {
     expect(await rows('comments', 'task_id', task.id)).toBe(1);
   });
 });
+
+describe('Idempotency-Key while Redis is unreachable', () => {
+  it('answers 503 with Retry-After rather than run the request unguarded', async () => {
+    const down = await createTasksTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const owner = await register(down);
+      const res = await down.app.request(
+        `${API}/tasks`,
+        bearer(owner.accessToken, json({ title: 'Not now' }, { 'Idempotency-Key': randomUUID() })),
+      );
+      await expectProblem(res, 503, 'service_unavailable');
+      expect(res.headers.get('Retry-After')).not.toBeNull();
+      const [row] = await down.container.orm.em
+        .fork()
+        .execute<Array<{ n: string }>>('select count(*) as n from tasks where owner_id = ?', [
+          owner.userId,
+        ]);
+      expect(Number(row!.n)).toBe(0);
+    } finally {
+      await down.close();
+    }
+  });
+});
