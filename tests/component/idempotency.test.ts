@@ -292,3 +292,30 @@ describe('Idempotency-Key while Redis is unreachable', () => {
     }
   });
 });
+
+describe('Idempotency-Key from a browser', () => {
+  it('is allowed by CORS, and Idempotent-Replayed is exposed to the page', async () => {
+    const origin = 'https://app.example.com';
+    const browser = await createTasksTestApp({ CORS_ORIGINS: origin });
+    try {
+      const preflight = await browser.app.request(`${API}/tasks`, {
+        method: 'OPTIONS',
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'authorization, content-type, idempotency-key',
+        },
+      });
+      expect(preflight.headers.get('Access-Control-Allow-Headers')).toContain('Idempotency-Key');
+      const owner = await register(browser);
+      const res = await browser.app.request(
+        `${API}/tasks`,
+        bearer(owner.accessToken, json({ title: 'From a page' }, { Origin: origin })),
+      );
+      expect(res.status).toBe(201);
+      expect(res.headers.get('Access-Control-Expose-Headers')).toContain('Idempotent-Replayed');
+    } finally {
+      await browser.close();
+    }
+  });
+});
