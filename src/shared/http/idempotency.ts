@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
+import { routePath } from 'hono/route';
 import type { IdempotencyStore, StoredAnswer } from '../domain/idempotency-store.ts';
 import type { AuthEnv } from './bearer-auth.ts';
 import type { AppEnv } from './app-env.ts';
+import { requestHeader } from './node-bindings.ts';
 import { problem, validationProblem, type ProblemInit } from './problem.ts';
 
 /**
@@ -69,18 +71,16 @@ export function idempotency(
   const leaseMs = options.leaseMs ?? IDEMPOTENCY_LEASE_MS;
   const report = options.onOutcome ?? (() => undefined);
   return async (c, next) => {
-    const header = c.req.header(IDEMPOTENCY_KEY_HEADER);
-    if (header === undefined || !operations.has(`${c.req.method} ${c.req.routePath}`)) {
-      return next();
-    }
+    // Looked up on every authenticated request: read from node's parsed headers where it can.
+    const header = requestHeader(c, 'idempotency-key');
+    if (header === undefined) return next();
+    const operation = `${c.req.method} ${routePath(c)}`;
+    if (!operations.has(operation)) return next();
+    // Sent twice, the values arrive joined by ", ", which no key may contain.
     const key = keyOf(header);
     if (key === undefined) return refuse(c, BAD_KEY);
     const principal = c.get('principal');
-    const scope = idempotencyScope(
-      principal.tokenId ?? principal.userId,
-      `${c.req.method} ${c.req.routePath}`,
-      key,
-    );
+    const scope = idempotencyScope(principal.tokenId ?? principal.userId, operation, key);
     // The body is read (within the body limit) before the key is claimed: a body that fails to
     // arrive leaves no claim behind.
     const fingerprint = await fingerprintOf(c);
@@ -120,7 +120,7 @@ export function idempotency(
       return undefined;
     });
     if (kept === false) {
-      c.get('logger').warn({ route: c.req.routePath }, 'idempotency lease lapsed mid-request');
+      c.get('logger').warn({ route: routePath(c) }, 'idempotency lease lapsed mid-request');
     }
     report(kept === true ? 'stored' : 'lease_lost');
   };
