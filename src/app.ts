@@ -25,7 +25,8 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
       'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`. ' +
       'Every response carries `X-Request-Id`. Rate limits: 20 requests/min per client IP on `/api/v1/auth/*`, ' +
       '100 requests/min per user on authenticated routes (`RateLimit-*` headers; 429 with `Retry-After`). ' +
-      `JSON bodies may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep (400 \`validation_failed\`).`,
+      `JSON bodies may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep (400 \`validation_failed\`). ` +
+      'POSTs that create something take `Idempotency-Key` for safe retries (see each operation).',
     license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
   },
   servers: [{ url: '/', description: 'This server' }],

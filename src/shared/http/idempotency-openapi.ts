@@ -7,6 +7,7 @@ import {
   IDEMPOTENCY_RETRY_AFTER_SECONDS,
   IDEMPOTENT_REPLAYED_HEADER,
   isStoredStatus,
+  UNSTORED_CLIENT_ERRORS,
 } from './idempotency.ts';
 import { PROBLEM_MEDIA_TYPE } from './problem.ts';
 
@@ -40,6 +41,7 @@ const problemWithCode = (code: string) => ({
 });
 
 const hours = IDEMPOTENCY_RETENTION_SECONDS / 3600;
+const listed = (items: unknown[]) => `${items.slice(0, -1).join(', ')} and ${String(items.at(-1))}`;
 
 const KEY_PARAMETER = {
   name: IDEMPOTENCY_KEY_HEADER,
@@ -51,7 +53,7 @@ const KEY_PARAMETER = {
     `The first answer (status, body, \`Location\`, \`ETag\`, \`Content-Type\`) is kept ${hours} h for this caller ` +
     '(per access token where the request came with one), this operation and this key, and replayed to a retry ' +
     `with the same path and body, with \`${IDEMPOTENT_REPLAYED_HEADER}: true\`. Answers are kept when they are final: ` +
-    '2xx, and 4xx other than 401, 408, 409, 413, 425 and 429; after a 5xx or a 409 the key is free and the retry runs afresh. ' +
+    `2xx, and 4xx other than ${listed([...UNSTORED_CLIENT_ERRORS])}; after a 5xx or one of those the key is free and the retry runs afresh. ` +
     'The same key with another path or body is refused (422 `idempotency_key_reused`); while the first request runs, a retry ' +
     `gets 409 \`idempotency_in_progress\` with \`Retry-After\`. Should the instance running the first request die, the key is free again within ${IDEMPOTENCY_LEASE_MS / 1000} s.`,
   schema: {

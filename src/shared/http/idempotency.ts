@@ -18,7 +18,9 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 /** 1–255 visible ASCII characters. */
-export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+export const IDEMPOTENCY_KEY_PATTERN = new RegExp(
+  `^[\\x21-\\x7e]{1,${IDEMPOTENCY_KEY_MAX_LENGTH}}$`,
+);
 /** How long a stored answer is replayed. */
 export const IDEMPOTENCY_RETENTION_SECONDS = 24 * 60 * 60;
 /**
@@ -38,7 +40,7 @@ const STORED_HEADERS = ['content-type', 'location', 'etag'];
  * 4xx answers that are not final for the request as sent: credentials, timing and conflicts with
  * other requests. With 5xx, they leave the key free for the retry to run afresh.
  */
-const UNSTORED_CLIENT_ERRORS = new Set([401, 408, 409, 413, 425, 429]);
+export const UNSTORED_CLIENT_ERRORS: ReadonlySet<number> = new Set([401, 408, 409, 413, 425, 429]);
 
 /** Whether an answer with `status` is stored and replayed. */
 export const isStoredStatus = (status: number) =>
