@@ -40,6 +40,13 @@ async function rows(table: 'tasks' | 'categories' | 'comments', column: string, 
   return Number(row!.n);
 }
 
+/** `idempotency_requests_total` by outcome. */
+async function outcomes(): Promise<Record<string, number>> {
+  const metric = t.container.metrics.registry.getSingleMetric('idempotency_requests_total');
+  const { values } = await metric!.get();
+  return Object.fromEntries(values.map((v) => [String(v.labels.outcome), v.value]));
+}
+
 const replayed = (res: Response) => res.headers.get('Idempotent-Replayed');
 
 describe('Idempotency-Key', () => {
@@ -58,6 +65,10 @@ describe('Idempotency-Key', () => {
       expect(retry.headers.get(name)).toBe(first.headers.get(name));
     }
     expect(await rows('tasks', 'owner_id', owner.userId)).toBe(1);
+    expect(await outcomes()).toMatchObject({
+      stored: expect.any(Number),
+      replayed: expect.any(Number),
+    });
   });
 
   it('replays categories and comments too, each created once', async () => {
