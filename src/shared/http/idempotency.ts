@@ -124,7 +124,8 @@ export function idempotency(
     if (kept === false) {
       c.get('logger').warn({ route: routePath(c) }, 'idempotency lease lapsed mid-request');
     }
-    report(kept === true ? 'stored' : 'lease_lost');
+    // A store that failed is counted with the answers not stored; a lapsed lease on its own.
+    report(kept === undefined ? 'not_stored' : kept ? 'stored' : 'lease_lost');
   };
 }
 

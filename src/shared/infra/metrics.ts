@@ -20,7 +20,7 @@ export function createMetrics(): Metrics {
   });
   const idempotencyOutcomes = new Counter({
     name: 'idempotency_requests_total',
-    help: 'Requests with an Idempotency-Key, by outcome: stored, replayed, in_progress (409), key_reused (422), not_stored (5xx or not final), lease_lost.',
+    help: 'Requests with an Idempotency-Key, by outcome: stored, replayed, in_progress (409), key_reused (422), not_stored (5xx, not final, or the store failed), lease_lost.',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
