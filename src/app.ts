@@ -6,7 +6,10 @@ import type { AppEnv } from './shared/http/app-env.ts';
 import { bearerAuth, insufficientScope, type AuthEnv } from './shared/http/bearer-auth.ts';
 import { clientIpResolver, rateLimitSubject } from './shared/http/client-ip.ts';
 import { createHttpApp } from './shared/http/create-app.ts';
+import { idempotency } from './shared/http/idempotency.ts';
+import { declareIdempotency } from './shared/http/idempotency-openapi.ts';
 import { declareMiddleware } from './shared/http/openapi.ts';
+import { IDEMPOTENT_OPERATIONS, NOT_IDEMPOTENT } from './idempotent-operations.ts';
 import { operationsRoutes } from './shared/http/operations.routes.ts';
 import { enforceRateLimit, rateLimit } from './shared/http/rate-limit.ts';
 import { MAX_JSON_DEPTH } from './shared/http/reject-unstorable-text.ts';
@@ -33,7 +36,8 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
       '100 requests/min per user on authenticated routes (`RateLimit-*` headers; 429 with `Retry-After`). ' +
       `JSON bodies may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep (400 \`validation_failed\`). ` +
       `Personal access tokens (\`${ACCESS_TOKEN_PREFIX}…\`, security scheme \`accessToken\`) call the operations their ` +
-      'scopes allow, counted against their user’s rate limit; elsewhere they get 403 `insufficient_scope`.',
+      'scopes allow, counted against their user’s rate limit; elsewhere they get 403 `insufficient_scope`. ' +
+      'POSTs that create something take `Idempotency-Key` for safe retries (see each operation).',
     license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
   },
   servers: [{ url: '/', description: 'This server' }],
@@ -101,8 +105,14 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
     if (caller?.kind === 'token') throw insufficientScope();
     return caller;
   };
+  const idempotent = idempotency({
+    store: container.idempotency,
+    operations: IDEMPOTENT_OPERATIONS,
+    onOutcome: (outcome) => container.metrics.idempotencyOutcomes.inc({ outcome }),
+  });
   // The per-user count starts as soon as the token checks out, alongside the session lookup:
-  // on the auto-pipelined Redis connection both go out in one round trip.
+  // on the auto-pipelined Redis connection both go out in one round trip. Idempotency keys are
+  // looked at after both, so a retry is authenticated and counted like any request.
   const requireAuth: MiddlewareHandler<AuthEnv> = async (c, next) => {
     let counted: Promise<RateLimitDecision> | undefined;
     const bearer = bearerAuth(async (token) => {
@@ -120,7 +130,7 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
       await enforceRateLimit(c, decision, 60, async () => {
         const refusal = tokenAccessRefusal(TOKEN_ACCESS, c, c.get('principal'));
         if (refusal) c.res = problem(c, refusal.init);
-        else await next();
+        else await idempotent(c, next);
       });
     });
   };
@@ -196,11 +206,15 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
 
 /** The document of the routes, with what the middleware mounted here adds to their responses. */
 export function openApiDocument(app: OpenAPIHono<AppEnv>) {
-  const document = declareTokenAccess(app.getOpenAPI31Document(OPENAPI_INFO), TOKEN_ACCESS);
+  const document = declareIdempotency(
+    declareTokenAccess(app.getOpenAPI31Document(OPENAPI_INFO), TOKEN_ACCESS),
+    IDEMPOTENT_OPERATIONS,
+    NOT_IDEMPOTENT,
+  );
   return declareMiddleware(document, {
     // Per client IP on /auth/*; per user on routes that require a session's or an access token's
-    // bearer credential, after the bearer check, so their 401s come before it. Text the database cannot store is refused (400) before
-    // either limiter counts the request.
+    // bearer credential, after the bearer check, so their 401s come before it. Text the database
+    // cannot store is refused (400) before either limiter counts the request.
     rateLimited: (path, operation) => {
       if (path.startsWith('/api/v1/auth/')) return { before: [400] };
       const security = operation.security ?? [];

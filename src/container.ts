@@ -64,12 +64,14 @@ import {
   type NotificationsModule,
 } from './modules/notifications/notifications.module.ts';
 import { systemClock, type Clock } from './shared/domain/clock.ts';
+import type { IdempotencyStore } from './shared/domain/idempotency-store.ts';
 import type { RateLimiter } from './shared/domain/rate-limiter.ts';
 import type { ReadinessCheck } from './shared/http/operations.routes.ts';
 import { DetachedWork } from './shared/infra/detached-work.ts';
 import { createLogger, type Logger } from './shared/infra/logger.ts';
 import { createMetrics, type Metrics } from './shared/infra/metrics.ts';
 import { createOrm, pingDatabase, type Orm } from './shared/infra/orm.ts';
+import { RedisIdempotencyStore } from './shared/infra/redis-idempotency-store.ts';
 import { RedisRateLimiter } from './shared/infra/redis-rate-limiter.ts';
 import { closeRedis, connectQuietly, createQueueRedis, createRedis } from './shared/infra/redis.ts';
 import { tracingOff, type Tracing } from './shared/infra/tracing.ts';
@@ -87,6 +89,8 @@ export interface Container {
   orm: Orm;
   redis: Redis;
   rateLimiter: RateLimiter;
+  /** Idempotency keys and the answers stored under them. */
+  idempotency: IdempotencyStore;
   mailer: BackgroundMailer;
   /** Work requests start and do not wait for; drained on close, before the mailer. */
   detached: DetachedWork;
@@ -160,6 +164,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   const redis = createRedis(config.redisUrl, logger, 'app', { enableAutoPipelining: true });
   const em = orm.em;
   const rateLimiter = new RedisRateLimiter(redis, logger, metrics, { clock });
+  const idempotency = new RedisIdempotencyStore(redis);
 
   const deliveringMailer =
     overrides.mailer ??
@@ -288,6 +293,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     orm,
     redis,
     rateLimiter,
+    idempotency,
     mailer,
     detached,
     identity,

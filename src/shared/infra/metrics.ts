@@ -1,8 +1,10 @@
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
   httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  /** What became of requests with an `Idempotency-Key` (stored, replayed, refused, ...). */
+  idempotencyOutcomes: Counter<'outcome'>;
 }
 
 /** One registry per container, so several app instances (tests) never share counters. */
@@ -16,5 +18,11 @@ export function createMetrics(): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  return { registry, httpRequestDuration };
+  const idempotencyOutcomes = new Counter({
+    name: 'idempotency_requests_total',
+    help: 'Requests with an Idempotency-Key, by outcome: stored, replayed, in_progress (409), key_reused (422), not_stored (5xx, not final, or the store failed), lease_lost.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  return { registry, httpRequestDuration, idempotencyOutcomes };
 }
