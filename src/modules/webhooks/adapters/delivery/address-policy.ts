@@ -17,7 +17,8 @@ const range = (reason: string, cidr: string): RefusedRange => {
 
 /**
  * Every range a webhook may not reach: the machine itself, private networks, the cloud metadata
- * service and ranges that are not public unicast. Anything else is a public address.
+ * service and ranges that are not public unicast. Anything else is a public address. A narrow
+ * range comes before the wider one holding it, so the reason names the narrow one.
  */
 export const REFUSED_RANGES: readonly RefusedRange[] = [
   range('cloud metadata service', '169.254.169.254/32'),
@@ -35,8 +36,8 @@ export const REFUSED_RANGES: readonly RefusedRange[] = [
   range('documentation range', '203.0.113.0/24'),
   range('benchmarking range', '198.18.0.0/15'),
   range('multicast', '224.0.0.0/4'),
-  range('reserved', '240.0.0.0/4'),
   range('broadcast', '255.255.255.255/32'),
+  range('reserved', '240.0.0.0/4'),
   range('unspecified address', '::/128'),
   range('loopback', '::1/128'),
   range('IPv4-compatible (deprecated) address', '::/96'),
