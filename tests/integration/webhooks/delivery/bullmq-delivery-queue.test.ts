@@ -165,6 +165,44 @@ describe('BullMqDeliveryQueue and BullMqDeliveryWorker', () => {
     expect(runs).toEqual([2, 2]);
   });
 
+  it('schedules an attempt again once its handler has failed for good', async () => {
+    const deliveryId = id();
+    const jobId = deliveryJobId(deliveryId, 1);
+    let runs = 0;
+    startWorker(() => {
+      runs += 1;
+      return Promise.reject(new Error('database down'));
+    });
+
+    await deliveries.enqueue(deliveryId, 1, 0);
+    await until(async () => (await inspect.getJobState(jobId)) === 'failed');
+    const failedAfter = runs;
+    await deliveries.enqueue(deliveryId, 1, 0);
+    await until(() => runs > failedAfter);
+
+    expect(failedAfter).toBe(3);
+    expect(await deliveries.scheduled([deliveryId])).toEqual(new Set([deliveryId]));
+  });
+
+  it('ignores enqueueing an attempt that already completed', async () => {
+    const deliveryId = id();
+    let runs = 0;
+    startWorker(() => {
+      runs += 1;
+      return Promise.resolve();
+    });
+    await deliveries.enqueue(deliveryId, 1, 0);
+    await until(
+      async () => (await inspect.getJobState(deliveryJobId(deliveryId, 1))) === 'completed',
+    );
+
+    await deliveries.enqueue(deliveryId, 1, 0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(runs).toBe(1);
+    expect(await deliveries.scheduled([deliveryId])).toEqual(new Set());
+  });
+
   it('closes only after the attempts it is running have finished', async () => {
     const release = gate();
     let started = false;

@@ -22,11 +22,11 @@ export function deliveryJobId(deliveryId: string, attempt: number): string {
 const deliveryIdOf = (jobId: string): string | undefined => /^delivery-(.+)-\d+$/.exec(jobId)?.[1];
 
 const JOB_OPTIONS: JobsOptions = {
-  // Only the handler's own failures (database down) retry the same attempt; a receiver's failure
-  // is an outcome, and its retry is a new attempt enqueued by the handler.
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 2_000 },
-  // Kept a while so a duplicate enqueue of a finished attempt is still ignored, then dropped.
+  // Only the handler's own failures (database down) retry the same attempt, briefly; a
+  // receiver's failure is an outcome, and its retry is a new attempt the handler enqueues.
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1_000 },
+  // A finished attempt is kept a day, so enqueueing it again meanwhile is ignored; then dropped.
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 };
@@ -56,11 +56,18 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
     this.#telemetry = telemetry;
   }
 
+  /**
+   * A job whose handler failed for good is replaced: otherwise its id would block the attempt
+   * for as long as failed jobs are kept, and the reconciler could never schedule it again.
+   */
   async enqueue(deliveryId: string, attempt: number, delayMs: number): Promise<void> {
-    await this.#open().add(
+    const queue = this.#open();
+    const jobId = deliveryJobId(deliveryId, attempt);
+    if ((await queue.getJobState(jobId)) === 'failed') await queue.remove(jobId);
+    await queue.add(
       DELIVER_JOB,
       { deliveryId, attempt },
-      { ...JOB_OPTIONS, jobId: deliveryJobId(deliveryId, attempt), delay: Math.max(0, delayMs) },
+      { ...JOB_OPTIONS, jobId, delay: Math.max(0, delayMs) },
     );
   }
 
