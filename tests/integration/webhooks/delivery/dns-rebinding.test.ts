@@ -74,4 +74,33 @@ describe('DNS rebinding between the check and the connection', () => {
     expect(first.received.map((r) => r.localAddress)).toEqual(['127.0.0.1']);
     expect(second.received.map((r) => r.localAddress)).toEqual(['127.0.0.2']);
   });
+
+  it('falls back only to the other checked addresses when the first refuses the connection', async () => {
+    const listening = await startReceiver(undefined, '127.0.0.1');
+    open.push(listening);
+    const rebound = await startReceiver(undefined, '127.0.0.2', listening.port);
+    open.push(rebound);
+    let calls = 0;
+    const sender = new HttpWebhookSender({
+      allowPrivate: true,
+      resolve: () => {
+        calls += 1;
+        const answer = calls === 1 ? ['127.0.0.3', '127.0.0.1'] : ['127.0.0.2'];
+        return Promise.resolve(answer.map((address) => ({ address, family: 4 })));
+      },
+    });
+
+    const outcome = await sender.send({
+      url: `http://several.example.test:${listening.port}/hook`,
+      messageId: 'msg_several',
+      timestamp: new Date(),
+      body: '{}',
+      secrets: [generateWebhookSecret()],
+    });
+
+    expect(outcome).toMatchObject({ kind: 'delivered' });
+    expect(calls).toBe(1);
+    expect(listening.received).toHaveLength(1);
+    expect(rebound.received).toHaveLength(0);
+  });
 });

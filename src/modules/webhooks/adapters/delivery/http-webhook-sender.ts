@@ -35,7 +35,7 @@ type Settle = (outcome: SendOutcome) => void;
 
 /**
  * Posts a signed webhook over node:http(s). The host is resolved once, every address is checked,
- * and the socket connects to the checked address (the `lookup` below answers with it), so a DNS
+ * and the socket connects to a checked address (the `lookup` below answers with them), so a DNS
  * answer that changes between the check and the connection (rebinding) cannot redirect the
  * request; TLS still verifies the certificate against the host name, and Host names it too.
  * Redirects are never followed: a 3xx is a rejection.
@@ -78,17 +78,29 @@ export class HttpWebhookSender implements WebhookSender {
       if (refused)
         return { kind: 'refused', error: `${target.host} resolves to ${address}: ${refused}` };
     }
-    return this.#post(target.url, target.host, addresses[0]!, webhook, signal, elapsed);
+    return this.#post(target.url, target.host, addresses, webhook, signal, elapsed);
   }
 
   #post(
     url: URL,
     host: string,
-    pinned: LookupAddress,
+    checked: readonly LookupAddress[],
     webhook: OutgoingWebhook,
     signal: AbortSignal,
     elapsed: () => number,
   ): Promise<SendOutcome> {
+    const signature = signWebhook(
+      webhook.messageId,
+      webhook.timestamp,
+      webhook.body,
+      webhook.secrets,
+    );
+    const body = Buffer.from(webhook.body, 'utf8');
+    // Only checked addresses: all of them when Node tries several (happy eyeballs), else the first.
+    const pinnedLookup: LookupFunction = (_hostname, options, callback) => {
+      if (options.all) callback(null, [...checked]);
+      else callback(null, checked[0]!.address, checked[0]!.family);
+    };
     return new Promise((resolve) => {
       let settled = false;
       const settle: Settle = (outcome) => {
@@ -97,11 +109,6 @@ export class HttpWebhookSender implements WebhookSender {
         request.destroy();
         resolve(outcome);
       };
-      const pinnedLookup: LookupFunction = (_hostname, options, callback) => {
-        if (options.all) callback(null, [pinned]);
-        else callback(null, pinned.address, pinned.family);
-      };
-      const body = Buffer.from(webhook.body, 'utf8');
       const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)({
         protocol: url.protocol,
         host,
@@ -117,12 +124,7 @@ export class HttpWebhookSender implements WebhookSender {
           'user-agent': this.#userAgent,
           'webhook-id': webhook.messageId,
           'webhook-timestamp': webhookTimestamp(webhook.timestamp),
-          'webhook-signature': signWebhook(
-            webhook.messageId,
-            webhook.timestamp,
-            webhook.body,
-            webhook.secrets,
-          ),
+          'webhook-signature': signature,
         },
       });
       let answered = false;
