@@ -90,7 +90,7 @@ const v4 = (bytes: Uint8Array, at: number) => Array.from(bytes.subarray(at, at +
  * IPv4-mapped (::ffff:a.b.c.d), NAT64 (64:ff9b::a.b.c.d) and 6to4 (2002:aabb:ccdd::). Without
  * this, [::ffff:127.0.0.1] would reach the loopback.
  */
-export function embeddedIpv4(address: string): string | undefined {
+function embeddedIpv4(address: string): string | undefined {
   const bytes = ipv6Bytes(address);
   if (isZero(bytes, 0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return v4(bytes, 12);
   if (bytes[0] === 0x00 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b) {
