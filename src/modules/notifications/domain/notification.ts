@@ -5,6 +5,7 @@ export const NOTIFICATION_TYPES = [
   'task.due_soon',
   'task.status_changed',
   'task.commented',
+  'webhook.disabled',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -17,11 +18,13 @@ interface DataOf {
   'task.due_soon': { title: string; reminder_at: string; due_date: string | null };
   'task.status_changed': { title: string; from: TaskStatusName; to: TaskStatusName };
   'task.commented': { title: string; comment_id: string };
+  /** To the webhook's owner, when the service switched off a receiver that kept failing. */
+  'webhook.disabled': { webhook_id: string; url: string; reason: string };
 }
 
 /**
- * The JSON-ready details of each type, named as in the API (snake_case); every type has `title`
- * (the task's title then). Indexed by `NotificationType`, so a type added to the list without its
+ * The JSON-ready details of each type, named as in the API (snake_case); every task type has
+ * `title` (the task's title then). Indexed by `NotificationType`, so a type added to the list without its
  * details does not compile.
  */
 export type NotificationDataByType = { [T in NotificationType]: DataOf[T] };
@@ -50,10 +53,12 @@ export type Notification = { [T in NotificationType]: NotificationOf<T> }[Notifi
 
 /**
  * What makes a notification unique: the outbox event it reports (one per event and user), or the
- * reminder time it announces (one `task.due_soon` per task, reminder time and user).
+ * reminder time it announces (one `task.due_soon` per task, reminder time and user). An alert
+ * (`webhook.disabled`) is stored once by the transaction of the change it reports, so it needs no
+ * key of its own.
  */
 export type NotificationSource =
-  { type: 'event'; eventId: string } | { type: 'reminder'; reminderAt: Date };
+  { type: 'event'; eventId: string } | { type: 'reminder'; reminderAt: Date } | { type: 'alert' };
 
 /** A notification of one type before it is stored and numbered. */
 export type NotificationDraftOf<T extends NotificationType> = {
@@ -108,6 +113,8 @@ const IS_DATA_OF: { [T in NotificationType]: (data: unknown) => data is Notifica
     isFields(data) && isString(data.title) && isStatus(data.from) && isStatus(data.to),
   'task.commented': (data): data is NotificationData<'task.commented'> =>
     isFields(data) && isString(data.title) && isString(data.comment_id),
+  'webhook.disabled': (data): data is NotificationData<'webhook.disabled'> =>
+    isFields(data) && isString(data.webhook_id) && isString(data.url) && isString(data.reason),
 };
 
 /**
@@ -126,6 +133,8 @@ export function checkNotification(read: UncheckedNotification): Result<Notificat
     case 'task.status_changed':
       return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
     case 'task.commented':
+      return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
+    case 'webhook.disabled':
       return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
     default:
       return unhandled(type);

@@ -30,6 +30,11 @@ const DATA_SCHEMAS = {
   }),
   'task.status_changed': z.object({ title: title(), from: status(), to: status() }),
   'task.commented': z.object({ title: title(), comment_id: id() }),
+  'webhook.disabled': z.object({
+    webhook_id: id(),
+    url: z.string().openapi({ example: 'https://hooks.example.com/tasks' }),
+    reason: z.string().openapi({ description: 'Why the service switched the webhook off.' }),
+  }),
 } satisfies { [T in NotificationType]: z.ZodType<NotificationDataByType[T]> };
 
 /** The component's name of a type: `task.due_soon` → `TaskDueSoonNotification`. */
@@ -45,9 +50,9 @@ function notificationOfType<T extends NotificationType>(type: T) {
       id: id(),
       type: z.literal(type),
       task_id: id().nullable(),
-      actor_id: id()
-        .nullable()
-        .openapi({ description: 'Who caused it; null for `task.due_soon`.' }),
+      actor_id: id().nullable().openapi({
+        description: 'Who caused it; null for `task.due_soon` and `webhook.disabled`.',
+      }),
       data: DATA_SCHEMAS[type],
       read_at: time().nullable(),
       created_at: time(),
@@ -142,6 +147,8 @@ export function toNotificationJson(notification: Notification): NotificationJson
     case 'task.status_changed':
       return { ...common, type: notification.type, data: notification.data };
     case 'task.commented':
+      return { ...common, type: notification.type, data: notification.data };
+    case 'webhook.disabled':
       return { ...common, type: notification.type, data: notification.data };
     default:
       return unknownType(notification);
