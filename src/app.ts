@@ -45,6 +45,11 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
       name: 'Notifications',
       description: 'The stored inbox, and its live WebSocket feed with tickets for browsers.',
     },
+    {
+      name: 'Webhooks',
+      description:
+        'Task events POSTed to the caller’s own HTTPS endpoints, signed (Standard Webhooks), retried for about a day.',
+    },
     { name: 'Operations', description: 'Liveness, readiness and metrics for operators.' },
   ],
 };
@@ -53,7 +58,7 @@ const UPLOAD_PATH = /^\/api\/v1\/tasks\/[^/]+\/attachments$/;
 
 /** Builds the HTTP application from a container: middleware, every module's routes, the contract. */
 export function buildApp(container: Container): OpenAPIHono<AppEnv> {
-  const { config, identity, tasks, notifications, rateLimiter } = container;
+  const { config, identity, tasks, notifications, webhooks, rateLimiter } = container;
   const app = createHttpApp({
     logger: container.logger,
     metrics: container.metrics,
@@ -129,6 +134,7 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
   })) {
     app.route('/api/v1', routes);
   }
+  for (const routes of webhooks.routes({ requireAuth })) app.route('/api/v1', routes);
   app.route(
     '/',
     operationsRoutes({
