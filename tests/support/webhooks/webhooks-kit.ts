@@ -5,30 +5,45 @@ import {
   type TasksClient,
   type TasksTestApp,
 } from '../tasks/http-tasks.ts';
-import { uniqueQueuePrefix } from '../notifications/queue-keys.ts';
+import { isolatedDatabase } from '../notifications/isolated-database.ts';
+import { flushQueueKeys, uniqueQueuePrefix } from '../notifications/queue-keys.ts';
 import { testTransport, type TestTransport } from './test-transport.ts';
 
 export interface WebhooksTestApp extends TasksTestApp {
   transport: TestTransport;
 }
 
-/** The real app with the test transport, `http` to loopback allowed, a queue prefix of its own. */
+/**
+ * The real app with the test transport, `http` to loopback allowed, a queue prefix and a database
+ * of its own (its worker's relay must not take other test files' outbox events).
+ */
 export async function createWebhooksTestApp(
   env: Record<string, string> = {},
   retryDelaysMs?: readonly number[],
 ): Promise<WebhooksTestApp> {
   const prefix = uniqueQueuePrefix('webhooks');
+  const db = await isolatedDatabase('webhooks');
   const transport = testTransport(inject('redisUrl'), prefix, retryDelaysMs);
   const t = await createTasksTestApp(
     {
+      DATABASE_URL: db.url,
       WEBHOOK_ALLOW_PRIVATE: 'true',
       QUEUE_PREFIX: prefix,
       OUTBOX_POLL_INTERVAL_MS: '50',
+      WEBHOOK_RECONCILE_INTERVAL_MS: '100',
       ...env,
     },
     { webhookTransport: transport },
   );
-  return { ...t, transport };
+  return {
+    ...t,
+    transport,
+    close: async () => {
+      await t.close();
+      await flushQueueKeys(inject('redisUrl'), prefix);
+      await db.drop();
+    },
+  };
 }
 
 export interface WebhookJson {
