@@ -119,6 +119,7 @@ const envSchema = z
     RETENTION_ENDED_SESSION_DAYS: integer(7, 1, 3650),
     RETENTION_SPENT_ONE_TIME_TOKEN_DAYS: integer(7, 1, 3650),
     RETENTION_READ_NOTIFICATION_DAYS: integer(90, 1, 3650),
+    RETENTION_WEBHOOK_DELIVERY_DAYS: integer(30, 1, 3650),
     WEBHOOK_ALLOW_PRIVATE: boolean(false),
     WEBHOOK_RECONCILE_INTERVAL_MS: integer(60_000, 100, 60 * 60_000),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
@@ -297,6 +298,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
         endedSessionDays: env.RETENTION_ENDED_SESSION_DAYS,
         spentOneTimeTokenDays: env.RETENTION_SPENT_ONE_TIME_TOKEN_DAYS,
         readNotificationDays: env.RETENTION_READ_NOTIFICATION_DAYS,
+        finishedWebhookDeliveryDays: env.RETENTION_WEBHOOK_DELIVERY_DAYS,
       },
     },
     webhooks: {
