@@ -18,7 +18,7 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
     title: 'Task Manager API',
     version: '1.0.0',
     description:
-      'Task management with identity, tasks, categories, comments, attachments and notifications. ' +
+      'Task management with identity, tasks, categories, comments, attachments, notifications and webhooks. ' +
       'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`. ' +
       'Every response carries `X-Request-Id`. Rate limits: 20 requests/min per client IP on `/api/v1/auth/*`, ' +
       '100 requests/min per user on authenticated routes (`RateLimit-*` headers; 429 with `Retry-After`). ' +

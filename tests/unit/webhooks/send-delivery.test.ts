@@ -52,7 +52,7 @@ async function world(webhook: Partial<Webhook> = {}) {
   const send = new SendDelivery(w.ports);
   /** Records the event as the relay would, then runs what follows the commit. */
   const deliver = async (event = anEvent()) => {
-    const dispatch = await w.db.run(() => record.execute([event]));
+    const dispatch = await w.db.run(async () => (await record.execute([event]))._unsafeUnwrap());
     await dispatch();
     return w.db.deliveries.at(-1)!;
   };
@@ -240,8 +240,8 @@ describe('RecordEventDeliveries', () => {
   it('writes one delivery per event and webhook: a repeated event is a no-op', async () => {
     const w = await world();
     const event = anEvent();
-    await w.db.run(() => w.record.execute([event]));
-    await w.db.run(() => w.record.execute([event]));
+    await w.db.run(async () => w.record.execute([event]));
+    await w.db.run(async () => w.record.execute([event]));
     expect(w.db.deliveries).toHaveLength(1);
   });
 
@@ -256,8 +256,10 @@ describe('RecordEventDeliveries', () => {
       aWebhook({ id: '00000000-0000-7000-8000-00000000c004', userId: assignee, active: false }),
     );
     const record = new RecordEventDeliveries(w.ports);
-    const dispatch = await w.db.run(() =>
-      record.execute([anEvent({ type: 'task.assigned', recipients: [assignee] })]),
+    const dispatch = await w.db.run(async () =>
+      (
+        await record.execute([anEvent({ type: 'task.assigned', recipients: [assignee] })])
+      )._unsafeUnwrap(),
     );
     await dispatch();
     expect(w.db.deliveries.map((d) => d.webhookId)).toEqual([

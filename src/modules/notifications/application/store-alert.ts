@@ -1,3 +1,4 @@
+import { ResultAsync } from 'neverthrow';
 import type { Notification, NotificationDataByType } from '../domain/notification.ts';
 import type { NotificationsPorts } from './ports.ts';
 
@@ -9,6 +10,12 @@ export interface StoreAlertInput<T extends AlertType = AlertType> {
   type: T;
   data: NotificationDataByType[T];
   createdAt: Date;
+}
+
+export interface StoredAlert {
+  stored: Notification[];
+  /** After the commit: pushes the stored notification to the user's open sockets. */
+  publish: () => Promise<void>;
 }
 
 type Ports = Pick<NotificationsPorts, 'notifications' | 'live' | 'ids' | 'failures'>;
@@ -25,10 +32,11 @@ export class StoreAlert {
     this.ports = ports;
   }
 
-  async execute(input: StoreAlertInput): Promise<{
-    stored: Notification[];
-    publish: () => Promise<void>;
-  }> {
+  execute(input: StoreAlertInput): ResultAsync<StoredAlert, never> {
+    return ResultAsync.fromSafePromise(this.store(input));
+  }
+
+  private async store(input: StoreAlertInput): Promise<StoredAlert> {
     const { notifications, live, ids, failures } = this.ports;
     const stored = await notifications.insertNew([
       {

@@ -1,3 +1,4 @@
+import { ResultAsync } from 'neverthrow';
 import type { Delivery } from '../domain/delivery.ts';
 import type { WebhookEventType } from '../domain/webhook.ts';
 import type { WebhookEvent, WebhooksPorts } from './ports.ts';
@@ -24,7 +25,11 @@ export class RecordEventDeliveries {
     this.ports = ports;
   }
 
-  async execute(events: readonly WebhookEvent[]): Promise<() => Promise<void>> {
+  execute(events: readonly WebhookEvent[]): ResultAsync<() => Promise<void>, never> {
+    return ResultAsync.fromSafePromise(this.record(events));
+  }
+
+  private async record(events: readonly WebhookEvent[]): Promise<() => Promise<void>> {
     const { ports } = this;
     const deliveries: Delivery[] = [];
     const now = ports.clock.now();

@@ -109,8 +109,14 @@ export class SendDelivery {
   }
 
   private async giveUp(delivery: Delivery, error: string): Promise<SendDeliveryOutput> {
-    const recorded = await this.ports.deliveries.fail(delivery.id, error, this.ports.clock.now());
-    return recorded ? { type: 'failed', error, disabledWebhook: false } : { type: 'stale' };
+    const recorded = await this.ports.deliveries.fail(
+      delivery.id,
+      clipError(error),
+      this.ports.clock.now(),
+    );
+    return recorded
+      ? { type: 'failed', error: clipError(error), disabledWebhook: false }
+      : { type: 'stale' };
   }
 
   private async record(

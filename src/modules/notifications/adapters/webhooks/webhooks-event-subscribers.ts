@@ -22,9 +22,13 @@ export class WebhooksEventSubscribers implements EventSubscribers {
     this.recordDeliveries = recordDeliveries;
   }
 
-  record(events: readonly SubscribedEvent[]): Promise<() => Promise<void>> {
-    return this.recordDeliveries.execute(
+  async record(events: readonly SubscribedEvent[]): Promise<() => Promise<void>> {
+    const recorded = await this.recordDeliveries.execute(
       events.filter(isSubscribable).map((event): WebhookEvent => ({ ...event })),
+    );
+    return recorded.match(
+      (dispatch) => dispatch,
+      (never) => never,
     );
   }
 }

@@ -16,12 +16,15 @@ export class NotificationsOwnerAlerts implements OwnerAlerts {
     reason: string;
     at: Date;
   }): Promise<() => Promise<void>> {
-    const { publish } = await this.storeAlert.execute({
+    const stored = await this.storeAlert.execute({
       userId: input.userId,
       type: 'webhook.disabled',
       data: { webhook_id: input.webhookId, url: input.url, reason: input.reason },
       createdAt: input.at,
     });
-    return publish;
+    return stored.match(
+      ({ publish }) => publish,
+      (never) => never,
+    );
   }
 }
