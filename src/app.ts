@@ -30,7 +30,7 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
     title: 'Task Manager API',
     version: '1.0.0',
     description:
-      'Task management with identity, tasks, categories, comments, attachments and notifications. ' +
+      'Task management with identity, tasks, categories, comments, attachments, notifications and webhooks. ' +
       'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`. ' +
       'Every response carries `X-Request-Id`. Rate limits: 20 requests/min per client IP on `/api/v1/auth/*`, ' +
       '100 requests/min per user on authenticated routes (`RateLimit-*` headers; 429 with `Retry-After`). ' +
@@ -68,6 +68,11 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
       name: 'Notifications',
       description: 'The stored inbox, and its live WebSocket feed with tickets for browsers.',
     },
+    {
+      name: 'Webhooks',
+      description:
+        'Task events POSTed to the caller’s own HTTPS endpoints, signed (Standard Webhooks), retried for about a day.',
+    },
     { name: 'Operations', description: 'Liveness, readiness and metrics for operators.' },
   ],
 };
@@ -76,7 +81,7 @@ const UPLOAD_PATH = /^\/api\/v1\/tasks\/[^/]+\/attachments$/;
 
 /** Builds the HTTP application from a container: middleware, every module's routes, the contract. */
 export function buildApp(container: Container): OpenAPIHono<AppEnv> {
-  const { config, identity, tasks, notifications, rateLimiter } = container;
+  const { config, identity, tasks, notifications, webhooks, rateLimiter } = container;
   const app = createHttpApp({
     logger: container.logger,
     metrics: container.metrics,
@@ -170,6 +175,7 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
   })) {
     app.route('/api/v1', routes);
   }
+  for (const routes of webhooks.routes({ requireAuth })) app.route('/api/v1', routes);
   app.route(
     '/',
     operationsRoutes({

@@ -119,6 +119,9 @@ const envSchema = z
     RETENTION_ENDED_SESSION_DAYS: integer(7, 1, 3650),
     RETENTION_SPENT_ONE_TIME_TOKEN_DAYS: integer(7, 1, 3650),
     RETENTION_READ_NOTIFICATION_DAYS: integer(90, 1, 3650),
+    RETENTION_WEBHOOK_DELIVERY_DAYS: integer(30, 1, 3650),
+    WEBHOOK_ALLOW_PRIVATE: boolean(false),
+    WEBHOOK_RECONCILE_INTERVAL_MS: integer(60_000, 100, 60 * 60_000),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
       emptyToUndefined,
       z.url({ protocol: /^https?$/ }).optional(),
@@ -295,7 +298,17 @@ function toConfig(env: z.infer<typeof envSchema>) {
         endedSessionDays: env.RETENTION_ENDED_SESSION_DAYS,
         spentOneTimeTokenDays: env.RETENTION_SPENT_ONE_TIME_TOKEN_DAYS,
         readNotificationDays: env.RETENTION_READ_NOTIFICATION_DAYS,
+        finishedWebhookDeliveryDays: env.RETENTION_WEBHOOK_DELIVERY_DAYS,
       },
+    },
+    webhooks: {
+      /**
+       * Accept `http` URLs and private, loopback and link-local addresses for webhooks: for local
+       * use and tests only, since it lets a user make the service call into its own network.
+       */
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+      /** How often the worker queues pending deliveries whose jobs Redis lost (also at start). */
+      reconcileIntervalMs: env.WEBHOOK_RECONCILE_INTERVAL_MS,
     },
     /** OpenTelemetry traces, exported over OTLP/HTTP; off unless an endpoint is set. */
     tracing: {

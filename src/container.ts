@@ -63,6 +63,19 @@ import {
   createNotificationsModule,
   type NotificationsModule,
 } from './modules/notifications/notifications.module.ts';
+import { WebhooksEventSubscribers } from './modules/notifications/adapters/webhooks/webhooks-event-subscribers.ts';
+import { NotificationsOwnerAlerts } from './modules/webhooks/adapters/notifications/notifications-owner-alerts.ts';
+import { MikroOrmDeliveryRepository } from './modules/webhooks/adapters/persistence/mikro-orm-delivery-repository.ts';
+import { MikroOrmWebhookRepository } from './modules/webhooks/adapters/persistence/mikro-orm-webhook-repository.ts';
+import { webhooksEntities } from './modules/webhooks/adapters/persistence/webhooks.entities.ts';
+import { CryptoWebhookSecrets } from './modules/webhooks/adapters/security/crypto-webhook-secrets.ts';
+import { TasksEventAudience } from './modules/webhooks/adapters/tasks/tasks-event-audience.ts';
+import {
+  createWebhooksModule,
+  type WebhooksModule,
+  type WebhookTransport,
+} from './modules/webhooks/webhooks.module.ts';
+import { createWebhooksWorker } from './modules/webhooks/webhooks.worker.ts';
 import { systemClock, type Clock } from './shared/domain/clock.ts';
 import type { IdempotencyStore } from './shared/domain/idempotency-store.ts';
 import type { RateLimiter } from './shared/domain/rate-limiter.ts';
@@ -78,7 +91,12 @@ import { tracingOff, type Tracing } from './shared/infra/tracing.ts';
 import { UuidV7Ids } from './shared/infra/uuid-v7-ids.ts';
 
 /** Entity schemas of every module, for the ORM and its tooling. */
-export const entities = [...identityEntities, ...tasksEntities, ...notificationsEntities];
+export const entities = [
+  ...identityEntities,
+  ...tasksEntities,
+  ...notificationsEntities,
+  ...webhooksEntities,
+];
 
 export interface Container {
   config: Config;
@@ -97,6 +115,7 @@ export interface Container {
   identity: IdentityModule;
   tasks: TasksModule;
   notifications: NotificationsModule;
+  webhooks: WebhooksModule;
   retention: RetentionModule['useCases'];
   readinessChecks: ReadinessCheck[];
   /** OpenTelemetry, as started by the entry point (off unless configured). */
@@ -133,6 +152,8 @@ export interface ContainerOverrides {
   >;
   /** Tracing, started before anything else (see `startTracing`); off by default. */
   tracing?: Tracing;
+  /** What carries webhook deliveries (signing sender, queue, slots, backoff). */
+  webhookTransport?: WebhookTransport;
 }
 
 const packageJson = JSON.parse(
@@ -140,6 +161,34 @@ const packageJson = JSON.parse(
 ) as {
   version: string;
 };
+
+/** How long a delivery waits for a free slot of its endpoint before it tries again. */
+const WEBHOOK_BUSY_RETRY_MS = 1_000;
+
+/** Pending deliveries the reconciler reads at once. */
+const WEBHOOK_RECONCILE_PAGE_SIZE = 500;
+
+/**
+ * The webhook transport this build has: none. The delivery adapters (the signing, address-checking
+ * sender, the BullMQ queue and its consumer, the endpoint slots and the retry schedule) are not
+ * part of it, so every webhook operation that needs them fails loudly instead of pretending to
+ * deliver, and the worker role consumes no delivery queue (its reconciler only reports the
+ * failures); `ContainerOverrides.webhookTransport` supplies a transport.
+ */
+function absentWebhookTransport(): WebhookTransport {
+  const absent = () => Promise.reject(new Error('no webhook transport is wired into this build'));
+  return {
+    sender: { send: absent },
+    urlPolicy: { check: absent },
+    queue: { enqueue: absent, scheduled: absent },
+    slots: { acquire: absent },
+    retrySchedule: () => {
+      throw new Error('no webhook transport is wired into this build');
+    },
+    consumer: () => ({ start: () => undefined, stop: () => Promise.resolve() }),
+    close: () => Promise.resolve(),
+  };
+}
 
 /** How long closing waits for mail in flight before giving up on what is still retrying. */
 const MAIL_DRAIN_MS = 3_000;
@@ -237,6 +286,10 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       notifications: new MikroOrmNotificationRepository(em),
       reminderStates: new MikroOrmReminderStates(em),
       live: new RedisLiveFeed(redis),
+      // Webhooks are built below; relaying starts only after the container is.
+      subscribers: new WebhooksEventSubscribers({
+        execute: (events) => webhooks.useCases.recordEventDeliveries.execute(events),
+      }),
       liveSessions: identity.liveSessions,
       tracing: new OtelEventTracing(),
       tickets: new RedisWsTickets(redis),
@@ -258,6 +311,25 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       ...overrides.realtime,
     },
   );
+
+  const webhookTransport = overrides.webhookTransport ?? absentWebhookTransport();
+  const webhooks = createWebhooksModule({
+    webhooks: new MikroOrmWebhookRepository(em),
+    deliveries: new MikroOrmDeliveryRepository(em),
+    secrets: new CryptoWebhookSecrets(),
+    urlPolicy: webhookTransport.urlPolicy,
+    sender: webhookTransport.sender,
+    queue: webhookTransport.queue,
+    slots: webhookTransport.slots,
+    retrySchedule: webhookTransport.retrySchedule,
+    audience: new TasksEventAudience(tasks.useCases.getTask),
+    alerts: new NotificationsOwnerAlerts(notifications.useCases.storeAlert),
+    settings: { allowPrivate: config.webhooks.allowPrivate, busyRetryMs: WEBHOOK_BUSY_RETRY_MS },
+    ids,
+    clock,
+    transactions,
+    failures,
+  });
 
   const retention = createRetentionModule(
     {
@@ -299,6 +371,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     identity,
     tasks,
     notifications,
+    webhooks,
     retention: retention.useCases,
     readinessChecks,
     tracing,
@@ -332,7 +405,18 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         queuePrefix: config.queuePrefix,
         scope,
       });
+      const webhooksWorker = createWebhooksWorker({
+        useCases: webhooks.useCases,
+        settings: {
+          reconcileIntervalMs: config.webhooks.reconcileIntervalMs,
+          reconcilePageSize: WEBHOOK_RECONCILE_PAGE_SIZE,
+        },
+        consumer: (handle) => webhookTransport.consumer(handle),
+        scope,
+        logger,
+      });
       notificationsWorker.start();
+      webhooksWorker.start();
       const retentionStarted = retentionJob
         .start()
         .catch((error: unknown) =>
@@ -344,6 +428,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       return {
         async stop() {
           await notificationsWorker.stop();
+          await webhooksWorker.stop();
           await retentionStarted;
           await retentionJob.stop();
         },
@@ -357,6 +442,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         new Promise((resolve) => setTimeout(resolve, MAIL_DRAIN_MS).unref()),
       ]);
       await reminderJobs.close().catch(() => undefined);
+      await webhookTransport.close().catch(() => undefined);
       await Promise.allSettled([closeRedis(redis), orm.close()]);
     },
   };

@@ -7,7 +7,13 @@ export const IDEMPOTENT_OPERATIONS: readonly string[] = [
   'POST /api/v1/tasks',
   'POST /api/v1/categories',
   'POST /api/v1/tasks/{task_id}/comments',
+  'POST /api/v1/webhooks/{webhook_id}/ping',
+  'POST /api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver',
 ];
+
+/** Why an operation whose answer carries a show-once secret keeps no replay. */
+const SHOWN_ONCE =
+  'The answer carries a secret shown once; a stored replay would keep that secret outside its hash for 24 hours. A client that lost the answer lists what it has and revokes the one it cannot use.';
 
 /**
  * Operations that create or change something and do not take the header, with the reason the
@@ -23,4 +29,7 @@ export const NOT_IDEMPOTENT: Readonly<Record<string, string>> = {
     'Setting the assignee is idempotent by itself: the same request again leaves the same state.',
   'POST /api/v1/tasks/{task_id}/categories/{category_id}':
     'Adding a category is idempotent by itself: the same request again leaves the same state.',
+  'POST /api/v1/tokens': SHOWN_ONCE,
+  'POST /api/v1/webhooks': SHOWN_ONCE,
+  'POST /api/v1/webhooks/{webhook_id}/rotate-secret': SHOWN_ONCE,
 };

@@ -62,6 +62,16 @@ export const TOKEN_ACCESS: TokenAccessTable<AccessTokenScope> = {
   'POST /api/v1/ws/tickets': NO_TOKENS,
   'GET /api/v1/ws': NO_TOKENS,
 
+  'POST /api/v1/webhooks': 'webhooks:manage',
+  'GET /api/v1/webhooks': 'webhooks:manage',
+  'GET /api/v1/webhooks/{webhook_id}': 'webhooks:manage',
+  'PATCH /api/v1/webhooks/{webhook_id}': 'webhooks:manage',
+  'DELETE /api/v1/webhooks/{webhook_id}': 'webhooks:manage',
+  'POST /api/v1/webhooks/{webhook_id}/rotate-secret': 'webhooks:manage',
+  'POST /api/v1/webhooks/{webhook_id}/ping': 'webhooks:manage',
+  'GET /api/v1/webhooks/{webhook_id}/deliveries': 'webhooks:manage',
+  'POST /api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver': 'webhooks:manage',
+
   'GET /health': NO_TOKENS,
   'GET /health/ready': NO_TOKENS,
   'GET /metrics': NO_TOKENS,

@@ -8,6 +8,7 @@ import { OpenLiveFeed } from './application/open-live-feed.ts';
 import { ReadLiveFeed } from './application/read-live-feed.ts';
 import { ReconcileReminders } from './application/reconcile-reminders.ts';
 import { RelayOutbox } from './application/relay-outbox.ts';
+import { StoreAlert } from './application/store-alert.ts';
 
 export type NotificationsUseCases = ReturnType<typeof createUseCases>;
 
@@ -22,5 +23,6 @@ export function createUseCases(ports: NotificationsPorts) {
     readLiveFeed: new ReadLiveFeed(ports),
     fireReminder: new FireReminder(ports),
     reconcileReminders: new ReconcileReminders(ports),
+    storeAlert: new StoreAlert(ports),
   };
 }

@@ -35,6 +35,7 @@ const NOTHING: RetentionOutcome = {
     sessions: 0,
     one_time_tokens: 0,
     notifications: 0,
+    webhook_deliveries: 0,
     attachments: 0,
     tasks: 0,
   },

@@ -200,6 +200,27 @@ for (const backend of backends) {
       const readLongAgo = await notification(ago(100), ago(91));
       const readRecently = await notification(ago(20), ago(10));
 
+      // Webhook deliveries: pending ones stay, however old.
+      const webhookId = randomUUID();
+      await db.execute(
+        `insert into webhooks (id, user_id, url, events, active, secret, created_at, updated_at)
+         values (?, ?, 'https://hooks.example.com/in', '{*}', true, 'whsec_eA==', now(), now())`,
+        [webhookId, uid],
+      );
+      const delivery = async (created: Date, status: string) => {
+        const id = randomUUID();
+        await db.execute(
+          `insert into webhook_deliveries (id, webhook_id, event_id, type, payload, status, created_at)
+           values (?, ?, ?, 'webhook.ping', '{}', ?, ?)`,
+          [id, webhookId, randomUUID(), status, created],
+        );
+        return id;
+      };
+      const pendingOld = await delivery(ago(100), 'pending');
+      const succeededLongAgo = await delivery(ago(31), 'succeeded');
+      const failedLongAgo = await delivery(ago(31), 'failed');
+      const failedRecently = await delivery(ago(29), 'failed');
+
       // Tasks with real blobs: live, deleted recently, and three deleted long ago.
       const withFiles = async (files: number) => {
         const task = await user.createTask();
@@ -242,6 +263,7 @@ for (const backend of backends) {
           sessions: 2,
           one_time_tokens: 2,
           notifications: 1,
+          webhook_deliveries: 2,
           attachments: 3,
           tasks: 3,
         },
@@ -258,6 +280,8 @@ for (const backend of backends) {
         ['one_time_tokens', 'id', expiredTokenLongAgo],
         ['outbox_events', 'id', processedLongAgo],
         ['notifications', 'id', readLongAgo],
+        ['webhook_deliveries', 'id', succeededLongAgo],
+        ['webhook_deliveries', 'id', failedLongAgo],
         ...purged.map(({ taskId }): [string, string, string] => ['tasks', 'id', taskId]),
         ['task_reminders', 'task_id', purged[0]!.taskId],
         ['comments', 'task_id', purged[0]!.taskId],
@@ -276,6 +300,8 @@ for (const backend of backends) {
         ['outbox_events', 'id', processedRecently],
         ['notifications', 'id', unreadOld],
         ['notifications', 'id', readRecently],
+        ['webhook_deliveries', 'id', pendingOld],
+        ['webhook_deliveries', 'id', failedRecently],
         ['tasks', 'id', liveTask.taskId],
         ['tasks', 'id', deletedRecently.taskId],
         ...[...liveTask.attachmentIds, ...deletedRecently.attachmentIds].map(

@@ -10,6 +10,7 @@ import type {
   ReminderJobs,
   ReminderState,
   ReminderStates,
+  SubscribedEvent,
   TaskSnapshot,
 } from '../../../src/modules/notifications/application/ports.ts';
 import type {
@@ -36,6 +37,10 @@ export class InMemoryNotificationsDb {
   poisoned = new Set<string>();
   /** Tasks as the tasks module would show them. */
   tasks = new Map<string, TaskSnapshot>();
+  /** What subscribers recorded, in the transactions that committed. */
+  subscribed: SubscribedEvent[] = [];
+  /** Events whose after-commit work subscribers were asked to run. */
+  dispatched: string[] = [];
 
   taskVisibleTo(taskId: string, userId: string): TaskSnapshot | undefined {
     const task = this.tasks.get(taskId);
@@ -49,6 +54,7 @@ export class InMemoryNotificationsDb {
       notifications: this.notifications,
       reminders: this.reminders,
       lastSeq: this.lastSeq,
+      subscribed: this.subscribed,
     });
     try {
       return await work();
@@ -118,7 +124,9 @@ class InMemoryNotificationRepository implements NotificationRepository {
       const sourceId =
         source.type === 'event'
           ? source.eventId
-          : `${draft.taskId}@${source.reminderAt.toISOString()}`;
+          : source.type === 'reminder'
+            ? `${draft.taskId}@${source.reminderAt.toISOString()}`
+            : draft.id;
       const sourceKey = `${sourceId}/${draft.userId}`;
       const seq = (this.db.lastSeq.get(draft.userId) ?? 0) + 1;
       this.db.lastSeq.set(draft.userId, seq);
@@ -244,6 +252,14 @@ export function inMemoryNotificationsPorts(now = new Date('2026-11-22T10:00:00Z'
     notifications: new InMemoryNotificationRepository(db),
     reminderStates: new InMemoryReminderStates(db),
     live,
+    subscribers: {
+      record: async (events) => {
+        db.subscribed.push(...events);
+        return async () => {
+          db.dispatched.push(...events.map((event) => event.id));
+        };
+      },
+    },
     liveSessions: { isLive: async () => true, endedAmong: async () => [] },
     tracing: { start: () => ({ run: (work) => work(), end: () => undefined }) },
     tickets: {

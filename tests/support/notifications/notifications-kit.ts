@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { MikroOrmNotificationRepository } from '../../../src/modules/notifications/adapters/persistence/mikro-orm-notification-repository.ts';
 import { MikroOrmOutboxSource } from '../../../src/modules/notifications/adapters/persistence/mikro-orm-outbox-source.ts';
 import { MikroOrmReminderStates } from '../../../src/modules/notifications/adapters/persistence/mikro-orm-reminder-states.ts';
+import { WebhooksEventSubscribers } from '../../../src/modules/notifications/adapters/webhooks/webhooks-event-subscribers.ts';
 import { RelayOutbox } from '../../../src/modules/notifications/application/relay-outbox.ts';
 import { MikroOrmTransactionRunner } from '../../../src/shared/infra/mikro-orm-transaction-runner.ts';
 import { UuidV7Ids } from '../../../src/shared/infra/uuid-v7-ids.ts';
@@ -88,6 +89,7 @@ export function relayOf(t: TestApp, options: { publish?: boolean } = {}): RelayO
     reminderStates: new MikroOrmReminderStates(em),
     reminderJobs: { schedule: async () => undefined, cancel: async () => undefined },
     live: { publish: () => Promise.reject(new Error('killed before publishing')) },
+    subscribers: new WebhooksEventSubscribers(t.container.webhooks.useCases.recordEventDeliveries),
     ids: new UuidV7Ids(),
     clock: { now: () => new Date() },
     transactions: new MikroOrmTransactionRunner(em),

@@ -60,6 +60,55 @@ describe('RelayOutbox', () => {
     expect(live.published).toEqual([out.notifications]);
   });
 
+  it('hands the notifying events to subscribers in its transaction, the actor’s own included', async () => {
+    const { relay, db } = setUp();
+    const said = commented({ recipients: [ASSIGNEE] });
+    db.events.push(
+      said,
+      event({
+        type: 'task.reminder_changed',
+        recipients: [OWNER, ASSIGNEE],
+        payload: { reminderAt: null, dueDate: null },
+      }),
+    );
+
+    await relay.execute({ limit: 10 });
+
+    expect(db.subscribed).toEqual([
+      {
+        id: said.id,
+        type: 'task.commented',
+        taskId: 'task-1',
+        actorId: OWNER,
+        data: { title: 'Report', comment_id: 'c-1' },
+        occurredAt: said.occurredAt,
+        recipients: [ASSIGNEE],
+      },
+    ]);
+    expect(db.dispatched).toEqual([said.id]);
+  });
+
+  it('leaves subscribers nothing from a transaction that failed after they recorded', async () => {
+    const world = inMemoryNotificationsPorts();
+    const { outbox } = world.ports;
+    const relay = new RelayOutbox({
+      ...world.ports,
+      outbox: {
+        claim: (limit, options) => outbox.claim(limit, options),
+        peek: (limit) => outbox.peek(limit),
+        markProcessed: () => Promise.reject(new Error('connection lost')),
+        recordFailure: (id) => outbox.recordFailure(id),
+      },
+    });
+    world.db.events.push(commented({ recipients: [ASSIGNEE] }));
+
+    const out = (await relay.execute({ limit: 10 }))._unsafeUnwrap();
+
+    expect(out).toMatchObject({ processed: 0, failed: 1 });
+    expect(world.db.subscribed).toEqual([]);
+    expect(world.db.dispatched).toEqual([]);
+  });
+
   it('records the newest reminder time per task and notifies no one about it', async () => {
     const { relay, db } = setUp();
     const reminder = (at: string | null, occurredAt: string) =>

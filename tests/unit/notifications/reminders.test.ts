@@ -55,6 +55,25 @@ describe('FireReminder', () => {
     expect(live.published.flat()).toHaveLength(2);
   });
 
+  it('hands task.due_soon to subscribers in its transaction, once, then dispatches it', async () => {
+    const { fire, db } = setUp();
+    await fire.execute({ taskId: 'task-1' });
+    await fire.execute({ taskId: 'task-1' });
+
+    expect(db.subscribed).toEqual([
+      {
+        id: expect.any(String) as string,
+        type: 'task.due_soon',
+        taskId: 'task-1',
+        actorId: null,
+        data: { title: 'Report', reminder_at: at(0).toISOString(), due_date: at(60).toISOString() },
+        occurredAt: NOW,
+        recipients: ['owner', 'assignee'],
+      },
+    ]);
+    expect(db.dispatched).toEqual([db.subscribed[0]!.id]);
+  });
+
   it('creates nothing more when the job runs again (a retry, a duplicate job)', async () => {
     const { fire, db } = setUp();
     await fire.execute({ taskId: 'task-1' });

@@ -21,6 +21,7 @@ const PERIODS: RetentionPeriods = {
   endedSessionDays: 7,
   spentOneTimeTokenDays: 7,
   readNotificationDays: 90,
+  finishedWebhookDeliveryDays: 30,
 };
 
 /** Rows as timestamps of when they stopped being needed; attachments hang off deleted tasks. */
@@ -52,6 +53,8 @@ class InMemoryRetentionStore implements RetentionStore {
     this.take([], before, limit, 'tokens');
   deleteReadNotifications = async (before: Date, limit: number) =>
     this.take([], before, limit, 'notifications');
+  deleteFinishedWebhookDeliveries = async (before: Date, limit: number) =>
+    this.take([], before, limit, 'webhook_deliveries');
 
   async attachmentsOfTasksDeletedBefore(before: Date, limit: number) {
     return [...this.attachments]
@@ -105,6 +108,7 @@ describe('RunRetention', () => {
       sessions: daysAgo(7),
       tokens: daysAgo(7),
       notifications: daysAgo(90),
+      webhook_deliveries: daysAgo(30),
     });
   });
 

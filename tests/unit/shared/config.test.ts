@@ -199,6 +199,7 @@ describe('storage quota and retention settings', () => {
         endedSessionDays: 7,
         spentOneTimeTokenDays: 7,
         readNotificationDays: 90,
+        finishedWebhookDeliveryDays: 30,
       },
     });
   });

@@ -25,6 +25,7 @@ type Ports = Pick<
   | 'reminders'
   | 'notifications'
   | 'live'
+  | 'subscribers'
   | 'ids'
   | 'clock'
   | 'transactions'
@@ -35,6 +36,8 @@ type Ports = Pick<
  * The reminder job: re-reads the task and, if its reminder time has come, tells its owner and
  * assignee once. "Once" is a unique key on (task, reminder time, user), so a retried or
  * duplicated job stores nothing new. The task's current state decides, not the job's schedule.
+ * Subscribers (webhooks) record the reminder in the same transaction, only when it stored
+ * something new: a retried job finds its notifications stored and records nothing again.
  */
 export class FireReminder {
   private readonly ports: Ports;
@@ -48,7 +51,8 @@ export class FireReminder {
   }
 
   private async fire(taskId: string): Promise<Result<FireReminderOutput, never>> {
-    const { clock, reminders, transactions, reminderStates, notifications, ids } = this.ports;
+    const { clock, reminders, transactions, reminderStates, notifications, subscribers, ids } =
+      this.ports;
     const task = await this.currentTask(taskId);
     const reminderAt = task ? effectiveReminderAt(task, reminders.leadMinutes) : null;
     if (!task || !reminderAt) return ok({ type: 'skipped' });
@@ -61,9 +65,10 @@ export class FireReminder {
       reminder_at: reminderAt.toISOString(),
       due_date: task.dueDate?.toISOString() ?? null,
     };
-    const stored = await transactions.run(async () => {
+    const recipients = remindedOf(task);
+    const { stored, dispatch } = await transactions.run(async () => {
       const created = await notifications.insertNew(
-        remindedOf(task).map((userId) => ({
+        recipients.map((userId) => ({
           id: ids.next(),
           userId,
           type: 'task.due_soon' as const,
@@ -75,7 +80,21 @@ export class FireReminder {
         })),
       );
       await reminderStates.markFired(taskId, reminderAt, now);
-      return created;
+      const recorded =
+        created.length === 0
+          ? undefined
+          : await subscribers.record([
+              {
+                id: ids.next(),
+                type: 'task.due_soon',
+                taskId,
+                actorId: null,
+                data,
+                occurredAt: now,
+                recipients,
+              },
+            ]);
+      return { stored: created, dispatch: recorded };
     });
     if (stored.length > 0) {
       await this.ports.live
@@ -84,6 +103,9 @@ export class FireReminder {
           this.ports.failures.report(error, { operation: 'live.publish' }),
         );
     }
+    await dispatch?.().catch((error: unknown) =>
+      this.ports.failures.report(error, { operation: 'subscribers.dispatch' }),
+    );
     return ok({
       type: 'fired',
       reminderAt,

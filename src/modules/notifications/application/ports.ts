@@ -4,7 +4,12 @@ import type { IdGenerator } from '../../../shared/domain/id-generator.ts';
 import type { TransactionRunner } from '../../../shared/domain/transaction-runner.ts';
 import type { LiveSessionCheck, SessionPrincipal } from '../../identity/index.ts';
 import type { WorkEvent } from '../../tasks/index.ts';
-import type { Notification, NotificationDraft } from '../domain/notification.ts';
+import type {
+  Notification,
+  NotificationData,
+  NotificationDraft,
+  NotificationType,
+} from '../domain/notification.ts';
 
 export type { SessionPrincipal };
 
@@ -149,12 +154,38 @@ export interface LiveFeed {
   publish(notifications: readonly Notification[]): Promise<void>;
 }
 
+/** An event as other modules may subscribe to it: what its notification says, and to whom. */
+export interface SubscribedEvent {
+  /** The outbox event's id; for a reminder, an id drawn once when it fires. */
+  id: string;
+  type: NotificationType;
+  taskId: string | null;
+  /** Who caused it; null for a reminder. */
+  actorId: string | null;
+  /** The notification's details, as the inbox shows them. */
+  data: NotificationData;
+  occurredAt: Date;
+  /** The users the tasks module named for it (the actor excluded, as for notifications). */
+  recipients: readonly string[];
+}
+
+/**
+ * Other modules' records of the events the relay and the reminder job handle (webhook
+ * deliveries), written in the same transaction that marks an event handled, so none is lost or
+ * written twice.
+ */
+export interface EventSubscribers {
+  /** Inside the current transaction; resolves the work to run after the commit. */
+  record(events: readonly SubscribedEvent[]): Promise<() => Promise<void>>;
+}
+
 /** Every port of the notifications module; each use case takes the subset it names (`Pick`). */
 export interface NotificationsPorts {
   outbox: OutboxSource;
   notifications: NotificationRepository;
   reminderStates: ReminderStates;
   live: LiveFeed;
+  subscribers: EventSubscribers;
   liveSessions: LiveSessions;
   tracing: EventTracing;
   tickets: WsTickets;

@@ -1,6 +1,10 @@
 import { ok, ResultAsync, type Result } from 'neverthrow';
 import type { Notification } from '../domain/notification.ts';
-import { notificationsFor, reminderChangesIn } from './support/event-notifications.ts';
+import {
+  notificationsFor,
+  reminderChangesIn,
+  subscribedEventsIn,
+} from './support/event-notifications.ts';
 import type { EventTrace, NotificationsPorts, OutboxEvent, ReminderChange } from './ports.ts';
 
 export interface RelayOutboxInput {
@@ -28,12 +32,15 @@ type Ports = Pick<
   | 'reminderStates'
   | 'reminderJobs'
   | 'live'
+  | 'subscribers'
   | 'ids'
   | 'clock'
   | 'transactions'
   | 'failures'
   | 'tracing'
 >;
+
+type Dispatch = () => Promise<void>;
 
 const EMPTY: RelayOutboxOutput = {
   processed: 0,
@@ -44,10 +51,11 @@ const EMPTY: RelayOutboxOutput = {
 };
 
 /**
- * Turns outbox events into notifications (and reminder times), once each. Claiming, storing and
- * marking processed happen in one transaction, so a crash anywhere leaves the event unprocessed
- * and its notifications unstored; publishing comes after the commit, so a crash there loses only
- * the push (the inbox and a resuming socket still have it). Unique keys make a repeat a no-op.
+ * Turns outbox events into notifications (and reminder times, and subscribers' records such as
+ * webhook deliveries), once each. Claiming, storing and marking processed happen in one
+ * transaction, so a crash anywhere leaves the event unprocessed and nothing of it stored;
+ * publishing comes after the commit, so a crash there loses only the push (the inbox and a
+ * resuming socket still have it; subscribers recover their own). Unique keys make a repeat a no-op.
  */
 export class RelayOutbox {
   private readonly ports: Ports;
@@ -63,23 +71,29 @@ export class RelayOutbox {
   private async relay(limit: number): Promise<Result<RelayOutboxOutput, never>> {
     // The spans of the batches that committed; the work after the commit continues them.
     const traces: EventTrace[] = [];
+    // What subscribers run after the commits.
+    const dispatches: Dispatch[] = [];
     let outcome: RelayOutboxOutput;
     try {
-      outcome = await this.ports.transactions.run(() => this.processClaimed(limit, traces));
+      outcome = await this.ports.transactions.run(() =>
+        this.processClaimed(limit, traces, dispatches),
+      );
     } catch (error) {
       this.ports.failures.report(error, { operation: 'outbox.relay' });
       for (const trace of traces.splice(0)) trace.end(error);
-      outcome = await this.oneByOne(limit, traces);
+      dispatches.splice(0);
+      outcome = await this.oneByOne(limit, traces, dispatches);
     }
     const [only] = traces;
-    if (traces.length === 1 && only) await only.run(() => this.afterCommit(outcome));
-    else await this.afterCommit(outcome);
+    const after = () => this.afterCommit(outcome, dispatches);
+    if (traces.length === 1 && only) await only.run(after);
+    else await after();
     for (const trace of traces) trace.end();
     return ok(outcome);
   }
 
   /** Publishing and scheduling: what a crash here loses, the inbox and the reconciler recover. */
-  private async afterCommit(outcome: RelayOutboxOutput): Promise<void> {
+  private async afterCommit(outcome: RelayOutboxOutput, dispatches: Dispatch[]): Promise<void> {
     if (outcome.notifications.length > 0) {
       await this.ports.live
         .publish(outcome.notifications)
@@ -90,6 +104,11 @@ export class RelayOutbox {
     await this.syncReminderJobs(outcome.reminders).catch((error: unknown) =>
       this.ports.failures.report(error, { operation: 'reminders.schedule' }),
     );
+    for (const dispatch of dispatches) {
+      await dispatch().catch((error: unknown) =>
+        this.ports.failures.report(error, { operation: 'subscribers.dispatch' }),
+      );
+    }
   }
 
   /**
@@ -109,14 +128,16 @@ export class RelayOutbox {
   private async processClaimed(
     limit: number,
     traces: EventTrace[],
+    dispatches: Dispatch[],
     onlyIds?: string[],
   ): Promise<RelayOutboxOutput> {
     const events = await this.ports.outbox.claim(limit, onlyIds ? { onlyIds } : undefined);
     if (events.length === 0) return EMPTY;
     const trace = this.ports.tracing.start(events);
     try {
-      const outcome = await trace.run(() => this.process(events));
+      const { outcome, dispatch } = await trace.run(() => this.process(events));
       traces.push(trace);
+      dispatches.push(dispatch);
       return outcome;
     } catch (error) {
       trace.end(error);
@@ -124,8 +145,10 @@ export class RelayOutbox {
     }
   }
 
-  private async process(events: OutboxEvent[]): Promise<RelayOutboxOutput> {
-    const { outbox, reminderStates, notifications, clock, ids } = this.ports;
+  private async process(
+    events: OutboxEvent[],
+  ): Promise<{ outcome: RelayOutboxOutput; dispatch: Dispatch }> {
+    const { outbox, reminderStates, notifications, subscribers, clock, ids } = this.ports;
     const now = clock.now();
     // Reminder rows before notification counters: every writer takes its locks in that order.
     const reminders = reminderChangesIn(events);
@@ -134,21 +157,27 @@ export class RelayOutbox {
       notificationsFor(event, { nextId: () => ids.next(), now }),
     );
     const stored = await notifications.insertNew(drafts);
+    const dispatch = await subscribers.record(subscribedEventsIn(events));
     await outbox.markProcessed(
       events.map((event) => event.id),
       now,
     );
-    return {
+    const outcome = {
       processed: events.length,
       failed: 0,
       occurredAt: events.map((event) => event.occurredAt),
       notifications: stored,
       reminders,
     };
+    return { outcome, dispatch };
   }
 
   /** After a failed batch: each event alone, so one bad event cannot hold back the others. */
-  private async oneByOne(limit: number, traces: EventTrace[]): Promise<RelayOutboxOutput> {
+  private async oneByOne(
+    limit: number,
+    traces: EventTrace[],
+    dispatches: Dispatch[],
+  ): Promise<RelayOutboxOutput> {
     const pending = await this.ports.outbox.peek(limit);
     const outcome: RelayOutboxOutput = {
       ...EMPTY,
@@ -158,7 +187,9 @@ export class RelayOutbox {
     };
     for (const id of pending) {
       try {
-        const one = await this.ports.transactions.run(() => this.processClaimed(1, traces, [id]));
+        const one = await this.ports.transactions.run(() =>
+          this.processClaimed(1, traces, dispatches, [id]),
+        );
         outcome.processed += one.processed;
         outcome.occurredAt.push(...one.occurredAt);
         outcome.notifications.push(...one.notifications);

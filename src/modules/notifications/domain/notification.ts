@@ -8,6 +8,7 @@ export const NOTIFICATION_TYPES = [
   'project.invited',
   'project.member_added',
   'project.member_removed',
+  'webhook.disabled',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -37,6 +38,8 @@ interface DataOf {
     role: GrantedRoleName;
   };
   'project.member_removed': { project_id: string; project_name: string; user_id: string };
+  /** To the webhook's owner, when the service switched off a receiver that kept failing. */
+  'webhook.disabled': { webhook_id: string; url: string; reason: string };
 }
 
 /**
@@ -70,10 +73,12 @@ export type Notification = { [T in NotificationType]: NotificationOf<T> }[Notifi
 
 /**
  * What makes a notification unique: the outbox event it reports (one per event and user), or the
- * reminder time it announces (one `task.due_soon` per task, reminder time and user).
+ * reminder time it announces (one `task.due_soon` per task, reminder time and user). An alert
+ * (`webhook.disabled`) is stored once by the transaction of the change it reports, so it needs no
+ * key of its own.
  */
 export type NotificationSource =
-  { type: 'event'; eventId: string } | { type: 'reminder'; reminderAt: Date };
+  { type: 'event'; eventId: string } | { type: 'reminder'; reminderAt: Date } | { type: 'alert' };
 
 /** A notification of one type before it is stored and numbered. */
 export type NotificationDraftOf<T extends NotificationType> = {
@@ -138,6 +143,8 @@ const IS_DATA_OF: { [T in NotificationType]: (data: unknown) => data is Notifica
     isProjectData(data) && isString(data.user_id) && isGrantedRole(data.role),
   'project.member_removed': (data): data is NotificationData<'project.member_removed'> =>
     isProjectData(data) && isString(data.user_id),
+  'webhook.disabled': (data): data is NotificationData<'webhook.disabled'> =>
+    isFields(data) && isString(data.webhook_id) && isString(data.url) && isString(data.reason),
 };
 
 /**
@@ -162,6 +169,8 @@ export function checkNotification(read: UncheckedNotification): Result<Notificat
     case 'project.member_added':
       return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
     case 'project.member_removed':
+      return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
+    case 'webhook.disabled':
       return IS_DATA_OF[type](data) ? ok({ ...common, type, data }) : mismatch();
     default:
       return unhandled(type);

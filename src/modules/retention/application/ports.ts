@@ -8,6 +8,7 @@ export const RETENTION_TABLES = [
   'sessions',
   'one_time_tokens',
   'notifications',
+  'webhook_deliveries',
   'attachments',
   'tasks',
 ] as const;
@@ -27,13 +28,15 @@ export interface RetentionPeriods {
   spentOneTimeTokenDays: number;
   /** Notifications after they were read. */
   readNotificationDays: number;
+  /** Webhook deliveries after they were created, once they succeeded or failed. */
+  finishedWebhookDeliveryDays: number;
 }
 
 /**
  * Deletes, at most `limit` at a time, rows that stopped being needed before `before`; each method
  * resolves how many rows it removed. Every one leaves alone what may still be used: unprocessed
  * outbox events, current refresh tokens, live sessions, unused unexpired tokens, unread
- * notifications, live tasks.
+ * notifications, pending deliveries, live tasks.
  */
 export interface RetentionStore {
   deleteProcessedOutboxEvents(before: Date, limit: number): Promise<number>;
@@ -41,6 +44,8 @@ export interface RetentionStore {
   deleteEndedSessions(before: Date, limit: number): Promise<number>;
   deleteSpentOneTimeTokens(before: Date, limit: number): Promise<number>;
   deleteReadNotifications(before: Date, limit: number): Promise<number>;
+  /** Succeeded or failed deliveries created before `before` (pending ones never). */
+  deleteFinishedWebhookDeliveries(before: Date, limit: number): Promise<number>;
   /** Attachments of tasks soft-deleted before `before`. */
   attachmentsOfTasksDeletedBefore(
     before: Date,

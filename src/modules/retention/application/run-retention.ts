@@ -24,7 +24,7 @@ export interface RetentionOutcome {
 /**
  * Deletes what is past its retention, in bounded batches: processed outbox events, rotated
  * refresh tokens outside the reuse window, ended sessions, spent one-time tokens, read
- * notifications, and tasks deleted long ago with their attachments, blobs first (a row whose blob
+ * notifications, finished webhook deliveries, and tasks deleted long ago with their attachments, blobs first (a row whose blob
  * could not be deleted stays, so no blob is ever left without the row that finds it).
  */
 export class RunRetention {
@@ -63,6 +63,11 @@ export class RunRetention {
       [
         'notifications',
         (limit) => store.deleteReadNotifications(before(periods.readNotificationDays), limit),
+      ],
+      [
+        'webhook_deliveries',
+        (limit) =>
+          store.deleteFinishedWebhookDeliveries(before(periods.finishedWebhookDeliveryDays), limit),
       ],
     ];
     for (const [table, sweep] of sweeps) rows[table] = await this.inBatches(sweep);

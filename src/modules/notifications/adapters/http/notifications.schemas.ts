@@ -48,6 +48,11 @@ const DATA_SCHEMAS = {
     ...project(),
     user_id: id().openapi({ description: 'Who left or was removed.' }),
   }),
+  'webhook.disabled': z.object({
+    webhook_id: id(),
+    url: z.string().openapi({ example: 'https://hooks.example.com/tasks' }),
+    reason: z.string().openapi({ description: 'Why the service switched the webhook off.' }),
+  }),
 } satisfies { [T in NotificationType]: z.ZodType<NotificationDataByType[T]> };
 
 /** The component's name of a type: `task.due_soon` → `TaskDueSoonNotification`. */
@@ -63,9 +68,9 @@ function notificationOfType<T extends NotificationType>(type: T) {
       id: id(),
       type: z.literal(type),
       task_id: id().nullable(),
-      actor_id: id()
-        .nullable()
-        .openapi({ description: 'Who caused it; null for `task.due_soon`.' }),
+      actor_id: id().nullable().openapi({
+        description: 'Who caused it; null for `task.due_soon` and `webhook.disabled`.',
+      }),
       data: DATA_SCHEMAS[type],
       read_at: time().nullable(),
       created_at: time(),
@@ -166,6 +171,8 @@ export function toNotificationJson(notification: Notification): NotificationJson
     case 'project.member_added':
       return { ...common, type: notification.type, data: notification.data };
     case 'project.member_removed':
+      return { ...common, type: notification.type, data: notification.data };
+    case 'webhook.disabled':
       return { ...common, type: notification.type, data: notification.data };
     default:
       return unknownType(notification);

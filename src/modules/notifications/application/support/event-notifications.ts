@@ -4,7 +4,7 @@ import type {
   NotificationDraft,
   NotificationType,
 } from '../../domain/notification.ts';
-import type { OutboxEvent, ReminderChange } from '../ports.ts';
+import type { OutboxEvent, ReminderChange, SubscribedEvent } from '../ports.ts';
 
 /** A notification type with its details, correlated. */
 type TypedData = {
@@ -35,7 +35,7 @@ export function notificationsFor(
 }
 
 /** What each task event type becomes; a new event type does not compile until it is mapped. */
-function notificationOf(event: OutboxEvent): TypedData | undefined {
+export function notificationOf(event: OutboxEvent): TypedData | undefined {
   switch (event.type) {
     case 'task.assigned':
       return {
@@ -90,6 +90,24 @@ function notificationOf(event: OutboxEvent): TypedData | undefined {
     default:
       return unmapped(event);
   }
+}
+
+/** The events among `events` that other modules may subscribe to (those that notify). */
+export function subscribedEventsIn(events: readonly OutboxEvent[]): SubscribedEvent[] {
+  return events.flatMap((event) => {
+    const typed = notificationOf(event);
+    if (!typed) return [];
+    return [
+      {
+        ...typed,
+        id: event.id,
+        taskId: event.taskId,
+        actorId: event.actorId,
+        occurredAt: event.occurredAt,
+        recipients: event.recipients,
+      },
+    ];
+  });
 }
 
 function unmapped(event: never): never {

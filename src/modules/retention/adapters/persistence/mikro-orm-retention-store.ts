@@ -2,12 +2,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IdentityTables } from '../../../identity/index.ts';
 import type { NotificationsTables } from '../../../notifications/index.ts';
 import type { TasksTables } from '../../../tasks/index.ts';
+import type { WebhooksTables } from '../../../webhooks/index.ts';
 import type { RetentionStore } from '../../application/ports.ts';
 
 /** The tables retention deletes from, typed from their modules' entities. */
 type RetentionDb = IdentityTables &
   Pick<NotificationsTables, 'notifications' | 'task_reminders'> &
-  Pick<TasksTables, 'outbox_events' | 'attachments' | 'tasks'>;
+  Pick<TasksTables, 'outbox_events' | 'attachments' | 'tasks'> &
+  Pick<WebhooksTables, 'webhook_deliveries'>;
 
 /**
  * The retention deletes in PostgreSQL. Each is one statement, `delete … where key in (select …
@@ -99,6 +101,25 @@ export class MikroOrmRetentionStore implements RetentionStore {
         'id',
         'in',
         db.selectFrom('notifications').select('id').where('read_at', '<', before).limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Served by the partial index `webhook_deliveries_finished` (migration `webhooks`). */
+  async deleteFinishedWebhookDeliveries(before: Date, limit: number): Promise<number> {
+    const db = this.db();
+    const result = await db
+      .deleteFrom('webhook_deliveries')
+      .where(
+        'id',
+        'in',
+        db
+          .selectFrom('webhook_deliveries')
+          .select('id')
+          .where('status', '<>', 'pending')
+          .where('created_at', '<', before)
+          .limit(limit),
       )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
