@@ -1,10 +1,10 @@
-import { errAsync, ResultAsync } from 'neverthrow';
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { forbidden, type TaskErrorOf } from '../domain/task.errors.ts';
-import type { AdminProjectView, TasksPorts } from './ports.ts';
+import type { Actor, AdminProjectView, TasksPorts } from './ports.ts';
 
 export interface AdminListProjectsInput {
-  /** Whether the caller is a site admin (identity's role, not a project role). */
-  callerIsAdmin: boolean;
+  /** Must be a site admin (identity's role, not a project role). */
+  actor: Actor;
   /** Case-insensitive substring of the project's name or its owner's email, taken literally. */
   q?: string;
   page: number;
@@ -20,23 +20,32 @@ export interface AdminProjectPage {
 
 export type AdminListProjectsError = TaskErrorOf<'Forbidden'>;
 
+type Ports = Pick<TasksPorts, 'projects' | 'users'>;
+
 /** Every live project, Inboxes included, newest first: the site admin's view. */
 export class AdminListProjects {
-  private readonly ports: Pick<TasksPorts, 'projects'>;
+  private readonly ports: Ports;
 
-  constructor(ports: Pick<TasksPorts, 'projects'>) {
+  constructor(ports: Ports) {
     this.ports = ports;
   }
 
   execute(input: AdminListProjectsInput): ResultAsync<AdminProjectPage, AdminListProjectsError> {
-    if (!input.callerIsAdmin) return errAsync(forbidden('administer'));
+    return new ResultAsync(this.list(input));
+  }
+
+  private async list(
+    input: AdminListProjectsInput,
+  ): Promise<Result<AdminProjectPage, AdminListProjectsError>> {
+    if (!(await this.ports.users.isSiteAdmin(input.actor.userId))) {
+      return err(forbidden('administer'));
+    }
     const { page, limit } = input;
-    return ResultAsync.fromSafePromise(
-      this.ports.projects.listAll({
-        ...(input.q === undefined ? {} : { q: input.q }),
-        offset: (page - 1) * limit,
-        limit,
-      }),
-    ).map(({ items, total }) => ({ items, total, page, limit }));
+    const { items, total } = await this.ports.projects.listAll({
+      ...(input.q === undefined ? {} : { q: input.q }),
+      offset: (page - 1) * limit,
+      limit,
+    });
+    return ok({ items, total, page, limit });
   }
 }

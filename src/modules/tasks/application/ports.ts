@@ -146,6 +146,11 @@ export interface AssignableUser {
 
 export interface UserDirectory {
   findAssignable(userId: string): Promise<AssignableUser | undefined>;
+  /**
+   * Whether the user is an active site admin now, as stored: a demotion takes effect at once,
+   * not when the access token that carries the old role expires.
+   */
+  isSiteAdmin(userId: string): Promise<boolean>;
 }
 
 export interface ReminderSettings {

@@ -7,7 +7,7 @@ import {
   AdminProjectsQuery,
   toAdminProjectJson,
 } from './projects.schemas.ts';
-import { orProblem, type TasksHttpOptions } from './tasks-http.ts';
+import { actorOf, orProblem, type TasksHttpOptions } from './tasks-http.ts';
 
 export function adminProjectsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
   const app = createRouter<AuthEnv>();
@@ -33,7 +33,7 @@ export function adminProjectsRoutes({ useCases, requireAuth }: TasksHttpOptions)
       const query = c.req.valid('query');
       const page = orProblem(
         await useCases.adminListProjects.execute({
-          callerIsAdmin: c.get('principal').role === 'admin',
+          actor: actorOf(c),
           page: query.page,
           limit: query.limit,
           ...(query.q === undefined ? {} : { q: query.q }),
