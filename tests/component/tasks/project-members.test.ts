@@ -119,6 +119,19 @@ describe('DELETE /projects/{id}/members/{user_id}', () => {
     expect(await projectState(t, project.id)).toEqual(before);
     await expectStatus(await admin.del(path(editor.id)), 204);
     expect(await roleIn(t, project.id, editor.id)).toBeUndefined();
+    const events = await sql(
+      t,
+      `select type, actor_id, recipients, payload from outbox_events where project_id = ? and task_id is null`,
+      [project.id],
+    );
+    expect(events).toEqual([
+      {
+        type: 'project.member_removed',
+        actor_id: admin.id,
+        recipients: [editor.id],
+        payload: { projectName: project.name, userId: editor.id },
+      },
+    ]);
   });
 
   it('unassigns the member’s open tasks in that project alone, re-addressing their reminders', async () => {

@@ -1,4 +1,5 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { memberRemoved } from '../domain/project-events.ts';
 import { checkRemoval } from '../domain/project-membership.ts';
 import type { TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, TasksPorts } from './ports.ts';
@@ -20,7 +21,7 @@ type Ports = Pick<TasksPorts, 'projects' | 'outbox' | 'transactions' | 'reminder
 /**
  * Removes a member (an admin or the owner) or leaves (anyone but the owner). The member's open
  * tasks in the project are unassigned in the same transaction, each with the events unassigning
- * it alone would write.
+ * it alone would write; `project.member_removed` tells the member, unless they left by themself.
  */
 export class RemoveMember {
   private readonly ports: Ports;
@@ -49,19 +50,26 @@ export class RemoveMember {
           { userId, role: targetRole },
         ).andThen(() => project.guardWritable());
         if (allowed.isErr()) return err(allowed.error);
+        const now = ports.clock.now();
         await ports.projects.removeMember(projectId, userId);
-        const unassigned = await ports.projects.unassignOpenTasks(
-          projectId,
+        const unassigned = await ports.projects.unassignOpenTasks(projectId, userId, now);
+        const removed = memberRemoved(
+          {
+            project: { id: projectId, name: project.name },
+            actorId: actor.userId,
+            occurredAt: now,
+          },
           userId,
-          ports.clock.now(),
         );
-        const events = bulkChangeEvents(
-          ports,
-          unassigned,
-          (task) => ({ ...task, assigneeId: userId }),
-          actor.userId,
-        );
-        if (events.length > 0) await ports.outbox.append(events);
+        await ports.outbox.append([
+          ...bulkChangeEvents(
+            ports,
+            unassigned,
+            (task) => ({ ...task, assigneeId: userId }),
+            actor.userId,
+          ),
+          removed,
+        ]);
         return ok(undefined);
       },
     );
