@@ -46,7 +46,7 @@ describe('ownership under concurrent changes', () => {
         owner.post(`/projects/${project.id}/transfer`, { user_id: admin.id }),
       ]);
       expect(answers.map((r) => r.status).sort()).toEqual([200, 403]);
-      const winner = answers[0]!.status === 200 ? editor.id : admin.id;
+      const winner = answers[0].status === 200 ? editor.id : admin.id;
       expect(await owners(project.id)).toEqual([winner]);
     }
   });

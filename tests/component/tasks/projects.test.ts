@@ -146,7 +146,7 @@ describe('GET /projects', () => {
     const owner = await newClient();
     const project = await createProject(owner);
     const [a] = [await taskInProject(owner, project.id), await taskInProject(owner, project.id)];
-    await sql(t, 'update tasks set deleted_at = now() where id = ?', [a!.id]);
+    await sql(t, 'update tasks set deleted_at = now() where id = ?', [a.id]);
     expect(
       (await expectStatus<ProjectJson>(await owner.get(`/projects/${project.id}`), 200)).task_count,
     ).toBe(1);

@@ -65,6 +65,8 @@ export function projectsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       operationId: 'createProject',
       tags,
       summary: 'Create a shared project; the caller is its owner',
+      description:
+        'The caller becomes the owner and only member; others join by invitation. Every field rule is judged before a refusal, so one 400 names every offending field.',
       request: { body: jsonBody(CreateProjectBody) },
       responses: {
         201: jsonResponse('The created project', ProjectSchema, {
