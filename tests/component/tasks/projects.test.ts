@@ -244,6 +244,7 @@ describe('PATCH /projects/{id}', () => {
       'version_conflict',
     );
     expect(conflict.current_version).toBe(2);
+    expect(conflict.title).toBe('The project changed since you read it');
     const failed = await expectProblem(
       await send(
         owner,

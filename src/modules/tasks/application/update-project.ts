@@ -55,10 +55,18 @@ export class UpdateProject {
           .andThen(() => project.guardWritable());
         if (allowed.isErr()) return err(allowed.error);
         if (precondition !== undefined && project.version !== precondition) {
-          return err({ type: 'PreconditionFailed', currentVersion: project.version });
+          return err({
+            type: 'PreconditionFailed',
+            currentVersion: project.version,
+            resource: 'project',
+          });
         }
         if (version !== undefined && project.version !== version) {
-          return err({ type: 'VersionConflict', currentVersion: project.version });
+          return err({
+            type: 'VersionConflict',
+            currentVersion: project.version,
+            resource: 'project',
+          });
         }
         const renamed = project.rename(patch, this.ports.clock.now());
         if (renamed.isErr()) return err(renamed.error);

@@ -40,9 +40,10 @@ export type TaskError =
   /** Unknown, soft-deleted, or not visible to the caller: indistinguishable on purpose. */
   | { type: 'TaskNotFound'; taskId: string }
   | { type: 'Forbidden'; action: TaskAction }
-  | { type: 'VersionConflict'; currentVersion: number }
+  /** `resource` says what changed when it is not a task. */
+  | { type: 'VersionConflict'; currentVersion: number; resource?: 'project' }
   /** The version named by a precondition (HTTP `If-Match`) is not the current one. */
-  | { type: 'PreconditionFailed'; currentVersion: number }
+  | { type: 'PreconditionFailed'; currentVersion: number; resource?: 'project' }
   /** One entry per offending field. */
   | { type: 'ValidationFailed'; errors: FieldError[] }
   /** Unknown, or another user's category: never attachable, never revealed. */
