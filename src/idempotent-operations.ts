@@ -7,6 +7,7 @@ export const IDEMPOTENT_OPERATIONS: readonly string[] = [
   'POST /api/v1/tasks',
   'POST /api/v1/categories',
   'POST /api/v1/tasks/{task_id}/comments',
+  'POST /api/v1/projects',
 ];
 
 /**
@@ -23,4 +24,10 @@ export const NOT_IDEMPOTENT: Readonly<Record<string, string>> = {
     'Setting the assignee is idempotent by itself: the same request again leaves the same state.',
   'POST /api/v1/tasks/{task_id}/categories/{category_id}':
     'Adding a category is idempotent by itself: the same request again leaves the same state.',
+  'POST /api/v1/projects/{project_id}/archive':
+    'Archiving is idempotent by itself: archiving an archived project changes nothing.',
+  'POST /api/v1/projects/{project_id}/unarchive':
+    'Unarchiving is idempotent by itself: unarchiving a project that is not archived changes nothing.',
+  'POST /api/v1/projects/{project_id}/transfer':
+    'A transfer cannot happen twice: once it is done the caller is no longer the owner, so a retry is refused (403) and changes nothing; re-read the project to see who owns it.',
 };

@@ -83,6 +83,22 @@ describe('POST /projects', () => {
     expect(await expectStatus<ProjectJson>(read, 200)).toEqual(project);
   });
 
+  it('creates one project for a retry with the same Idempotency-Key', async () => {
+    const owner = await newClient();
+    const key = `create-project-${owner.id}`;
+    const create = () =>
+      t.app.request(
+        `${API}/projects`,
+        bearer(owner.user.accessToken, json({ name: 'Once' }, { 'Idempotency-Key': key })),
+      );
+    const first = await expectStatus<ProjectJson>(await create(), 201);
+    const retry = await create();
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await expectStatus<ProjectJson>(retry, 201)).toEqual(first);
+    const list = await expectStatus<ProjectListJson>(await owner.get('/projects'), 200);
+    expect(list.items.filter((p) => p.name === 'Once')).toHaveLength(1);
+  });
+
   it('refuses a blank name and a bad colour in one 400', async () => {
     const owner = await newClient();
     const problem = await expectProblem(
