@@ -47,7 +47,7 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
       description: 'Accounts, sign-in, token refresh, sessions, email and password.',
     },
     { name: 'Users', description: 'The signed-in user’s own profile.' },
-    { name: 'Admin', description: 'User administration (role `admin` only).' },
+    { name: 'Admin', description: 'User administration and every project (role `admin` only).' },
     {
       name: 'Access tokens',
       description:
@@ -60,6 +60,11 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
       name: 'Tasks',
       description:
         'Tasks the caller owns or is assigned. Every task representation carries an `ETag` from `version`; PATCH takes `If-Match`, GET honours `If-None-Match`.',
+    },
+    {
+      name: 'Projects',
+      description:
+        'Shared lists of tasks. Roles: viewer < editor < admin < owner, each able to do what the ones below may. A non-member gets 404 for everything in a project; a member whose role is too low, 403 `forbidden`. Every user’s Inbox is personal (403 `personal_project`); an archived project is read-only (403 `project_archived`). Project representations carry an `ETag` from `version`.',
     },
     { name: 'Categories', description: 'Each user’s private labels for tasks.' },
     { name: 'Comments', description: 'Remarks on a task by its owner and assignee.' },

@@ -9,6 +9,7 @@ export const IDEMPOTENT_OPERATIONS: readonly string[] = [
   'POST /api/v1/tasks/{task_id}/comments',
   'POST /api/v1/webhooks/{webhook_id}/ping',
   'POST /api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver',
+  'POST /api/v1/projects',
 ];
 
 /** Why an operation whose answer carries a show-once secret keeps no replay. */
@@ -32,4 +33,10 @@ export const NOT_IDEMPOTENT: Readonly<Record<string, string>> = {
   'POST /api/v1/tokens': SHOWN_ONCE,
   'POST /api/v1/webhooks': SHOWN_ONCE,
   'POST /api/v1/webhooks/{webhook_id}/rotate-secret': SHOWN_ONCE,
+  'POST /api/v1/projects/{project_id}/archive':
+    'Archiving is idempotent by itself: archiving an archived project changes nothing.',
+  'POST /api/v1/projects/{project_id}/unarchive':
+    'Unarchiving is idempotent by itself: unarchiving a project that is not archived changes nothing.',
+  'POST /api/v1/projects/{project_id}/transfer':
+    'A transfer cannot happen twice: once it is done the caller is no longer the owner, so a retry is refused (403) and changes nothing; re-read the project to see who owns it.',
 };

@@ -55,6 +55,19 @@ export const TOKEN_ACCESS: TokenAccessTable<AccessTokenScope> = {
   'GET /api/v1/tasks/{task_id}/attachments/{attachment_id}/content': 'tasks:read',
   'DELETE /api/v1/tasks/{task_id}/attachments/{attachment_id}': 'attachments:write',
 
+  'POST /api/v1/projects': 'projects:write',
+  'GET /api/v1/projects': 'projects:read',
+  'GET /api/v1/projects/{project_id}': 'projects:read',
+  'PATCH /api/v1/projects/{project_id}': 'projects:write',
+  'DELETE /api/v1/projects/{project_id}': 'projects:write',
+  'POST /api/v1/projects/{project_id}/archive': 'projects:write',
+  'POST /api/v1/projects/{project_id}/unarchive': 'projects:write',
+  'POST /api/v1/projects/{project_id}/transfer': 'projects:write',
+  'GET /api/v1/projects/{project_id}/members': 'projects:read',
+  'PATCH /api/v1/projects/{project_id}/members/{user_id}': 'projects:write',
+  'DELETE /api/v1/projects/{project_id}/members/{user_id}': 'projects:write',
+  'GET /api/v1/admin/projects': NO_TOKENS,
+
   'GET /api/v1/notifications': 'notifications:read',
   // Marking read changes only the caller's own read marks: part of reading the inbox.
   'POST /api/v1/notifications/read-all': 'notifications:read',

@@ -1,8 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AuthEnv } from '../../shared/http/bearer-auth.ts';
+import { adminProjectsRoutes } from './adapters/http/admin-projects.routes.ts';
 import { attachmentsRoutes } from './adapters/http/attachments.routes.ts';
 import { categoriesRoutes } from './adapters/http/categories.routes.ts';
 import { commentsRoutes } from './adapters/http/comments.routes.ts';
+import { membersRoutes } from './adapters/http/members.routes.ts';
+import { projectsRoutes } from './adapters/http/projects.routes.ts';
 import { tasksRoutes } from './adapters/http/tasks.routes.ts';
 import type { TasksPorts } from './application/ports.ts';
 import { createUseCases, type TasksUseCases } from './tasks.use-cases.ts';
@@ -21,8 +24,14 @@ export function createTasksModule(ports: TasksPorts): TasksModule {
   return {
     useCases,
     routes: ({ requireAuth }) =>
-      [tasksRoutes, categoriesRoutes, commentsRoutes, attachmentsRoutes].map((routes) =>
-        routes({ useCases, requireAuth, clock: ports.clock }),
-      ),
+      [
+        tasksRoutes,
+        categoriesRoutes,
+        commentsRoutes,
+        attachmentsRoutes,
+        projectsRoutes,
+        membersRoutes,
+        adminProjectsRoutes,
+      ].map((routes) => routes({ useCases, requireAuth, clock: ports.clock })),
   };
 }

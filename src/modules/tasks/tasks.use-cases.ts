@@ -1,3 +1,14 @@
+import { AdminListProjects } from './application/admin-list-projects.ts';
+import { ArchiveProject } from './application/archive-project.ts';
+import { ChangeMemberRole } from './application/change-member-role.ts';
+import { CreateProject } from './application/create-project.ts';
+import { DeleteProject } from './application/delete-project.ts';
+import { GetProject } from './application/get-project.ts';
+import { ListMembers } from './application/list-members.ts';
+import { ListProjects } from './application/list-projects.ts';
+import { RemoveMember } from './application/remove-member.ts';
+import { TransferProject } from './application/transfer-project.ts';
+import { UpdateProject } from './application/update-project.ts';
 import { AddComment } from './application/add-comment.ts';
 import { AddTaskCategory } from './application/add-task-category.ts';
 import { AssignTask } from './application/assign-task.ts';
@@ -51,5 +62,16 @@ export function createUseCases(ports: TasksPorts) {
     downloadAttachment: new DownloadAttachment(ports),
     deleteAttachment: new DeleteAttachment(ports),
     getStorageUsage: new GetStorageUsage(ports),
+    createProject: new CreateProject(ports),
+    listProjects: new ListProjects(ports),
+    getProject: new GetProject(ports),
+    updateProject: new UpdateProject(ports),
+    deleteProject: new DeleteProject(ports),
+    archiveProject: new ArchiveProject(ports),
+    transferProject: new TransferProject(ports),
+    listMembers: new ListMembers(ports),
+    changeMemberRole: new ChangeMemberRole(ports),
+    removeMember: new RemoveMember(ports),
+    adminListProjects: new AdminListProjects(ports),
   };
 }

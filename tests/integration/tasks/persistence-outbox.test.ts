@@ -618,6 +618,7 @@ describe('rows exist exactly when the transaction commits', () => {
           await observer.em.fork().getConnection().execute('delete from users where id = ?', [id]);
           return found;
         },
+        isSiteAdmin: (id) => ports.users.isSiteAdmin(id),
       },
     }));
     await expect(

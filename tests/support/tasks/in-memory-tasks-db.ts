@@ -10,6 +10,8 @@ export interface TasksTables {
   projects: Map<string, ProjectProps>;
   /** Roles by project id, then user id. */
   members: Map<string, Map<string, ProjectRole>>;
+  /** When each member joined, by `memberKey(projectId, userId)`. */
+  joinedAt: Map<string, Date>;
   tasks: Map<string, TaskProps>;
   categories: Map<string, CategoryProps>;
   comments: Map<string, CommentProps>;
@@ -25,6 +27,7 @@ export class InMemoryTasksDb {
   tables: TasksTables = {
     projects: new Map(),
     members: new Map(),
+    joinedAt: new Map(),
     tasks: new Map(),
     categories: new Map(),
     comments: new Map(),
@@ -42,3 +45,5 @@ export class InMemoryTasksDb {
     this.tables = snapshot;
   }
 }
+
+export const memberKey = (projectId: string, userId: string) => `${projectId}/${userId}`;

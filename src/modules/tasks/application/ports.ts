@@ -10,7 +10,7 @@ import type { ProjectRole } from '../domain/project-role.ts';
 import type { TaskParties } from '../domain/task-access.ts';
 import type { WorkEvent } from '../domain/task-events.ts';
 import type { TaskPriority, TaskStatus } from '../domain/task-fields.ts';
-import type { Task } from '../domain/task.ts';
+import type { Task, TaskProps } from '../domain/task.ts';
 import type { FileStorage } from './support/file-storage.ts';
 import type { TaskKeysetPosition, TaskScope, TaskSort } from './support/task-sort.ts';
 
@@ -146,6 +146,11 @@ export interface AssignableUser {
 
 export interface UserDirectory {
   findAssignable(userId: string): Promise<AssignableUser | undefined>;
+  /**
+   * Whether the user is an active site admin now, as stored: a demotion takes effect at once,
+   * not when the access token that carries the old role expires.
+   */
+  isSiteAdmin(userId: string): Promise<boolean>;
 }
 
 export interface ReminderSettings {
@@ -166,7 +171,86 @@ export interface ProjectRepository {
   insert(project: Project, ownerId: string): Promise<void>;
   /** The user's role in a live (not deleted) project; undefined when they are not a member. */
   roleOf(projectId: string, userId: string): Promise<ProjectRole | undefined>;
+  /** The live project as `userId` sees it; undefined unless they are a member. */
+  findForMember(projectId: string, userId: string): Promise<ProjectView | undefined>;
+  /** One window of the user's live projects: the Inbox first, then newest first (`created_at`, then `id`, descending). */
+  listForMember(query: ProjectListQuery): Promise<{ items: ProjectView[]; hasMore: boolean }>;
+  /**
+   * The live project, read under a lock that holds off every other `lock` of it (and every
+   * change to the row) until the surrounding transaction ends: project writes and membership
+   * changes of one project happen one after the other. Only meaningful inside `TransactionRunner.run`.
+   */
+  lock(projectId: string): Promise<Project | undefined>;
+  /** Writes the project's fields (under `lock`). */
+  update(project: Project): Promise<void>;
+  /** Ordered by join time, then user id. */
+  listMembers(projectId: string): Promise<MemberView[]>;
+  findMember(projectId: string, userId: string): Promise<MemberView | undefined>;
+  /** Writes the role of an existing member; one owner per project is a database invariant. */
+  setRole(projectId: string, userId: string, role: ProjectRole): Promise<void>;
+  removeMember(projectId: string, userId: string): Promise<void>;
+  /**
+   * Soft-deletes every live task of the project (version and `updated_at` move) and returns them
+   * as they are now, for their events.
+   */
+  deleteTasks(projectId: string, now: Date): Promise<ChangedTask[]>;
+  /**
+   * Unassigns `userId` from their open (not completed) live tasks in the project (version and
+   * `updated_at` move) and returns those tasks as they are now, for their events.
+   */
+  unassignOpenTasks(projectId: string, userId: string, now: Date): Promise<ChangedTask[]>;
+  /** Every live project, newest first, with its owner: the site admin's view. */
+  listAll(query: {
+    q?: string;
+    offset: number;
+    limit: number;
+  }): Promise<{ items: AdminProjectView[]; total: number }>;
 }
+
+/** A project as one member sees it, with the counts its representation shows. */
+export interface ProjectView {
+  project: Project;
+  role: ProjectRole;
+  memberCount: number;
+  /** Live (not deleted) tasks. */
+  taskCount: number;
+}
+
+/** Where a page of "my projects" continues: strictly after this project in the list order. */
+export interface ProjectKeysetPosition {
+  isInbox: boolean;
+  createdAt: Date;
+  id: string;
+}
+
+export interface ProjectListQuery {
+  userId: string;
+  /** Archived projects only, or unarchived ones only (the Inbox is never archived). */
+  archived: boolean;
+  limit: number;
+  after?: ProjectKeysetPosition;
+}
+
+export interface MemberView {
+  userId: string;
+  email: string;
+  fullName: string;
+  role: ProjectRole;
+  joinedAt: Date;
+}
+
+export interface AdminProjectView {
+  project: Project;
+  owner: { userId: string; email: string; fullName: string };
+  memberCount: number;
+  taskCount: number;
+}
+
+/**
+ * A task a bulk change wrote, as it is after the change. Events never read a task's categories,
+ * so a bulk change does not load them.
+ */
+export type ChangedTask = Omit<TaskProps, 'categoryIds'>;
 
 /** Every port of the tasks module; each use case takes the subset it names (`Pick`). */
 export interface TasksPorts {

@@ -33,6 +33,8 @@ export interface ProjectPatch {
 }
 
 type ValidationFailed = TaskErrorOf<'ValidationFailed'>;
+type PersonalProject = TaskErrorOf<'PersonalProject'>;
+type ProjectArchived = TaskErrorOf<'ProjectArchived'>;
 
 /** A list of tasks that its members see and change according to their role. */
 export class Project {
@@ -121,8 +123,74 @@ export class Project {
     return this.props.version;
   }
 
+  /** The Inbox is its owner's alone: no members, no archive, no transfer, no deletion. */
+  guardShareable(): Result<void, PersonalProject> {
+    return this.isInbox ? err({ type: 'PersonalProject', projectId: this.id }) : ok(undefined);
+  }
+
+  /** An archived project is read-only for everyone until it is unarchived. */
+  guardWritable(): Result<void, ProjectArchived> {
+    return this.props.archivedAt === null
+      ? ok(undefined)
+      : err({ type: 'ProjectArchived', projectId: this.id });
+  }
+
+  /**
+   * Applies the present fields of `patch`; `false` when none of them changes anything, and then
+   * the version stays.
+   */
+  rename(
+    patch: ProjectPatch,
+    now: Date,
+  ): Result<boolean, ValidationFailed | PersonalProject | ProjectArchived> {
+    const guarded = this.guardShareable().andThen(() => this.guardWritable());
+    if (guarded.isErr()) return err(guarded.error);
+    const draft = {
+      name: patch.name === undefined ? this.props.name : patch.name.trim(),
+      description: patch.description === undefined ? this.props.description : patch.description,
+      color: patch.color === undefined ? this.props.color : patch.color,
+    };
+    const errors = fieldErrors(draft);
+    if (errors.length > 0) return err(validationFailed(errors));
+    const changed =
+      draft.name !== this.props.name ||
+      draft.description !== this.props.description ||
+      draft.color !== this.props.color;
+    if (changed) this.apply(draft, now);
+    return ok(changed);
+  }
+
+  /** Archiving an archived project changes nothing (and keeps its first archive time). */
+  archive(now: Date): Result<boolean, PersonalProject> {
+    const guarded = this.guardShareable();
+    if (guarded.isErr()) return err(guarded.error);
+    if (this.props.archivedAt !== null) return ok(false);
+    this.apply({ archivedAt: now }, now);
+    return ok(true);
+  }
+
+  unarchive(now: Date): Result<boolean, PersonalProject> {
+    const guarded = this.guardShareable();
+    if (guarded.isErr()) return err(guarded.error);
+    if (this.props.archivedAt === null) return ok(false);
+    this.apply({ archivedAt: null }, now);
+    return ok(true);
+  }
+
+  /** Soft delete; archived projects may be deleted too (archive first is a common way out). */
+  softDelete(now: Date): Result<void, PersonalProject> {
+    const guarded = this.guardShareable();
+    if (guarded.isErr()) return err(guarded.error);
+    this.apply({ deletedAt: now }, now);
+    return ok(undefined);
+  }
+
   toProps(): ProjectProps {
     return { ...this.props };
+  }
+
+  private apply(change: Partial<ProjectProps>, now: Date): void {
+    this.props = { ...this.props, ...change, updatedAt: now, version: this.props.version + 1 };
   }
 }
 

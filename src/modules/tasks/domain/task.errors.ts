@@ -8,7 +8,8 @@ export type TaskField =
   | 'name'
   | 'color'
   | 'body'
-  | 'cursor';
+  | 'cursor'
+  | 'user_id';
 
 export interface FieldError {
   field: TaskField;
@@ -24,16 +25,25 @@ export type TaskAction =
   | 'attach'
   | 'edit_comment'
   | 'delete_comment'
-  | 'delete_attachment';
+  | 'delete_attachment'
+  | 'manage_project'
+  | 'manage_members'
+  | 'change_owner_role'
+  | 'remove_owner'
+  | 'grant_above_own_role'
+  | 'delete_project'
+  | 'transfer_project'
+  | 'administer';
 
 /** Expected outcomes of the tasks module, as values. Each `type` maps to one problem over HTTP. */
 export type TaskError =
   /** Unknown, soft-deleted, or not visible to the caller: indistinguishable on purpose. */
   | { type: 'TaskNotFound'; taskId: string }
   | { type: 'Forbidden'; action: TaskAction }
-  | { type: 'VersionConflict'; currentVersion: number }
+  /** `resource` says what changed when it is not a task. */
+  | { type: 'VersionConflict'; currentVersion: number; resource?: 'project' }
   /** The version named by a precondition (HTTP `If-Match`) is not the current one. */
-  | { type: 'PreconditionFailed'; currentVersion: number }
+  | { type: 'PreconditionFailed'; currentVersion: number; resource?: 'project' }
   /** One entry per offending field. */
   | { type: 'ValidationFailed'; errors: FieldError[] }
   /** Unknown, or another user's category: never attachable, never revealed. */
@@ -47,7 +57,17 @@ export type TaskError =
   | { type: 'FileTooLarge'; maxBytes: number }
   /** The file would take its uploader past their storage quota (STORAGE_QUOTA_BYTES). */
   | { type: 'StorageQuotaExceeded'; quotaBytes: number; usedBytes: number }
-  | { type: 'UnsupportedMediaType' };
+  | { type: 'UnsupportedMediaType' }
+  /** Unknown, deleted, or the caller is not a member: indistinguishable on purpose. */
+  | { type: 'ProjectNotFound'; projectId: string }
+  /** The Inbox cannot be renamed, shared, archived, transferred or deleted. */
+  | { type: 'PersonalProject'; projectId: string }
+  /** An archived project is read-only until it is unarchived. */
+  | { type: 'ProjectArchived'; projectId: string }
+  /** The owner must transfer the project before leaving it. */
+  | { type: 'OwnerCannotLeave'; projectId: string }
+  /** The user named is not a member of the (visible) project. */
+  | { type: 'MemberNotFound'; userId: string };
 
 export type TaskErrorOf<T extends TaskError['type']> = Extract<TaskError, { type: T }>;
 

@@ -12,6 +12,14 @@ const ACTIONS: Record<TaskAction, string> = {
   edit_comment: 'Only the author may edit this comment.',
   delete_comment: 'Only the author or the task owner may delete this comment.',
   delete_attachment: 'Only the uploader or the task owner may delete this attachment.',
+  manage_project: 'Only an admin or the owner of the project may do this.',
+  manage_members: 'Only an admin or the owner of the project may manage its members.',
+  change_owner_role: 'The owner’s role changes only by transferring the project.',
+  remove_owner: 'The owner cannot be removed; they may transfer the project first.',
+  grant_above_own_role: 'You may not give a role above your own.',
+  delete_project: 'Only the owner may delete the project.',
+  transfer_project: 'Only the owner may transfer the project.',
+  administer: 'Only a site admin may do this.',
 };
 
 const notFound = (what: string): ProblemInit => ({
@@ -32,15 +40,15 @@ const table: { [K in TaskError['type']]: Mapping<Extract<TaskError, { type: K }>
   VersionConflict: (e) => ({
     status: 409,
     code: 'version_conflict',
-    title: 'The task changed since you read it',
-    detail: `Re-read the task (now at version ${e.currentVersion}) and apply your change again.`,
+    title: `The ${e.resource ?? 'task'} changed since you read it`,
+    detail: `Re-read the ${e.resource ?? 'task'} (now at version ${e.currentVersion}) and apply your change again.`,
     extensions: { current_version: e.currentVersion },
   }),
   PreconditionFailed: (e) => ({
     status: 412,
     code: 'precondition_failed',
-    title: 'The task does not match If-Match',
-    detail: `Re-read the task (now at version ${e.currentVersion}) and apply your change again.`,
+    title: `The ${e.resource ?? 'task'} does not match If-Match`,
+    detail: `Re-read the ${e.resource ?? 'task'} (now at version ${e.currentVersion}) and apply your change again.`,
     extensions: { current_version: e.currentVersion },
   }),
   ValidationFailed: (e) => validationProblem(e.errors),
@@ -77,6 +85,26 @@ const table: { [K in TaskError['type']]: Mapping<Extract<TaskError, { type: K }>
     title: 'Unsupported media type',
     detail: 'The declared content type contradicts the file contents.',
   }),
+  ProjectNotFound: () => notFound('Project'),
+  PersonalProject: () => ({
+    status: 403,
+    code: 'personal_project',
+    title: 'The Inbox is personal',
+    detail: 'The Inbox cannot be renamed, shared, archived, transferred or deleted.',
+  }),
+  ProjectArchived: () => ({
+    status: 403,
+    code: 'project_archived',
+    title: 'The project is archived',
+    detail: 'An archived project is read-only; an admin may unarchive it.',
+  }),
+  OwnerCannotLeave: () => ({
+    status: 409,
+    code: 'owner_cannot_leave',
+    title: 'The owner cannot leave the project',
+    detail: 'Transfer the project to another member first.',
+  }),
+  MemberNotFound: () => notFound('Member'),
 };
 
 export function taskProblem(error: TaskError): ProblemInit {

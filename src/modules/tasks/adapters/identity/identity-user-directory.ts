@@ -13,4 +13,9 @@ export class IdentityUserDirectory implements UserDirectory {
     const user = await this.users.findById(userId);
     return user && { id: user.id, isActive: user.isActive, emailVerified: user.emailVerified };
   }
+
+  async isSiteAdmin(userId: string): Promise<boolean> {
+    const user = await this.users.findById(userId);
+    return user?.role === 'admin' && user.isActive;
+  }
 }

@@ -32,6 +32,10 @@ export const ProjectRecord = defineEntity({
       expression: 'inbox_user_id is null or (archived_at is null and deleted_at is null)',
     },
   ],
+  indexes: [
+    // The admins' list of every live project, newest first.
+    { name: 'projects_live_created', properties: ['createdAt', 'id'], where: 'deleted_at is null' },
+  ],
 });
 
 export const ProjectMemberRecord = defineEntity({

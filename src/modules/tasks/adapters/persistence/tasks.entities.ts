@@ -98,6 +98,8 @@ export const TaskRecord = defineEntity({
       where: live,
     },
     { name: 'tasks_deleted', properties: ['deletedAt'], where: 'deleted_at is not null' },
+    // A project's live tasks: its task_count, and the soft delete of them all with the project.
+    { name: 'tasks_project_live', properties: ['projectId'], where: live },
     {
       name: 'tasks_search_trgm',
       expression: `create index "tasks_search_trgm" on "tasks" using gin ("search_text" gin_trgm_ops) where ${live}`,
