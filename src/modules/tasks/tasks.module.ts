@@ -3,6 +3,7 @@ import type { AuthEnv } from '../../shared/http/bearer-auth.ts';
 import { attachmentsRoutes } from './adapters/http/attachments.routes.ts';
 import { categoriesRoutes } from './adapters/http/categories.routes.ts';
 import { commentsRoutes } from './adapters/http/comments.routes.ts';
+import { invitationsRoutes } from './adapters/http/invitations.routes.ts';
 import { tasksRoutes } from './adapters/http/tasks.routes.ts';
 import type { TasksPorts } from './application/ports.ts';
 import { createUseCases, type TasksUseCases } from './tasks.use-cases.ts';
@@ -21,8 +22,8 @@ export function createTasksModule(ports: TasksPorts): TasksModule {
   return {
     useCases,
     routes: ({ requireAuth }) =>
-      [tasksRoutes, categoriesRoutes, commentsRoutes, attachmentsRoutes].map((routes) =>
-        routes({ useCases, requireAuth, clock: ports.clock }),
+      [tasksRoutes, categoriesRoutes, commentsRoutes, attachmentsRoutes, invitationsRoutes].map(
+        (routes) => routes({ useCases, requireAuth, clock: ports.clock }),
       ),
   };
 }

@@ -1,6 +1,7 @@
 import type { Attachment } from '../../../src/modules/tasks/domain/attachment.ts';
 import type { CategoryProps } from '../../../src/modules/tasks/domain/category.ts';
 import type { CommentProps } from '../../../src/modules/tasks/domain/comment.ts';
+import type { InvitationProps } from '../../../src/modules/tasks/domain/invitation.ts';
 import type { ProjectRole } from '../../../src/modules/tasks/domain/project-role.ts';
 import type { ProjectProps } from '../../../src/modules/tasks/domain/project.ts';
 import type { TaskEvent } from '../../../src/modules/tasks/domain/task-events.ts';
@@ -10,6 +11,7 @@ export interface TasksTables {
   projects: Map<string, ProjectProps>;
   /** Roles by project id, then user id. */
   members: Map<string, Map<string, ProjectRole>>;
+  invitations: Map<string, InvitationProps>;
   tasks: Map<string, TaskProps>;
   categories: Map<string, CategoryProps>;
   comments: Map<string, CommentProps>;
@@ -25,6 +27,7 @@ export class InMemoryTasksDb {
   tables: TasksTables = {
     projects: new Map(),
     members: new Map(),
+    invitations: new Map(),
     tasks: new Map(),
     categories: new Map(),
     comments: new Map(),

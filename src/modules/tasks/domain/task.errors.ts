@@ -8,7 +8,8 @@ export type TaskField =
   | 'name'
   | 'color'
   | 'body'
-  | 'cursor';
+  | 'cursor'
+  | 'email';
 
 export interface FieldError {
   field: TaskField;
@@ -24,7 +25,8 @@ export type TaskAction =
   | 'attach'
   | 'edit_comment'
   | 'delete_comment'
-  | 'delete_attachment';
+  | 'delete_attachment'
+  | 'manage_invitations';
 
 /** Expected outcomes of the tasks module, as values. Each `type` maps to one problem over HTTP. */
 export type TaskError =
@@ -47,7 +49,20 @@ export type TaskError =
   | { type: 'FileTooLarge'; maxBytes: number }
   /** The file would take its uploader past their storage quota (STORAGE_QUOTA_BYTES). */
   | { type: 'StorageQuotaExceeded'; quotaBytes: number; usedBytes: number }
-  | { type: 'UnsupportedMediaType' };
+  | { type: 'UnsupportedMediaType' }
+  /** Unknown, deleted, or one the caller is not a member of: indistinguishable on purpose. */
+  | { type: 'ProjectNotFound'; projectId: string }
+  /** A user's Inbox: never shared, renamed, archived, transferred or deleted. */
+  | { type: 'PersonalProject'; projectId: string }
+  /** An archived project is read-only for everyone until it is unarchived. */
+  | { type: 'ProjectArchived'; projectId: string }
+  | { type: 'AlreadyMember'; projectId: string }
+  | { type: 'AlreadyInvited'; projectId: string }
+  /** Unknown, or not addressed to the caller (as far as the caller can tell, the same). */
+  | { type: 'InvitationNotFound'; invitationId: string }
+  /** Accepted, declined, revoked or expired: nothing can be done with it any more. */
+  | { type: 'InvitationClosed'; invitationId: string; status: string }
+  | { type: 'RateLimited'; retryAfterSeconds: number };
 
 export type TaskErrorOf<T extends TaskError['type']> = Extract<TaskError, { type: T }>;
 

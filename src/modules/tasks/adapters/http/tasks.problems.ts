@@ -12,6 +12,7 @@ const ACTIONS: Record<TaskAction, string> = {
   edit_comment: 'Only the author may edit this comment.',
   delete_comment: 'Only the author or the task owner may delete this comment.',
   delete_attachment: 'Only the uploader or the task owner may delete this attachment.',
+  manage_invitations: 'Only the project’s admins and its owner may manage its invitations.',
 };
 
 const notFound = (what: string): ProblemInit => ({
@@ -76,6 +77,43 @@ const table: { [K in TaskError['type']]: Mapping<Extract<TaskError, { type: K }>
     code: 'unsupported_media_type',
     title: 'Unsupported media type',
     detail: 'The declared content type contradicts the file contents.',
+  }),
+  ProjectNotFound: () => notFound('Project'),
+  PersonalProject: () => ({
+    status: 403,
+    code: 'personal_project',
+    title: 'The Inbox is personal',
+    detail: 'Your Inbox cannot be renamed, shared, archived, transferred or deleted.',
+  }),
+  ProjectArchived: () => ({
+    status: 403,
+    code: 'project_archived',
+    title: 'The project is archived',
+    detail: 'An archived project is read-only until an admin unarchives it.',
+  }),
+  AlreadyMember: () => ({
+    status: 409,
+    code: 'already_member',
+    title: 'The invitee is already a member of the project',
+  }),
+  AlreadyInvited: () => ({
+    status: 409,
+    code: 'already_invited',
+    title: 'A pending invitation to this address exists',
+    detail: 'Revoke it first to invite the address again, e.g. with another role.',
+  }),
+  InvitationNotFound: () => notFound('Invitation'),
+  InvitationClosed: (e) => ({
+    status: 409,
+    code: 'invitation_closed',
+    title: 'The invitation is no longer pending',
+    detail: `The invitation is ${e.status}.`,
+  }),
+  RateLimited: (e) => ({
+    status: 429,
+    code: 'rate_limited',
+    title: 'Too many requests',
+    headers: { 'Retry-After': String(e.retryAfterSeconds) },
   }),
 };
 
