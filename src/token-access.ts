@@ -55,6 +55,14 @@ export const TOKEN_ACCESS: TokenAccessTable<AccessTokenScope> = {
   'GET /api/v1/tasks/{task_id}/attachments/{attachment_id}/content': 'tasks:read',
   'DELETE /api/v1/tasks/{task_id}/attachments/{attachment_id}': 'attachments:write',
 
+  // Invitations are part of project membership: managed and answered with the projects scopes.
+  'POST /api/v1/projects/{project_id}/invitations': 'projects:write',
+  'GET /api/v1/projects/{project_id}/invitations': 'projects:read',
+  'DELETE /api/v1/projects/{project_id}/invitations/{invitation_id}': 'projects:write',
+  'GET /api/v1/invitations': 'projects:read',
+  'POST /api/v1/invitations/{invitation_id}/accept': 'projects:write',
+  'POST /api/v1/invitations/{invitation_id}/decline': 'projects:write',
+
   'GET /api/v1/notifications': 'notifications:read',
   // Marking read changes only the caller's own read marks: part of reading the inbox.
   'POST /api/v1/notifications/read-all': 'notifications:read',

@@ -69,6 +69,22 @@ describe('invitations', () => {
           expiresAt: new Date(NOW.getTime() + 7 * DAY),
         },
       ]);
+      expect(bed.outbox.events).toEqual([
+        {
+          type: 'project.invited',
+          taskId: null,
+          projectId: PROJECT,
+          actorId: OWNER,
+          occurredAt: NOW,
+          recipients: [STRANGER],
+          payload: { projectName: 'Roof', role: 'admin', invitationId: view.invitation.id },
+        },
+      ]);
+    });
+
+    it('tells no one of an invitation to an address without an account', async () => {
+      (await invite('nobody@example.test'))._unsafeUnwrap();
+      expect(bed.outbox.events).toMatchObject([{ type: 'project.invited', recipients: [] }]);
     });
 
     it('lets no one below admin invite, and hides the project from non-members', async () => {
@@ -144,6 +160,15 @@ describe('invitations', () => {
       expect(joined).toMatchObject({ myRole: 'viewer', memberCount: 3, taskCount: 0 });
       expect(joined.project.id).toBe(PROJECT);
       expect(await bed.projects.roleOf(PROJECT, 'user-later')).toBe('viewer');
+      expect(bed.outbox.events.at(-1)).toEqual({
+        type: 'project.member_added',
+        taskId: null,
+        projectId: PROJECT,
+        actorId: 'user-later',
+        occurredAt: NOW,
+        recipients: [OWNER],
+        payload: { projectName: 'Roof', userId: 'user-later', role: 'viewer' },
+      });
       expect(bed.invitations.stored(invitation.id)).toMatchObject({
         status: 'accepted',
         respondedAt: NOW,
@@ -183,6 +208,7 @@ describe('invitations', () => {
       });
       expect(bed.invitations.stored(invitation.id)?.status).toBe('expired');
       expect(await bed.projects.roleOf(PROJECT, STRANGER)).toBeUndefined();
+      expect(bed.outbox.events.map((event) => event.type)).toEqual(['project.invited']);
     });
 
     it('declines without joining', async () => {

@@ -1,4 +1,5 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { memberAdded } from '../domain/project-events.ts';
 import type { TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, JoinedProject, TasksPorts } from './ports.ts';
 import { answerInvitation, type AnswerError } from './support/invitation-access.ts';
@@ -12,7 +13,10 @@ export type AcceptInvitationError = AnswerError | TaskErrorOf<'ProjectArchived' 
 
 type Ports = Pick<TasksPorts, 'accounts' | 'invitations' | 'outbox' | 'transactions' | 'clock'>;
 
-/** The invitee joins the project with the invited role; the invitation is then closed. */
+/**
+ * The invitee joins the project with the invited role, and the invitation is closed, in one
+ * transaction with the `project.member_added` event.
+ */
 export class AcceptInvitation {
   private readonly ports: Ports;
 
@@ -44,6 +48,14 @@ export class AcceptInvitation {
           return err({ type: 'AlreadyMember', projectId });
         }
         await ports.invitations.update(invitation);
+        // The new member accepted by themself; the one who invited them learns of it.
+        await ports.outbox.append([
+          memberAdded(
+            { project, actorId: actor.userId, occurredAt: now },
+            { userId: actor.userId, role: invitation.role },
+            [invitation.invitedBy],
+          ),
+        ]);
         return ok(projectId);
       },
     );

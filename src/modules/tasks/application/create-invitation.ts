@@ -1,5 +1,6 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { Invitation } from '../domain/invitation.ts';
+import { projectInvited } from '../domain/project-events.ts';
 import type { GrantableRole } from '../domain/project-role.ts';
 import type { TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, InvitationView, TasksPorts } from './ports.ts';
@@ -31,6 +32,7 @@ type Ports = Pick<
   | 'invitations'
   | 'accounts'
   | 'projectMails'
+  | 'outbox'
   | 'rateLimiter'
   | 'transactions'
   | 'ids'
@@ -94,6 +96,12 @@ export class CreateInvitation {
         if (!(await ports.invitations.insert(invitation))) {
           return err({ type: 'AlreadyInvited', projectId });
         }
+        await ports.outbox.append([
+          projectInvited(
+            { project: project.value, actorId: actor.userId, occurredAt: now },
+            { id: invitation.id, role: invitation.role, inviteeId: invitee?.id ?? null },
+          ),
+        ]);
         return ok(undefined);
       },
     );
