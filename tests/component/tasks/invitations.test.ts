@@ -318,12 +318,17 @@ describe('answering', () => {
     ]);
   });
 
-  it('an unverified account sees no invitation to its address', async () => {
+  it('an unverified account sees no invitation to its address, and is not notified of it', async () => {
     const owner = await user();
     const invitee = await user({ verified: false });
     const project = await sharedProject(owner);
     await invited(owner, project.id, invitee.user.email);
     expect(await mine(invitee)).toEqual([]);
+    const events = await sql<{ recipients: string[] }>(
+      'select recipients from outbox_events where project_id = ?',
+      [project.id],
+    );
+    expect(events).toEqual([{ recipients: [] }]);
   });
 
   it('someone else’s invitation is not found (404), and stays pending', async () => {

@@ -82,9 +82,17 @@ describe('invitations', () => {
       ]);
     });
 
-    it('tells no one of an invitation to an address without an account', async () => {
+    it('tells no one of an invitation to an address without an account, or not verified by it', async () => {
+      bed.accounts.add('user-unverified', {
+        email: 'unverified@example.test',
+        emailVerified: false,
+      });
       (await invite('nobody@example.test'))._unsafeUnwrap();
-      expect(bed.outbox.events).toMatchObject([{ type: 'project.invited', recipients: [] }]);
+      (await invite('unverified@example.test'))._unsafeUnwrap();
+      expect(bed.outbox.events).toMatchObject([
+        { type: 'project.invited', recipients: [] },
+        { type: 'project.invited', recipients: [] },
+      ]);
     });
 
     it('lets no one below admin invite, and hides the project from non-members', async () => {
@@ -219,6 +227,18 @@ describe('invitations', () => {
         respondedAt: NOW,
       });
       expect(await bed.projects.roleOf(PROJECT, STRANGER)).toBeUndefined();
+    });
+
+    it('refuses to add a member twice, leaving the invitation pending', async () => {
+      const { invitation } = (await invite(emailOf(STRANGER)))._unsafeUnwrap();
+      bed.db.tables.members.get(PROJECT)!.set(STRANGER, 'viewer');
+      expect((await accept(STRANGER, invitation.id))._unsafeUnwrapErr()).toEqual({
+        type: 'AlreadyMember',
+        projectId: PROJECT,
+      });
+      expect(await bed.projects.roleOf(PROJECT, STRANGER)).toBe('viewer');
+      expect(bed.invitations.stored(invitation.id)?.status).toBe('pending');
+      expect(bed.outbox.events.map((event) => event.type)).toEqual(['project.invited']);
     });
 
     it('lets no one join an archived project', async () => {

@@ -86,6 +86,9 @@ export class CreateInvitation {
       ports.accounts.findByEmail(invitation.email),
     ]);
     if (!inviter) throw new Error('the inviting user has no account');
+    // Only an account that has proven it owns the address learns of the invitation: anyone may
+    // register an address they do not own, and must not learn which projects invite it.
+    const notified = invitee?.emailVerified ? invitee : undefined;
 
     const stored = await ports.transactions.run(
       async (): Promise<Result<void, CreateInvitationError>> => {
@@ -99,7 +102,7 @@ export class CreateInvitation {
         await ports.outbox.append([
           projectInvited(
             { project: project.value, actorId: actor.userId, occurredAt: now },
-            { id: invitation.id, role: invitation.role, inviteeId: invitee?.id ?? null },
+            { id: invitation.id, role: invitation.role, inviteeId: notified?.id ?? null },
           ),
         ]);
         return ok(undefined);

@@ -73,7 +73,7 @@ export function invitationsRoutes({ useCases, requireAuth, clock }: TasksHttpOpt
       summary: 'Invite an address into a project (admin+)',
       description:
         `Stores a pending invitation and mails the address a link to \`<APP_BASE_URL>/invitations\`. The link carries no token: the invitee signs in with that address (or registers with it and verifies it) and accepts there, so a forwarded mail grants nothing. ${EXPIRY} ` +
-        'If the address belongs to an account, that account is notified (`project.invited`). ' +
+        'If the address belongs to an account that has verified it, that account is notified (`project.invited`). ' +
         'The Inbox cannot be shared and an archived project takes no invitations (403). ' +
         'An address whose account is already a member gets 409 `already_member`; one with a pending invitation to the project gets 409 `already_invited` (revoke it to invite again; one that has expired does not count). ' +
         `Each user may send at most ${INVITATION_LIMIT} invitations per ${INVITATION_WINDOW_SECONDS / 60} minutes across all projects, refused ones included (429 \`rate_limited\` with \`Retry-After\`), so that the service cannot be used to mail strangers in bulk.`,
