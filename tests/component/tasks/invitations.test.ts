@@ -436,6 +436,34 @@ describe('answering', () => {
     );
     expect(Number(rows[0]?.n)).toBe(1);
   });
+  it('waits for an archiving in progress, then refuses to join the archived project', async () => {
+    const owner = await user();
+    const invitee = await user();
+    const project = await sharedProject(owner);
+    const invitation = await invited(owner, project.id, invitee.user.email);
+    const pool = await t.container.orm.em.getConnection().getNativeClient();
+    const archiving = await pool.connect();
+    try {
+      await archiving.query('begin');
+      await archiving.query('update projects set archived_at = now() where id = $1', [project.id]);
+      const answer = invitee.post(`/invitations/${invitation.id}/accept`);
+      await expect
+        .poll(async () => {
+          const [row] = await sql<{ n: string }>(
+            `select count(*) as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`,
+          );
+          return Number(row?.n);
+        })
+        .toBe(1);
+      await archiving.query('commit');
+      await expectProblem(await answer, 403, 'project_archived');
+    } finally {
+      archiving.release();
+    }
+    expect(await roleOf(project.id, invitee.id)).toBeUndefined();
+    expect(await mine(invitee)).toEqual([invitation]);
+  });
 });
 
 describe('revoking', () => {

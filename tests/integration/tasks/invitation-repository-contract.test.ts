@@ -148,10 +148,14 @@ describe.each([
         archived: false,
       });
       expect(await world.invitations.findProject(owner)).toMatchObject({ isInbox: true });
+      const locked = () => world.transactions.run(() => world.invitations.lockProject(id));
+      expect(await locked()).toEqual(await world.invitations.findProject(id));
       await world.mark(id, { archivedAt: T0 });
       expect(await world.invitations.findProject(id)).toMatchObject({ archived: true });
+      expect(await locked()).toMatchObject({ archived: true });
       await world.mark(id, { deletedAt: T0 });
       expect(await world.invitations.findProject(id)).toBeUndefined();
+      expect(await locked()).toBeUndefined();
       expect(await world.invitations.findProject(randomUUID())).toBeUndefined();
     }));
 
@@ -273,7 +277,7 @@ describe.each([
       await world.tasks.insert(task(T0));
 
       const joined = await world.invitations.joinedProject(id, member);
-      expect(joined).toMatchObject({ myRole: 'viewer', memberCount: 2, taskCount: 1 });
+      expect(joined).toMatchObject({ role: 'viewer', memberCount: 2, taskCount: 1 });
       expect(joined?.project.toProps()).toMatchObject({
         id,
         name: 'Kitchen',

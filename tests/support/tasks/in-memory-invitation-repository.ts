@@ -30,6 +30,13 @@ export class InMemoryInvitationRepository implements InvitationRepository {
     );
   }
 
+  lockProject(projectId: string): Promise<InvitableProject | undefined> {
+    if (this.db.openTransactions === 0) {
+      return Promise.reject(new Error('lock outside a transaction'));
+    }
+    return this.findProject(projectId);
+  }
+
   expireStale(projectId: string, email: string, now: Date): Promise<void> {
     for (const row of this.db.tables.invitations.values()) {
       if (
@@ -121,7 +128,7 @@ export class InMemoryInvitationRepository implements InvitationRepository {
     }
     return Promise.resolve({
       project: Project.restore(project),
-      myRole,
+      role: myRole,
       memberCount: roles.size,
       taskCount,
     });

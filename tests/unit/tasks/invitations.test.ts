@@ -165,7 +165,7 @@ describe('invitations', () => {
       bed.accounts.add('user-later', { email: 'later@example.test' });
       expect((await mine('user-later')).map((v) => v.invitation.id)).toEqual([invitation.id]);
       const joined = (await accept('user-later', invitation.id))._unsafeUnwrap();
-      expect(joined).toMatchObject({ myRole: 'viewer', memberCount: 3, taskCount: 0 });
+      expect(joined).toMatchObject({ role: 'viewer', memberCount: 3, taskCount: 0 });
       expect(joined.project.id).toBe(PROJECT);
       expect(await bed.projects.roleOf(PROJECT, 'user-later')).toBe('viewer');
       expect(bed.outbox.events.at(-1)).toEqual({

@@ -39,7 +39,7 @@ export class AcceptInvitation {
       invitationId,
       async ({ invitation }, now) => {
         const { projectId } = invitation;
-        const project = await ports.invitations.findProject(projectId);
+        const project = await ports.invitations.lockProject(projectId);
         if (!project) return err({ type: 'InvitationNotFound', invitationId });
         if (project.archived) return err({ type: 'ProjectArchived', projectId });
         const closed = invitation.accept(now);

@@ -187,7 +187,7 @@ export interface InvitableProject {
 /** A project as the member who just joined it sees it. */
 export interface JoinedProject {
   project: Project;
-  myRole: ProjectRole;
+  role: ProjectRole;
   memberCount: number;
   /** Its live tasks. */
   taskCount: number;
@@ -200,6 +200,12 @@ export type InvitationFilter = InvitationStatus | 'all';
 export interface InvitationRepository {
   /** The project if it is live (not deleted). */
   findProject(projectId: string): Promise<InvitableProject | undefined>;
+  /**
+   * `findProject`, read under a lock that holds off every change to the project's row (archiving,
+   * deleting) until the surrounding transaction ends, so a member never joins a project that was
+   * archived meanwhile. Only meaningful inside `TransactionRunner.run`.
+   */
+  lockProject(projectId: string): Promise<InvitableProject | undefined>;
   /**
    * Rewrites the project's pending invitations to `email` that have expired at `now` as
    * `expired`, so that they no longer hold the one pending place per project and address.

@@ -120,7 +120,7 @@ export function toProjectJson(joined: JoinedProject): z.infer<typeof ProjectSche
     color: project.color,
     is_inbox: project.isInbox,
     archived_at: project.archivedAt?.toISOString() ?? null,
-    my_role: joined.myRole,
+    my_role: joined.role,
     member_count: joined.memberCount,
     task_count: joined.taskCount,
     created_at: project.createdAt.toISOString(),

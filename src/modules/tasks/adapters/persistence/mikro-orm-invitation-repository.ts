@@ -22,22 +22,15 @@ export class MikroOrmInvitationRepository implements InvitationRepository {
   }
 
   async findProject(projectId: string): Promise<InvitableProject | undefined> {
-    const [row] = await rowsOf(
-      this.em,
-      tasksDb(this.em)
-        .selectFrom('projects')
-        .select(['id', 'name', 'inbox_user_id', 'archived_at'])
-        .where('id', '=', projectId)
-        .where('deleted_at', 'is', null),
-    );
-    return (
-      row && {
-        id: row.id,
-        name: row.name,
-        isInbox: row.inbox_user_id !== null,
-        archived: row.archived_at !== null,
-      }
-    );
+    const [row] = await rowsOf(this.em, projects(tasksDb(this.em), projectId));
+    return row && toProject(row);
+  }
+
+  async lockProject(projectId: string): Promise<InvitableProject | undefined> {
+    // FOR SHARE conflicts with the UPDATE that archives or deletes the project, and with the
+    // locks that changes to the project take, while letting other members join alongside.
+    const [row] = await rowsOf(this.em, projects(tasksDb(this.em), projectId).forShare());
+    return row && toProject(row);
   }
 
   async expireStale(projectId: string, email: string, now: Date): Promise<void> {
@@ -210,11 +203,31 @@ export class MikroOrmInvitationRepository implements InvitationRepository {
         updatedAt: new Date(row.updated_at),
         version: row.version,
       }),
-      myRole: row.role,
+      role: row.role,
       memberCount: Number(row.member_count ?? 0),
       taskCount: Number(row.task_count ?? 0),
     };
   }
+}
+
+/** A live project, as invitations judge it. */
+function projects(db: Kysely<TasksDb>, projectId: string) {
+  return db
+    .selectFrom('projects')
+    .select(['id', 'name', 'inbox_user_id', 'archived_at'])
+    .where('id', '=', projectId)
+    .where('deleted_at', 'is', null);
+}
+
+function toProject(
+  row: OnTheWireRow<Awaited<ReturnType<ReturnType<typeof projects>['executeTakeFirstOrThrow']>>>,
+): InvitableProject {
+  return {
+    id: row.id,
+    name: row.name,
+    isInbox: row.inbox_user_id !== null,
+    archived: row.archived_at !== null,
+  };
 }
 
 /** Invitations of live projects, with their project's name. */
