@@ -7,6 +7,10 @@ export const IDEMPOTENT_OPERATIONS: readonly string[] = [
   'POST /api/v1/tasks',
   'POST /api/v1/categories',
   'POST /api/v1/tasks/{task_id}/comments',
+  // A retried invitation or answer would otherwise get 409 for what its lost first try did.
+  'POST /api/v1/projects/{project_id}/invitations',
+  'POST /api/v1/invitations/{invitation_id}/accept',
+  'POST /api/v1/invitations/{invitation_id}/decline',
 ];
 
 /**

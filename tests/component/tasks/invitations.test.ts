@@ -5,7 +5,7 @@ import { INVITATION_VALIDITY_DAYS } from '../../../src/modules/tasks/domain/invi
 import { Project } from '../../../src/modules/tasks/domain/project.ts';
 import type { ProjectRole } from '../../../src/modules/tasks/domain/project-role.ts';
 import { UuidV7Ids } from '../../../src/shared/infra/uuid-v7-ids.ts';
-import { json, register, uniqueEmail } from '../../support/identity/http-client.ts';
+import { bearer, json, register, uniqueEmail } from '../../support/identity/http-client.ts';
 import { TestSmtpServer } from '../../support/smtp-server.ts';
 import {
   expectProblem,
@@ -164,6 +164,26 @@ describe('inviting', () => {
         payload: { projectName: project.name, role: 'viewer', invitationId: invitation.id },
       },
     ]);
+  });
+
+  it('replays an invitation retried with the same Idempotency-Key instead of refusing it', async () => {
+    const owner = await user();
+    const project = await sharedProject(owner);
+    const email = uniqueEmail();
+    const key = `invite-${email}`;
+    const send = () =>
+      t.app.request(
+        `/api/v1/projects/${project.id}/invitations`,
+        bearer(owner.user.accessToken, {
+          ...json({ email, role: 'viewer' }),
+          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+        }),
+      );
+    const first = await expectStatus<InvitationJson>(await send(), 201);
+    const retry = await send();
+    expect(retry.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(await expectStatus<InvitationJson>(retry, 201)).toEqual(first);
+    expect(await projectInvitations(owner, project.id)).toEqual([first]);
   });
 
   it('refuses an address whose account is a member, and a second pending invitation', async () => {
