@@ -70,6 +70,11 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
     { name: 'Comments', description: 'Remarks on a task by its owner and assignee.' },
     { name: 'Attachments', description: 'Files on a task (≤ 10 MiB), typed by their bytes.' },
     {
+      name: 'Invitations',
+      description:
+        'Invitations into shared projects: sent by a project’s admins to an address, answered by the account that owns it.',
+    },
+    {
       name: 'Notifications',
       description: 'The stored inbox, and its live WebSocket feed with tickets for browsers.',
     },

@@ -28,6 +28,9 @@ import type { Mailer } from './modules/identity/application/ports.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/identity.module.ts';
 import type { FileStorage } from './modules/tasks/application/ports.ts';
 import { IdentityUserDirectory } from './modules/tasks/adapters/identity/identity-user-directory.ts';
+import { IdentityAccountDirectory } from './modules/tasks/adapters/identity/identity-account-directory.ts';
+import { MailerProjectMails } from './modules/tasks/adapters/mail/mailer-project-mails.ts';
+import { MikroOrmInvitationRepository } from './modules/tasks/adapters/persistence/mikro-orm-invitation-repository.ts';
 import { MikroOrmAttachmentRepository } from './modules/tasks/adapters/persistence/mikro-orm-attachment-repository.ts';
 import { MikroOrmCategoryRepository } from './modules/tasks/adapters/persistence/mikro-orm-category-repository.ts';
 import { MikroOrmCommentRepository } from './modules/tasks/adapters/persistence/mikro-orm-comment-repository.ts';
@@ -231,6 +234,10 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   const files = overrides.files ?? fileStorage(config);
   const tasks = createTasksModule({
     projects: new MikroOrmProjectRepository(em),
+    invitations: new MikroOrmInvitationRepository(em),
+    accounts: new IdentityAccountDirectory(users),
+    projectMails: new MailerProjectMails(mailer, config.appBaseUrl),
+    rateLimiter,
     tasks: new MikroOrmTaskRepository(em),
     categories: new MikroOrmCategoryRepository(em),
     comments: new MikroOrmCommentRepository(em),

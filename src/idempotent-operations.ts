@@ -10,6 +10,10 @@ export const IDEMPOTENT_OPERATIONS: readonly string[] = [
   'POST /api/v1/webhooks/{webhook_id}/ping',
   'POST /api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver',
   'POST /api/v1/projects',
+  // A retried invitation or answer would otherwise get 409 for what its lost first try did.
+  'POST /api/v1/projects/{project_id}/invitations',
+  'POST /api/v1/invitations/{invitation_id}/accept',
+  'POST /api/v1/invitations/{invitation_id}/decline',
 ];
 
 /** Why an operation whose answer carries a show-once secret keeps no replay. */

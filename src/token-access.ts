@@ -67,6 +67,13 @@ export const TOKEN_ACCESS: TokenAccessTable<AccessTokenScope> = {
   'PATCH /api/v1/projects/{project_id}/members/{user_id}': 'projects:write',
   'DELETE /api/v1/projects/{project_id}/members/{user_id}': 'projects:write',
   'GET /api/v1/admin/projects': NO_TOKENS,
+  // Invitations are part of project membership: managed and answered with the projects scopes.
+  'POST /api/v1/projects/{project_id}/invitations': 'projects:write',
+  'GET /api/v1/projects/{project_id}/invitations': 'projects:read',
+  'DELETE /api/v1/projects/{project_id}/invitations/{invitation_id}': 'projects:write',
+  'GET /api/v1/invitations': 'projects:read',
+  'POST /api/v1/invitations/{invitation_id}/accept': 'projects:write',
+  'POST /api/v1/invitations/{invitation_id}/decline': 'projects:write',
 
   'GET /api/v1/notifications': 'notifications:read',
   // Marking read changes only the caller's own read marks: part of reading the inbox.

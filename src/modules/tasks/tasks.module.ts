@@ -6,6 +6,7 @@ import { categoriesRoutes } from './adapters/http/categories.routes.ts';
 import { commentsRoutes } from './adapters/http/comments.routes.ts';
 import { membersRoutes } from './adapters/http/members.routes.ts';
 import { projectsRoutes } from './adapters/http/projects.routes.ts';
+import { invitationsRoutes } from './adapters/http/invitations.routes.ts';
 import { tasksRoutes } from './adapters/http/tasks.routes.ts';
 import type { TasksPorts } from './application/ports.ts';
 import { createUseCases, type TasksUseCases } from './tasks.use-cases.ts';
@@ -32,6 +33,7 @@ export function createTasksModule(ports: TasksPorts): TasksModule {
         projectsRoutes,
         membersRoutes,
         adminProjectsRoutes,
+        invitationsRoutes,
       ].map((routes) => routes({ useCases, requireAuth, clock: ports.clock })),
   };
 }

@@ -9,11 +9,14 @@ import { ListProjects } from './application/list-projects.ts';
 import { RemoveMember } from './application/remove-member.ts';
 import { TransferProject } from './application/transfer-project.ts';
 import { UpdateProject } from './application/update-project.ts';
+import { AcceptInvitation } from './application/accept-invitation.ts';
 import { AddComment } from './application/add-comment.ts';
 import { AddTaskCategory } from './application/add-task-category.ts';
 import { AssignTask } from './application/assign-task.ts';
 import { CreateCategory } from './application/create-category.ts';
 import { CreateInbox } from './application/create-inbox.ts';
+import { CreateInvitation } from './application/create-invitation.ts';
+import { DeclineInvitation } from './application/decline-invitation.ts';
 import { CreateTask } from './application/create-task.ts';
 import { DeleteAttachment } from './application/delete-attachment.ts';
 import { DeleteCategory } from './application/delete-category.ts';
@@ -25,9 +28,12 @@ import { GetTask } from './application/get-task.ts';
 import { ListAttachments } from './application/list-attachments.ts';
 import { ListCategories } from './application/list-categories.ts';
 import { ListComments } from './application/list-comments.ts';
+import { ListMyInvitations } from './application/list-my-invitations.ts';
+import { ListProjectInvitations } from './application/list-project-invitations.ts';
 import { ListTasks } from './application/list-tasks.ts';
 import type { TasksPorts } from './application/ports.ts';
 import { RemoveTaskCategory } from './application/remove-task-category.ts';
+import { RevokeInvitation } from './application/revoke-invitation.ts';
 import { UnassignTask } from './application/unassign-task.ts';
 import { UpdateCategory } from './application/update-category.ts';
 import { UpdateComment } from './application/update-comment.ts';
@@ -73,5 +79,11 @@ export function createUseCases(ports: TasksPorts) {
     changeMemberRole: new ChangeMemberRole(ports),
     removeMember: new RemoveMember(ports),
     adminListProjects: new AdminListProjects(ports),
+    createInvitation: new CreateInvitation(ports),
+    listProjectInvitations: new ListProjectInvitations(ports),
+    revokeInvitation: new RevokeInvitation(ports),
+    listMyInvitations: new ListMyInvitations(ports),
+    acceptInvitation: new AcceptInvitation(ports),
+    declineInvitation: new DeclineInvitation(ports),
   };
 }

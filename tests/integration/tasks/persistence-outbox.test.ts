@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { entities } from '../../../src/container.ts';
 import { MikroOrmUserRepository } from '../../../src/modules/identity/adapters/persistence/mikro-orm-user-repository.ts';
+import { IdentityAccountDirectory } from '../../../src/modules/tasks/adapters/identity/identity-account-directory.ts';
 import { IdentityUserDirectory } from '../../../src/modules/tasks/adapters/identity/identity-user-directory.ts';
+import { MailerProjectMails } from '../../../src/modules/tasks/adapters/mail/mailer-project-mails.ts';
 import { MikroOrmAttachmentRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-attachment-repository.ts';
 import { MikroOrmCategoryRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-category-repository.ts';
 import { MikroOrmCommentRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-comment-repository.ts';
+import { MikroOrmInvitationRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-invitation-repository.ts';
 import { MikroOrmOutbox } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-outbox.ts';
 import { MikroOrmProjectRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-project-repository.ts';
 import { MikroOrmTaskRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-task-repository.ts';
@@ -438,6 +441,10 @@ describe('rows exist exactly when the transaction commits', () => {
     const users = new MikroOrmUserRepository(em());
     const ports: TasksPorts = {
       projects: new MikroOrmProjectRepository(em()),
+      invitations: new MikroOrmInvitationRepository(em()),
+      accounts: new IdentityAccountDirectory(users),
+      projectMails: new MailerProjectMails(t.container.mailer, t.container.config.appBaseUrl),
+      rateLimiter: t.container.rateLimiter,
       tasks: new MikroOrmTaskRepository(em()),
       categories: new MikroOrmCategoryRepository(em()),
       comments: new MikroOrmCommentRepository(em()),

@@ -1,6 +1,7 @@
 import type { Attachment } from '../../../src/modules/tasks/domain/attachment.ts';
 import type { CategoryProps } from '../../../src/modules/tasks/domain/category.ts';
 import type { CommentProps } from '../../../src/modules/tasks/domain/comment.ts';
+import type { InvitationProps } from '../../../src/modules/tasks/domain/invitation.ts';
 import type { ProjectRole } from '../../../src/modules/tasks/domain/project-role.ts';
 import type { ProjectProps } from '../../../src/modules/tasks/domain/project.ts';
 import type { TaskEvent } from '../../../src/modules/tasks/domain/task-events.ts';
@@ -12,6 +13,7 @@ export interface TasksTables {
   members: Map<string, Map<string, ProjectRole>>;
   /** When each member joined, by `memberKey(projectId, userId)`. */
   joinedAt: Map<string, Date>;
+  invitations: Map<string, InvitationProps>;
   tasks: Map<string, TaskProps>;
   categories: Map<string, CategoryProps>;
   comments: Map<string, CommentProps>;
@@ -28,6 +30,7 @@ export class InMemoryTasksDb {
     projects: new Map(),
     members: new Map(),
     joinedAt: new Map(),
+    invitations: new Map(),
     tasks: new Map(),
     categories: new Map(),
     comments: new Map(),

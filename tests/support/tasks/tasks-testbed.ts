@@ -4,6 +4,7 @@ import type { CategoryProps } from '../../../src/modules/tasks/domain/category.t
 import type { CommentProps } from '../../../src/modules/tasks/domain/comment.ts';
 import type { TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 import { FixedClock } from '../identity/fixed-clock.ts';
+import { InMemoryRateLimiter } from '../identity/in-memory-rate-limiter.ts';
 import { RecordingFailureReporter } from '../identity/recording-failure-reporter.ts';
 import { SequentialUuids } from './sequential-uuids.ts';
 import {
@@ -17,16 +18,19 @@ import {
   OWNER,
   STRANGER,
 } from './builders.ts';
+import { InMemoryAccountDirectory } from './in-memory-account-directory.ts';
 import { InMemoryAttachmentRepository } from './in-memory-attachment-repository.ts';
 import { InMemoryCategoryRepository } from './in-memory-category-repository.ts';
 import { InMemoryCommentRepository } from './in-memory-comment-repository.ts';
 import { InMemoryFileStorage } from './in-memory-file-storage.ts';
+import { InMemoryInvitationRepository } from './in-memory-invitation-repository.ts';
 import { InMemoryOutbox } from './in-memory-outbox.ts';
 import { InMemoryProjectRepository } from './in-memory-project-repository.ts';
 import { InMemoryTaskRepository } from './in-memory-task-repository.ts';
 import { InMemoryTasksDb } from './in-memory-tasks-db.ts';
 import { InMemoryTransactions } from './in-memory-transactions.ts';
 import { InMemoryUserDirectory } from './in-memory-user-directory.ts';
+import { RecordingProjectMails } from './recording-project-mails.ts';
 
 export const REMINDER_LEAD_MINUTES = 60;
 export const STORAGE_QUOTA_BYTES = 100 * 1024 * 1024;
@@ -38,8 +42,13 @@ export const STORAGE_QUOTA_BYTES = 100 * 1024 * 1024;
  */
 export function tasksTestbed() {
   const db = new InMemoryTasksDb();
+  const clock = new FixedClock(NOW);
   const ports = {
     projects: new InMemoryProjectRepository(db),
+    invitations: new InMemoryInvitationRepository(db),
+    accounts: new InMemoryAccountDirectory(),
+    projectMails: new RecordingProjectMails(),
+    rateLimiter: new InMemoryRateLimiter(clock),
     tasks: new InMemoryTaskRepository(db),
     categories: new InMemoryCategoryRepository(db),
     comments: new InMemoryCommentRepository(db),
@@ -50,12 +59,13 @@ export function tasksTestbed() {
     reminders: { leadMinutes: REMINDER_LEAD_MINUTES },
     storageQuota: { bytesPerUser: STORAGE_QUOTA_BYTES },
     ids: new SequentialUuids(),
-    clock: new FixedClock(NOW),
+    clock,
     transactions: new InMemoryTransactions(db),
     failures: new RecordingFailureReporter(),
   } satisfies TasksPorts;
   for (const id of [OWNER, ASSIGNEE, STRANGER]) {
     ports.users.add(id);
+    ports.accounts.add(id);
     ports.projects.addInbox(id, inboxOf(id));
   }
 

@@ -40,6 +40,9 @@ export interface UserRepository {
 /** One user by id, as another module's adapter may read it (wired by the composition root). */
 export type UserLookup = Pick<UserRepository, 'findById'>;
 
+/** Users by id or by their (normalised) address, as another module's adapter may read them. */
+export type UserAddressBook = Pick<UserRepository, 'findById' | 'findByEmail'>;
+
 export type LoginAdmission = { locked: false } | { locked: true; retryAfterSeconds: number };
 
 /**

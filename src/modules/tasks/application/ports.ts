@@ -1,12 +1,14 @@
 import type { Clock } from '../../../shared/domain/clock.ts';
 import type { FailureReporter } from '../../../shared/domain/failure-reporter.ts';
 import type { IdGenerator } from '../../../shared/domain/id-generator.ts';
+import type { RateLimiter } from '../../../shared/domain/rate-limiter.ts';
 import type { TransactionRunner } from '../../../shared/domain/transaction-runner.ts';
 import type { Attachment } from '../domain/attachment.ts';
 import type { Category } from '../domain/category.ts';
 import type { Comment } from '../domain/comment.ts';
+import type { Invitation, InvitationStatus } from '../domain/invitation.ts';
 import type { Project } from '../domain/project.ts';
-import type { ProjectRole } from '../domain/project-role.ts';
+import type { GrantableRole, ProjectRole } from '../domain/project-role.ts';
 import type { TaskParties } from '../domain/task-access.ts';
 import type { WorkEvent } from '../domain/task-events.ts';
 import type { TaskPriority, TaskStatus } from '../domain/task-fields.ts';
@@ -252,9 +254,102 @@ export interface AdminProjectView {
  */
 export type ChangedTask = Omit<TaskProps, 'categoryIds'>;
 
+/** An invitation as the API shows it, with the name of its project. */
+export interface InvitationView {
+  invitation: Invitation;
+  projectName: string;
+}
+
+/** What invitations need to know of a live project. */
+export interface InvitableProject {
+  id: string;
+  name: string;
+  isInbox: boolean;
+  archived: boolean;
+}
+
+/** A project as the member who just joined it sees it. */
+export type JoinedProject = ProjectView;
+
+/** Which of a project's invitations a list shows: one status (as `statusAt` tells it), or all. */
+export type InvitationFilter = InvitationStatus | 'all';
+
+/** Invitations to projects, and the memberships accepting them creates. */
+export interface InvitationRepository {
+  /** The project if it is live (not deleted). */
+  findProject(projectId: string): Promise<InvitableProject | undefined>;
+  /**
+   * `findProject`, read under a lock that holds off every change to the project's row (archiving,
+   * deleting) until the surrounding transaction ends, so a member never joins a project that was
+   * archived meanwhile. Only meaningful inside `TransactionRunner.run`.
+   */
+  lockProject(projectId: string): Promise<InvitableProject | undefined>;
+  /**
+   * Rewrites the project's pending invitations to `email` that have expired at `now` as
+   * `expired`, so that they no longer hold the one pending place per project and address.
+   */
+  expireStale(projectId: string, email: string, now: Date): Promise<void>;
+  /** Resolves `false` when the project has a pending invitation to the address already. */
+  insert(invitation: Invitation): Promise<boolean>;
+  /** One invitation of a live project. */
+  findInProject(projectId: string, invitationId: string): Promise<InvitationView | undefined>;
+  /**
+   * The invitation, if its project is live, read under a lock that holds off every other `lock`
+   * of it until the surrounding transaction ends. Only meaningful inside `TransactionRunner.run`.
+   */
+  lock(invitationId: string): Promise<InvitationView | undefined>;
+  /** Writes the status and the time of the answer. */
+  update(invitation: Invitation): Promise<void>;
+  /** Newest first. */
+  listForProject(projectId: string, filter: InvitationFilter, now: Date): Promise<InvitationView[]>;
+  /** Pending, unexpired invitations to `email` into live projects, newest first. */
+  listPendingFor(email: string, now: Date): Promise<InvitationView[]>;
+  /** Adds a member; resolves `false` (and changes nothing) when they are one already. */
+  addMember(
+    projectId: string,
+    userId: string,
+    role: GrantableRole,
+    joinedAt: Date,
+  ): Promise<boolean>;
+  /** The live project with the user's role and its counts; undefined for a non-member. */
+  joinedProject(projectId: string, userId: string): Promise<JoinedProject | undefined>;
+}
+
+/** An account as invitations see it: who owns an address, and whether they proved it. */
+export interface Account {
+  id: string;
+  email: string;
+  fullName: string;
+  emailVerified: boolean;
+  isActive: boolean;
+}
+
+export interface AccountDirectory {
+  findById(userId: string): Promise<Account | undefined>;
+  /** By the address as accounts store it (trimmed, lower-cased). */
+  findByEmail(normalisedEmail: string): Promise<Account | undefined>;
+}
+
+export interface InvitationMail {
+  to: string;
+  projectName: string;
+  inviterName: string;
+  role: GrantableRole;
+  expiresAt: Date;
+}
+
+/** Mail about projects. Delivery happens in the background: sending never fails the caller. */
+export interface ProjectMails {
+  invitation(mail: InvitationMail): Promise<void>;
+}
+
 /** Every port of the tasks module; each use case takes the subset it names (`Pick`). */
 export interface TasksPorts {
   projects: ProjectRepository;
+  invitations: InvitationRepository;
+  accounts: AccountDirectory;
+  projectMails: ProjectMails;
+  rateLimiter: RateLimiter;
   tasks: TaskRepository;
   categories: CategoryRepository;
   comments: CommentRepository;

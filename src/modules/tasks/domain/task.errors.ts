@@ -9,7 +9,8 @@ export type TaskField =
   | 'color'
   | 'body'
   | 'cursor'
-  | 'user_id';
+  | 'user_id'
+  | 'email';
 
 export interface FieldError {
   field: TaskField;
@@ -33,7 +34,8 @@ export type TaskAction =
   | 'grant_above_own_role'
   | 'delete_project'
   | 'transfer_project'
-  | 'administer';
+  | 'administer'
+  | 'manage_invitations';
 
 /** Expected outcomes of the tasks module, as values. Each `type` maps to one problem over HTTP. */
 export type TaskError =
@@ -67,7 +69,14 @@ export type TaskError =
   /** The owner must transfer the project before leaving it. */
   | { type: 'OwnerCannotLeave'; projectId: string }
   /** The user named is not a member of the (visible) project. */
-  | { type: 'MemberNotFound'; userId: string };
+  | { type: 'MemberNotFound'; userId: string }
+  | { type: 'AlreadyMember'; projectId: string }
+  | { type: 'AlreadyInvited'; projectId: string }
+  /** Unknown, or not addressed to the caller (as far as the caller can tell, the same). */
+  | { type: 'InvitationNotFound'; invitationId: string }
+  /** Accepted, declined, revoked or expired: nothing can be done with it any more. */
+  | { type: 'InvitationClosed'; invitationId: string; status: string }
+  | { type: 'RateLimited'; retryAfterSeconds: number };
 
 export type TaskErrorOf<T extends TaskError['type']> = Extract<TaskError, { type: T }>;
 

@@ -20,6 +20,7 @@ const ACTIONS: Record<TaskAction, string> = {
   delete_project: 'Only the owner may delete the project.',
   transfer_project: 'Only the owner may transfer the project.',
   administer: 'Only a site admin may do this.',
+  manage_invitations: 'Only the project’s admins and its owner may manage its invitations.',
 };
 
 const notFound = (what: string): ProblemInit => ({
@@ -105,6 +106,30 @@ const table: { [K in TaskError['type']]: Mapping<Extract<TaskError, { type: K }>
     detail: 'Transfer the project to another member first.',
   }),
   MemberNotFound: () => notFound('Member'),
+  AlreadyMember: () => ({
+    status: 409,
+    code: 'already_member',
+    title: 'The invitee is already a member of the project',
+  }),
+  AlreadyInvited: () => ({
+    status: 409,
+    code: 'already_invited',
+    title: 'A pending invitation to this address exists',
+    detail: 'Revoke it first to invite the address again, e.g. with another role.',
+  }),
+  InvitationNotFound: () => notFound('Invitation'),
+  InvitationClosed: (e) => ({
+    status: 409,
+    code: 'invitation_closed',
+    title: 'The invitation is no longer pending',
+    detail: `The invitation is ${e.status}.`,
+  }),
+  RateLimited: (e) => ({
+    status: 429,
+    code: 'rate_limited',
+    title: 'Too many requests',
+    headers: { 'Retry-After': String(e.retryAfterSeconds) },
+  }),
 };
 
 export function taskProblem(error: TaskError): ProblemInit {

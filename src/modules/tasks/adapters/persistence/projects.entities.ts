@@ -105,6 +105,8 @@ export const ProjectInvitationRecord = defineEntity({
     },
   ],
   indexes: [
+    // A project's invitations of any status, newest first.
+    { name: 'project_invitations_project', properties: ['projectId', 'createdAt', 'id'] },
     {
       name: 'project_invitations_email_pending',
       properties: ['email', 'createdAt'],
