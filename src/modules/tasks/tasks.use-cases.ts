@@ -33,6 +33,7 @@ import { UpdateCategory } from './application/update-category.ts';
 import { UpdateComment } from './application/update-comment.ts';
 import { UpdateTask } from './application/update-task.ts';
 import { UploadAttachment } from './application/upload-attachment.ts';
+import { WhoCanSeeTask } from './application/who-can-see-task.ts';
 
 export type TasksUseCases = ReturnType<typeof createUseCases>;
 
@@ -73,5 +74,6 @@ export function createUseCases(ports: TasksPorts) {
     changeMemberRole: new ChangeMemberRole(ports),
     removeMember: new RemoveMember(ports),
     adminListProjects: new AdminListProjects(ports),
+    whoCanSeeTask: new WhoCanSeeTask(ports),
   };
 }

@@ -306,7 +306,15 @@ describe.each([
         expect(await world.comments.findInTask(t.id, randomUUID())).toBeUndefined();
 
         const edited = (await world.comments.findInTask(t.id, c.id))!;
-        expect(edited.edit('  Indented\nsecond line', assignee, at(5)).isOk()).toBe(true);
+        expect(
+          edited
+            .edit(
+              '  Indented\nsecond line',
+              { userId: assignee, role: undefined, personal: true, archived: false },
+              at(5),
+            )
+            .isOk(),
+        ).toBe(true);
         await world.comments.update(edited);
         expect((await world.comments.findInTask(t.id, c.id))?.toProps()).toEqual({
           ...c.toProps(),

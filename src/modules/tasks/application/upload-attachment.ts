@@ -1,7 +1,7 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { ATTACHMENT_MAX_BYTES, cleanFilename, type Attachment } from '../domain/attachment.ts';
-import { canAttach } from '../domain/task-access.ts';
-import { forbidden, type TaskErrorOf } from '../domain/task.errors.ts';
+import { canView, mayAttach } from '../domain/task-access.ts';
+import type { TaskErrorOf } from '../domain/task.errors.ts';
 import {
   FileTooLargeError,
   UnsupportedContentTypeError,
@@ -26,18 +26,33 @@ export interface UploadAttachmentInput {
 }
 
 export type UploadAttachmentError = TaskErrorOf<
-  'TaskNotFound' | 'Forbidden' | 'FileTooLarge' | 'UnsupportedMediaType' | 'StorageQuotaExceeded'
+  | 'TaskNotFound'
+  | 'Forbidden'
+  | 'ProjectArchived'
+  | 'FileTooLarge'
+  | 'UnsupportedMediaType'
+  | 'StorageQuotaExceeded'
 >;
 
 type Ports = Pick<
   TasksPorts,
-  'tasks' | 'attachments' | 'files' | 'failures' | 'ids' | 'clock' | 'transactions' | 'storageQuota'
+  | 'tasks'
+  | 'projects'
+  | 'attachments'
+  | 'files'
+  | 'failures'
+  | 'ids'
+  | 'clock'
+  | 'transactions'
+  | 'storageQuota'
 >;
 
 /**
- * Stores a file on a task, by its owner or assignee. Access is decided before a byte is stored,
- * and decided again, with the task locked, in the transaction that inserts the row: streaming
- * takes time, and an uploader unassigned (or a task deleted) meanwhile must not get the file in.
+ * Stores a file on a task, by an `editor`+ of its project or the assignee of an Inbox task. Access
+ * is decided before a byte is stored, and decided again in the transaction that inserts the row,
+ * with the task and the uploader's membership locked: streaming takes time, and an uploader
+ * removed, lowered to `viewer` or unassigned (or a task deleted or moved, or its project archived)
+ * meanwhile must not get the file in; a removal that comes later waits for the commit.
  *
  * The uploader's storage quota is checked three times: before reading (a full quota, or a file
  * declared too big for what is left), while streaming (reading stops once the file passes what
@@ -106,10 +121,13 @@ export class UploadAttachment {
     userId: string,
   ): Promise<Result<void, UploadAttachmentError>> {
     const parties = await this.ports.tasks.lockParties(attachment.taskId);
+    const access = parties && (await this.ports.projects.accessOf(parties.projectId, userId, true));
     // Whoever can no longer see the task is told it is not there, as before the upload.
-    if (!parties || !canAttach(parties, userId)) {
+    if (!parties || !access || !canView(parties, access)) {
       return err({ type: 'TaskNotFound', taskId: attachment.taskId });
     }
+    const allowed = mayAttach(parties, access);
+    if (allowed.isErr()) return err(allowed.error);
     const usedBytes = await this.ports.attachments.lockUsage(userId);
     if (usedBytes + attachment.sizeBytes > this.ports.storageQuota.bytesPerUser) {
       return err(this.overQuota(usedBytes));
@@ -120,11 +138,10 @@ export class UploadAttachment {
 
   private async authorize(
     input: UploadAttachmentInput,
-  ): Promise<Result<void, TaskErrorOf<'TaskNotFound' | 'Forbidden'>>> {
+  ): Promise<Result<void, TaskErrorOf<'TaskNotFound' | 'Forbidden' | 'ProjectArchived'>>> {
     const view = await visibleTask(this.ports.tasks, input.taskId, input.actor.userId);
     if (view.isErr()) return err(view.error);
-    if (!canAttach(view.value.task, input.actor.userId)) return err(forbidden('attach'));
-    return ok(undefined);
+    return mayAttach(view.value.task, view.value.access);
   }
 
   /** Streams the body to storage, stopping at the file limit or at what is left of the quota. */

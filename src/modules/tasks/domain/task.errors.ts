@@ -33,7 +33,9 @@ export type TaskAction =
   | 'grant_above_own_role'
   | 'delete_project'
   | 'transfer_project'
-  | 'administer';
+  | 'administer'
+  | 'create_task'
+  | 'move_task';
 
 /** Expected outcomes of the tasks module, as values. Each `type` maps to one problem over HTTP. */
 export type TaskError =
@@ -67,7 +69,9 @@ export type TaskError =
   /** The owner must transfer the project before leaving it. */
   | { type: 'OwnerCannotLeave'; projectId: string }
   /** The user named is not a member of the (visible) project. */
-  | { type: 'MemberNotFound'; userId: string };
+  | { type: 'MemberNotFound'; userId: string }
+  /** A move would leave the task assigned to someone who is not a member of the target project. */
+  | { type: 'AssigneeNotMember'; assigneeId: string };
 
 export type TaskErrorOf<T extends TaskError['type']> = Extract<TaskError, { type: T }>;
 
