@@ -28,8 +28,7 @@ const deleted = aTask({ assigneeId: ASSIGNEE, deletedAt: NOW });
 const byAssignee = { authorId: ASSIGNEE, uploadedBy: ASSIGNEE };
 const byOwner = { authorId: OWNER, uploadedBy: OWNER };
 
-const verdict = (result: { isOk(): boolean; isErr(): boolean }, error?: { type: string }) =>
-  result.isOk() ? 'ok' : (error?.type ?? 'refused');
+const verdict = (result: { isOk(): boolean }) => (result.isOk() ? 'ok' : 'refused');
 const decide = (rule: (access: TaskAccess) => ReturnType<typeof mayEdit>, access: TaskAccess) => {
   const result = rule(access);
   return result.isOk() ? 'ok' : result.error.type;
@@ -37,8 +36,8 @@ const decide = (rule: (access: TaskAccess) => ReturnType<typeof mayEdit>, access
 
 describe('in an Inbox', () => {
   it.each([
-    ['edit', (a: TaskAccess) => mayEdit(a), ['ok', 'Forbidden', 'Forbidden']],
-    ['delete', (a: TaskAccess) => mayDelete(a), ['ok', 'Forbidden', 'Forbidden']],
+    ['edit', (a: TaskAccess) => mayEdit(task, a), ['ok', 'Forbidden', 'Forbidden']],
+    ['delete', (a: TaskAccess) => mayDelete(task, a), ['ok', 'Forbidden', 'Forbidden']],
     [
       'change the status of',
       (a: TaskAccess) => mayChangeStatus(task, a),
@@ -50,6 +49,19 @@ describe('in an Inbox', () => {
     expect([OWNER, ASSIGNEE, STRANGER].map((user) => decide(rule, inInbox(user)))).toEqual(
       expected,
     );
+  });
+
+  it('lets no one change a soft-deleted task, its owner included', () => {
+    const owner = inInbox(OWNER);
+    for (const result of [
+      mayEdit(deleted, owner),
+      mayDelete(deleted, owner),
+      mayChangeStatus(deleted, owner),
+      mayComment(deleted, owner),
+      mayAttach(deleted, owner),
+    ]) {
+      expect(result._unsafeUnwrapErr().type).toBe('Forbidden');
+    }
   });
 
   it('shows the task to its owner and its assignee only, and a deleted one to no one', () => {
@@ -73,8 +85,8 @@ describe('in a shared project', () => {
   const roles = [undefined, ...PROJECT_ROLES];
 
   it.each([
-    ['edit', (a: TaskAccess) => mayEdit(a), [false, false, true, true, true]],
-    ['delete', (a: TaskAccess) => mayDelete(a), [false, false, true, true, true]],
+    ['edit', (a: TaskAccess) => mayEdit(task, a), [false, false, true, true, true]],
+    ['delete', (a: TaskAccess) => mayDelete(task, a), [false, false, true, true, true]],
     [
       'change the status',
       (a: TaskAccess) => mayChangeStatus(task, a),
@@ -114,8 +126,8 @@ describe('in a shared project', () => {
   it('refuses every write in an archived project with project_archived, even to its owner', () => {
     const archived = inShared(OWNER, 'owner', true);
     for (const result of [
-      mayEdit(archived),
-      mayDelete(archived),
+      mayEdit(task, archived),
+      mayDelete(task, archived),
       mayChangeStatus(task, archived),
       mayComment(task, archived),
       mayAttach(task, archived),

@@ -73,28 +73,32 @@ function write(
   return allowed ? ok(undefined) : err(forbidden(action));
 }
 
+type Live = Pick<TaskParties, 'deletedAt'>;
+
 /** Every change other than the status, the assignment and the categories included. */
-export function mayEdit(access: TaskAccess): Result<void, Refusal> {
-  return write(access, hasRole(access, REQUIRED_ROLE.edit_task), 'edit_task');
+export function mayEdit(task: Live, access: TaskAccess): Result<void, Refusal> {
+  const allowed = task.deletedAt === null && hasRole(access, REQUIRED_ROLE.edit_task);
+  return write(access, allowed, 'edit_task');
 }
 
-export function mayDelete(access: TaskAccess): Result<void, Refusal> {
-  return write(access, hasRole(access, REQUIRED_ROLE.delete_task), 'delete_task');
+export function mayDelete(task: Live, access: TaskAccess): Result<void, Refusal> {
+  const allowed = task.deletedAt === null && hasRole(access, REQUIRED_ROLE.delete_task);
+  return write(access, allowed, 'delete_task');
 }
 
 export function mayChangeStatus(task: TaskParties, access: TaskAccess): Result<void, Refusal> {
   const allowed = hasRole(access, REQUIRED_ROLE.change_status) || isInboxAssignee(task, access);
-  return write(access, allowed, 'change_status');
+  return write(access, task.deletedAt === null && allowed, 'change_status');
 }
 
 export function mayComment(task: TaskParties, access: TaskAccess): Result<void, Refusal> {
   const allowed = hasRole(access, REQUIRED_ROLE.comment) || isInboxAssignee(task, access);
-  return write(access, allowed, 'comment');
+  return write(access, task.deletedAt === null && allowed, 'comment');
 }
 
 export function mayAttach(task: TaskParties, access: TaskAccess): Result<void, Refusal> {
   const allowed = hasRole(access, REQUIRED_ROLE.attach) || isInboxAssignee(task, access);
-  return write(access, allowed, 'attach');
+  return write(access, task.deletedAt === null && allowed, 'attach');
 }
 
 /** Creating a task in a project, or moving one in or out of it. */

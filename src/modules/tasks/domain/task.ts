@@ -125,7 +125,7 @@ export class Task {
     if (changed.length === 0) return ok([]);
     const allowed = changed.every((field) => field === 'status')
       ? mayChangeStatus(this.props, access)
-      : mayEdit(access);
+      : mayEdit(this.props, access);
     if (allowed.isErr()) return err(allowed.error);
     const errors = draftErrors(next, new Set(changed), now);
     if (errors.length > 0) return err(validationFailed(errors));
@@ -172,7 +172,7 @@ export class Task {
     access: TaskAccess,
     now: Date,
   ): Result<void, Forbidden | TaskErrorOf<'AlreadyAssigned'>> {
-    const allowed = mayEdit(access);
+    const allowed = mayEdit(this.props, access);
     if (allowed.isErr()) return err(allowed.error);
     if (this.props.categoryIds.includes(categoryId)) {
       return err({ type: 'AlreadyAssigned', categoryId });
@@ -187,7 +187,7 @@ export class Task {
     access: TaskAccess,
     now: Date,
   ): Result<void, Forbidden | TaskErrorOf<'CategoryNotFound'>> {
-    const allowed = mayEdit(access);
+    const allowed = mayEdit(this.props, access);
     if (allowed.isErr()) return err(allowed.error);
     if (!this.props.categoryIds.includes(categoryId)) {
       return err({ type: 'CategoryNotFound', categoryId });
@@ -198,7 +198,7 @@ export class Task {
   }
 
   softDelete(access: TaskAccess, now: Date): Result<void, Forbidden> {
-    const allowed = mayDelete(access);
+    const allowed = mayDelete(this.props, access);
     if (allowed.isErr()) return err(allowed.error);
     this.apply({ ...this.props, deletedAt: now }, now);
     return ok(undefined);
@@ -213,7 +213,7 @@ export class Task {
     access: TaskAccess,
     now: Date,
   ): Result<void, Forbidden> {
-    const allowed = mayEdit(access);
+    const allowed = mayEdit(this.props, access);
     if (allowed.isErr()) return err(allowed.error);
     if (assigneeId !== this.props.assigneeId) this.apply({ ...this.props, assigneeId }, now);
     return ok(undefined);
