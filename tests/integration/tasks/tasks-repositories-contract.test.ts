@@ -21,7 +21,7 @@ import type { TaskEvent } from '../../../src/modules/tasks/domain/task-events.ts
 import { Task, type TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 import type { TransactionRunner } from '../../../src/shared/domain/transaction-runner.ts';
 import { MikroOrmTransactionRunner } from '../../../src/shared/infra/mikro-orm-transaction-runner.ts';
-import { storedUsers } from '../../support/tasks/contract-users.ts';
+import { inMemoryUsers, storedUsers } from '../../support/tasks/contract-users.ts';
 import { initOrm, type Orm } from '../../../src/shared/infra/orm.ts';
 import { UuidV7Ids } from '../../../src/shared/infra/uuid-v7-ids.ts';
 import { InMemoryAttachmentRepository } from '../../support/tasks/in-memory-attachment-repository.ts';
@@ -75,7 +75,7 @@ const inMemory = (): World => {
     transactions: new InMemoryTransactions(db),
     committedEvents: (taskIds) =>
       Promise.resolve(structuredClone(outbox.events.filter((e) => taskIds.includes(e.taskId)))),
-    users: () => Promise.resolve([randomUUID(), randomUUID(), randomUUID()]),
+    users: () => inMemoryUsers(db),
     run: (work) => work(),
   };
 };
