@@ -103,7 +103,9 @@ export class UploadAttachment {
     };
     let inserted: Result<void, UploadAttachmentError>;
     try {
-      inserted = await ports.transactions.run(() => this.insert(attachment, actor.userId));
+      inserted = await ports.transactions.run(() =>
+        this.insert(attachment, actor.userId, allowed.value),
+      );
     } catch (error) {
       await this.forget(key, actor.userId);
       throw error;
@@ -115,15 +117,22 @@ export class UploadAttachment {
     return ok(attachment);
   }
 
-  /** Runs in the transaction: the task and the uploader's quota stay locked until the commit. */
+  /**
+   * Runs in the transaction: the uploader's membership, the task and the uploader's quota stay
+   * locked until the commit. The membership is locked before the task, in the order a member's
+   * removal takes them (it deletes the membership, then unassigns the task), so the two wait for
+   * each other instead of deadlocking.
+   */
   private async insert(
     attachment: Attachment,
     userId: string,
+    projectId: string,
   ): Promise<Result<void, UploadAttachmentError>> {
+    const access = await this.ports.projects.accessOf(projectId, userId, true);
     const parties = await this.ports.tasks.lockParties(attachment.taskId);
-    const access = parties && (await this.ports.projects.accessOf(parties.projectId, userId, true));
-    // Whoever can no longer see the task is told it is not there, as before the upload.
-    if (!parties || !access || !canView(parties, access)) {
+    // Whoever can no longer see the task is told it is not there, as before the upload; so is
+    // one whose task moved to another project meanwhile (access was judged in the old one).
+    if (!parties || !access || parties.projectId !== projectId || !canView(parties, access)) {
       return err({ type: 'TaskNotFound', taskId: attachment.taskId });
     }
     const allowed = mayAttach(parties, access);
@@ -138,10 +147,11 @@ export class UploadAttachment {
 
   private async authorize(
     input: UploadAttachmentInput,
-  ): Promise<Result<void, TaskErrorOf<'TaskNotFound' | 'Forbidden' | 'ProjectArchived'>>> {
+  ): Promise<Result<string, TaskErrorOf<'TaskNotFound' | 'Forbidden' | 'ProjectArchived'>>> {
     const view = await visibleTask(this.ports.tasks, input.taskId, input.actor.userId);
     if (view.isErr()) return err(view.error);
-    return mayAttach(view.value.task, view.value.access);
+    const { task, access } = view.value;
+    return mayAttach(task, access).map(() => task.projectId);
   }
 
   /** Streams the body to storage, stopping at the file limit or at what is left of the quota. */
