@@ -78,7 +78,7 @@ export interface TaskRepository {
   insert(task: Task): Promise<void>;
   /**
    * Who may see the task, soft-deleted or not, read under a lock that holds off every change to
-   * it (assignment, deletion) until the surrounding transaction ends; undefined for an unknown
+   * it (assignment, move, deletion) until the surrounding transaction ends; undefined for an unknown
    * task. Only meaningful inside `TransactionRunner.run`.
    */
   lockParties(taskId: string): Promise<TaskParties | undefined>;
