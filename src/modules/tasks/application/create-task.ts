@@ -71,7 +71,7 @@ export class CreateTask {
 
     const events = await eventsOf(ports, undefined, task, actor.userId);
     const inserted = await ports.transactions.run(async () => {
-      const allowed = await this.authorize(task, actor.userId, projectId);
+      const allowed = await this.authorize(task, actor.userId, projectId, wanted === undefined);
       if (allowed.isErr()) return allowed;
       await ports.tasks.insert(task);
       if (events.length > 0) await ports.outbox.append(events);
@@ -81,13 +81,19 @@ export class CreateTask {
     return ok({ task, categories: categories.value, commentCount: 0, attachmentCount: 0 });
   }
 
-  /** In the transaction: the caller's standing and the assignee's, locked until the commit. */
+  /**
+   * In the transaction: the caller's standing and the assignee's, locked until the commit. The
+   * caller's own Inbox, the default, needs no reading: they own it, and it is never archived.
+   */
   private async authorize(
     task: Task,
     userId: string,
     projectId: string,
+    ownInbox: boolean,
   ): Promise<Result<void, CreateTaskError>> {
-    const access = await this.ports.projects.accessOf(projectId, userId, true);
+    const access = ownInbox
+      ? { userId, role: 'owner' as const, personal: true, archived: false }
+      : await this.ports.projects.accessOf(projectId, userId, true);
     if (access?.role === undefined) return err({ type: 'ProjectNotFound', projectId });
     const allowed = mayPlaceTasks(access, 'create_task');
     if (allowed.isErr()) return err(allowed.error);
