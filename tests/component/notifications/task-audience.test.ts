@@ -12,6 +12,12 @@ import {
   relayAll,
   verifiedUser,
 } from '../../support/notifications/notifications-kit.ts';
+import {
+  openSocket,
+  settle,
+  startServer,
+  type LiveClient,
+} from '../../support/notifications/live-client.ts';
 import { flushQueueKeys, uniqueQueuePrefix } from '../../support/notifications/queue-keys.ts';
 import { setRole, sharedProject } from '../../support/tasks/shared-projects.ts';
 import { createTestApp, type TestApp } from '../../support/test-app.ts';
@@ -24,6 +30,8 @@ import { createTestApp, type TestApp } from '../../support/test-app.ts';
 const prefix = uniqueQueuePrefix();
 let db: IsolatedDatabase;
 let t: TestApp;
+let server: Awaited<ReturnType<typeof startServer>>;
+const sockets: LiveClient[] = [];
 let creator: Signed;
 let assignee: Signed;
 let commenter: Signed;
@@ -43,8 +51,11 @@ beforeAll(async () => {
     verifiedUser(t),
     verifiedUser(t),
   ]);
+  server = await startServer(t);
 });
 afterAll(async () => {
+  for (const socket of sockets) socket.close();
+  await server?.close(1_000);
   await t?.close();
   await flushQueueKeys(inject('redisUrl'), prefix);
   await db?.drop();
@@ -72,10 +83,21 @@ describe('task notifications in a shared project', () => {
     await comment(t, leaver, task.id, 'Me too, for now');
     await relayAll(t);
 
+    const [watching, leaving] = await Promise.all(
+      [commenter, leaver].map((user) => openSocket(server.port, { token: user.accessToken })),
+    );
+    sockets.push(watching!, leaving!);
+
     // Written while the leaver is a member, relayed once they are not.
     await patchTask(t, assignee, task.id, { status: 'in_progress' });
     await setRole(t, projectId, leaver.userId, null);
     await relayAll(t);
+
+    expect(await watching!.waitFor(1)).toMatchObject([
+      { type: 'task.status_changed', task_id: task.id },
+    ]);
+    await settle();
+    expect(leaving!.received).toEqual([]);
 
     expect(await typesFor(creator, task.id)).toEqual([
       'task.commented',
