@@ -22,7 +22,8 @@ import { validationFailed, type TaskErrorOf } from './task.errors.ts';
 
 export type { NewTask, TaskPatch, TaskProps } from './task-state.ts';
 
-type Forbidden = TaskErrorOf<'Forbidden' | 'ProjectArchived'>;
+/** Too low a role, or a project that is archived. */
+type Refused = TaskErrorOf<'Forbidden' | 'ProjectArchived'>;
 type ValidationFailed = TaskErrorOf<'ValidationFailed'>;
 
 /** A task: guards its field rules, who may change what, and `completed_at`. */
@@ -118,7 +119,7 @@ export class Task {
     patch: TaskPatch,
     access: TaskAccess,
     now: Date,
-  ): Result<TaskPatchField[], Forbidden | ValidationFailed> {
+  ): Result<TaskPatchField[], Refused | ValidationFailed> {
     if (access.archived) return err({ type: 'ProjectArchived', projectId: access.projectId });
     const next = mergePatch(this.props, patch);
     const changed = changedFields(this.props, next);
@@ -141,7 +142,7 @@ export class Task {
     target: { projectId: string; access: Omit<TaskAccess, 'personal'> },
     access: TaskAccess,
     now: Date,
-  ): Result<void, Forbidden> {
+  ): Result<void, Refused> {
     if (target.projectId === this.props.projectId) return ok(undefined);
     const allowed = mayPlaceTasks(access, 'move_task').andThen(() =>
       mayPlaceTasks(target.access, 'move_task'),
@@ -151,7 +152,7 @@ export class Task {
     return ok(undefined);
   }
 
-  changeStatus(status: TaskStatus, access: TaskAccess, now: Date): Result<void, Forbidden> {
+  changeStatus(status: TaskStatus, access: TaskAccess, now: Date): Result<void, Refused> {
     const allowed = mayChangeStatus(this.props, access);
     if (allowed.isErr()) return err(allowed.error);
     if (status !== this.props.status) this.apply({ ...this.props, status }, now);
@@ -159,11 +160,11 @@ export class Task {
   }
 
   /** Whether the assignee exists and may be assigned is for the caller to check first. */
-  assign(assigneeId: string, access: TaskAccess, now: Date): Result<void, Forbidden> {
+  assign(assigneeId: string, access: TaskAccess, now: Date): Result<void, Refused> {
     return this.setAssignee(assigneeId, access, now);
   }
 
-  unassign(access: TaskAccess, now: Date): Result<void, Forbidden> {
+  unassign(access: TaskAccess, now: Date): Result<void, Refused> {
     return this.setAssignee(null, access, now);
   }
 
@@ -171,7 +172,7 @@ export class Task {
     categoryId: string,
     access: TaskAccess,
     now: Date,
-  ): Result<void, Forbidden | TaskErrorOf<'AlreadyAssigned'>> {
+  ): Result<void, Refused | TaskErrorOf<'AlreadyAssigned'>> {
     const allowed = mayEdit(this.props, access);
     if (allowed.isErr()) return err(allowed.error);
     if (this.props.categoryIds.includes(categoryId)) {
@@ -186,7 +187,7 @@ export class Task {
     categoryId: string,
     access: TaskAccess,
     now: Date,
-  ): Result<void, Forbidden | TaskErrorOf<'CategoryNotFound'>> {
+  ): Result<void, Refused | TaskErrorOf<'CategoryNotFound'>> {
     const allowed = mayEdit(this.props, access);
     if (allowed.isErr()) return err(allowed.error);
     if (!this.props.categoryIds.includes(categoryId)) {
@@ -197,7 +198,7 @@ export class Task {
     return ok(undefined);
   }
 
-  softDelete(access: TaskAccess, now: Date): Result<void, Forbidden> {
+  softDelete(access: TaskAccess, now: Date): Result<void, Refused> {
     const allowed = mayDelete(this.props, access);
     if (allowed.isErr()) return err(allowed.error);
     this.apply({ ...this.props, deletedAt: now }, now);
@@ -212,7 +213,7 @@ export class Task {
     assigneeId: string | null,
     access: TaskAccess,
     now: Date,
-  ): Result<void, Forbidden> {
+  ): Result<void, Refused> {
     const allowed = mayEdit(this.props, access);
     if (allowed.isErr()) return err(allowed.error);
     if (assigneeId !== this.props.assigneeId) this.apply({ ...this.props, assigneeId }, now);
