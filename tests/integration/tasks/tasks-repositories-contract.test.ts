@@ -310,7 +310,13 @@ describe.each([
           edited
             .edit(
               '  Indented\nsecond line',
-              { userId: assignee, role: undefined, personal: true, archived: false },
+              {
+                projectId: t.projectId,
+                userId: assignee,
+                role: undefined,
+                personal: true,
+                archived: false,
+              },
               at(5),
             )
             .isOk(),

@@ -33,6 +33,7 @@ export const as = (userId: string): Actor => ({ userId });
  * member; anyone else (the assignee among them) is none.
  */
 export const inInbox = (userId: string, inboxUserId = OWNER): TaskAccess => ({
+  projectId: inboxOf(inboxUserId),
   userId,
   role: userId === inboxUserId ? 'owner' : undefined,
   personal: true,
@@ -44,7 +45,10 @@ export const inShared = (
   userId: string,
   role: ProjectRole | undefined,
   archived = false,
-): TaskAccess => ({ userId, role, personal: false, archived });
+): TaskAccess => ({ projectId: SHARED_PROJECT, userId, role, personal: false, archived });
+
+/** The project `inShared` speaks of. */
+export const SHARED_PROJECT = '00000000-0000-7000-8000-0000000000ff';
 export const minutes = (n: number) => n * 60_000;
 export const inFuture = (ms: number, from = NOW) => new Date(from.getTime() + ms);
 

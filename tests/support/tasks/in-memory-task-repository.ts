@@ -57,6 +57,7 @@ export class InMemoryTaskRepository implements TaskRepository {
     const project = this.db.tables.projects.get(row.projectId);
     if (!project || project.deletedAt !== null) return undefined;
     return {
+      projectId: row.projectId,
       userId,
       role: this.db.tables.members.get(row.projectId)?.get(userId),
       personal: project.inboxUserId !== null,

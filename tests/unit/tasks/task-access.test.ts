@@ -20,6 +20,7 @@ import {
   inShared,
   NOW,
   OWNER,
+  SHARED_PROJECT,
   STRANGER,
 } from '../../support/tasks/builders.ts';
 
@@ -136,7 +137,10 @@ describe('in a shared project', () => {
       mayDeleteComment(byOwner, archived),
       mayDeleteAttachment(byOwner, archived),
     ]) {
-      expect(result._unsafeUnwrapErr()).toEqual({ type: 'ProjectArchived' });
+      expect(result._unsafeUnwrapErr()).toEqual({
+        type: 'ProjectArchived',
+        projectId: SHARED_PROJECT,
+      });
     }
     expect(canView(task, archived)).toBe(true);
   });

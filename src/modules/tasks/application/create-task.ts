@@ -92,7 +92,7 @@ export class CreateTask {
     ownInbox: boolean,
   ): Promise<Result<void, CreateTaskError>> {
     const access = ownInbox
-      ? { userId, role: 'owner' as const, personal: true, archived: false }
+      ? { projectId, userId, role: 'owner' as const, personal: true, archived: false }
       : await this.ports.projects.accessOf(projectId, userId, true);
     if (access?.role === undefined) return err({ type: 'ProjectNotFound', projectId });
     const allowed = mayPlaceTasks(access, 'create_task');

@@ -183,6 +183,13 @@ export interface ProjectRepository {
   insert(project: Project, ownerId: string): Promise<void>;
   /** The user's role in a live (not deleted) project; undefined when they are not a member. */
   roleOf(projectId: string, userId: string): Promise<ProjectRole | undefined>;
+  /**
+   * The user's standing in a live project (role undefined for a non-member); undefined for an
+   * unknown or deleted project. With `lock`, the project row and the membership row are read
+   * under locks that hold off a role change, a removal, an archiving and a deletion until the
+   * surrounding transaction ends (only meaningful inside `TransactionRunner.run`).
+   */
+  accessOf(projectId: string, userId: string, lock?: boolean): Promise<TaskAccess | undefined>;
   /** The live project as `userId` sees it; undefined unless they are a member. */
   findForMember(projectId: string, userId: string): Promise<ProjectView | undefined>;
   /** One window of the user's live projects: the Inbox first, then newest first (`created_at`, then `id`, descending). */
@@ -226,13 +233,6 @@ export interface ProjectView {
   memberCount: number;
   /** Live (not deleted) tasks. */
   taskCount: number;
-  /**
-   * The user's standing in a live project (role undefined for a non-member); undefined for an
-   * unknown or deleted project. With `lock`, the project row and the membership row are read
-   * under locks that hold off a role change, a removal, an archiving and a deletion until the
-   * surrounding transaction ends (only meaningful inside `TransactionRunner.run`).
-   */
-  accessOf(projectId: string, userId: string, lock?: boolean): Promise<TaskAccess | undefined>;
 }
 
 /** Where a page of "my projects" continues: strictly after this project in the list order. */
