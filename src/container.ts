@@ -301,7 +301,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       tracing: new OtelEventTracing(),
       tickets: new RedisWsTickets(redis),
       reminderJobs,
-      tasks: new TasksTaskReader(tasks.useCases.getTask),
+      tasks: new TasksTaskReader(tasks.useCases.getTask, tasks.useCases.whoCanSeeTask),
       reminders: { leadMinutes: config.reminderLeadMinutes },
       ids,
       clock,

@@ -20,6 +20,8 @@ export { GRANTABLE_ROLES, type GrantableRole } from './domain/project-role.ts';
 export type { GetTask } from './application/get-task.ts';
 export type { GetStorageUsage } from './application/get-storage-usage.ts';
 export type { CreateInbox } from './application/create-inbox.ts';
+/** Who may see a task now: for the notifications relay and for webhook deliveries. */
+export type { WhoCanSeeTask } from './application/who-can-see-task.ts';
 export { TASK_STATUSES, type TaskStatus } from './domain/task-fields.ts';
 /** Entities as types only: the notifications relay and the retention job query them, typed. */
 export type { TasksDb as TasksTables } from './adapters/persistence/tasks.entities.ts';

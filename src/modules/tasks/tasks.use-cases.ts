@@ -39,6 +39,7 @@ import { UpdateCategory } from './application/update-category.ts';
 import { UpdateComment } from './application/update-comment.ts';
 import { UpdateTask } from './application/update-task.ts';
 import { UploadAttachment } from './application/upload-attachment.ts';
+import { WhoCanSeeTask } from './application/who-can-see-task.ts';
 
 export type TasksUseCases = ReturnType<typeof createUseCases>;
 
@@ -85,5 +86,6 @@ export function createUseCases(ports: TasksPorts) {
     listMyInvitations: new ListMyInvitations(ports),
     acceptInvitation: new AcceptInvitation(ports),
     declineInvitation: new DeclineInvitation(ports),
+    whoCanSeeTask: new WhoCanSeeTask(ports),
   };
 }

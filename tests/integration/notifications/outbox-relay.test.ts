@@ -20,6 +20,7 @@ import {
   verifiedUser,
 } from '../../support/notifications/notifications-kit.ts';
 import { flushQueueKeys, uniqueQueuePrefix } from '../../support/notifications/queue-keys.ts';
+import { sharedProject } from '../../support/tasks/shared-projects.ts';
 import { createTestApp, type TestApp } from '../../support/test-app.ts';
 
 const prefix = uniqueQueuePrefix();
@@ -27,6 +28,8 @@ let db: IsolatedDatabase;
 let a: TestApp;
 let b: TestApp;
 let users: Signed[];
+/** A task of a project all three users are members of: the relay tells only those who see it. */
+let shared: { id: string; project_id: string };
 beforeAll(async () => {
   db = await isolatedDatabase();
   const env = {
@@ -36,6 +39,11 @@ beforeAll(async () => {
   };
   [a, b] = await Promise.all([createTestApp(env), createTestApp(env)]);
   users = await Promise.all([verifiedUser(a), verifiedUser(a), verifiedUser(a)]);
+  const projectId = await sharedProject(
+    a,
+    users.map((user, i) => [user.userId, i === 0 ? 'owner' : 'editor'] as const),
+  );
+  shared = await createTask(a, users[0]!, { project_id: projectId });
 });
 afterAll(async () => {
   await Promise.all([a?.close(), b?.close()]);
@@ -56,8 +64,8 @@ async function writeEvents(count: number): Promise<string[]> {
     return {
       id: randomUUID(),
       type,
-      task_id: randomUUID(),
-      project_id: randomUUID(),
+      task_id: shared.id,
+      project_id: shared.project_id,
       actor_id: actor.userId,
       recipients: others,
       payload,

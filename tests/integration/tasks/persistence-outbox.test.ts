@@ -591,6 +591,7 @@ describe('rows exist exactly when the transaction commits', () => {
     const cases = useCases((ports) => ({
       tasks: {
         findVisible: (id, user) => ports.tasks.findVisible(id, user),
+        whoCanSee: (id, users) => ports.tasks.whoCanSee(id, users),
         lockParties: (id) => ports.tasks.lockParties(id),
         insert: (x) => ports.tasks.insert(x),
         list: (q) => ports.tasks.list(q),

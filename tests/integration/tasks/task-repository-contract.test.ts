@@ -14,7 +14,7 @@ import {
 } from '../../../src/modules/tasks/application/support/task-sort.ts';
 import { Category } from '../../../src/modules/tasks/domain/category.ts';
 import { Task, type TaskProps } from '../../../src/modules/tasks/domain/task.ts';
-import { storedUsers } from '../../support/tasks/contract-users.ts';
+import { inMemoryUsers, storedUsers } from '../../support/tasks/contract-users.ts';
 import { initOrm, type Orm } from '../../../src/shared/infra/orm.ts';
 import { InMemoryCategoryRepository } from '../../support/tasks/in-memory-category-repository.ts';
 import { InMemoryTaskRepository } from '../../support/tasks/in-memory-task-repository.ts';
@@ -48,7 +48,7 @@ const inMemory = (): World => {
   return {
     tasks: new InMemoryTaskRepository(db),
     categories: new InMemoryCategoryRepository(db),
-    users: () => Promise.resolve([randomUUID(), randomUUID(), randomUUID()]),
+    users: () => inMemoryUsers(db),
   };
 };
 
@@ -141,6 +141,7 @@ describe.each([
     expect((await world.tasks.findVisible(t.id, assignee))?.task.id).toBe(t.id);
     expect(await world.tasks.findVisible(t.id, stranger)).toBeUndefined();
     expect(await world.tasks.lockParties(t.id)).toEqual({
+      projectId: owner,
       ownerId: owner,
       assigneeId: assignee,
       deletedAt: null,

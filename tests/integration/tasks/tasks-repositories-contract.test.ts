@@ -21,7 +21,7 @@ import type { TaskEvent } from '../../../src/modules/tasks/domain/task-events.ts
 import { Task, type TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 import type { TransactionRunner } from '../../../src/shared/domain/transaction-runner.ts';
 import { MikroOrmTransactionRunner } from '../../../src/shared/infra/mikro-orm-transaction-runner.ts';
-import { storedUsers } from '../../support/tasks/contract-users.ts';
+import { inMemoryUsers, storedUsers } from '../../support/tasks/contract-users.ts';
 import { initOrm, type Orm } from '../../../src/shared/infra/orm.ts';
 import { UuidV7Ids } from '../../../src/shared/infra/uuid-v7-ids.ts';
 import { InMemoryAttachmentRepository } from '../../support/tasks/in-memory-attachment-repository.ts';
@@ -75,7 +75,7 @@ const inMemory = (): World => {
     transactions: new InMemoryTransactions(db),
     committedEvents: (taskIds) =>
       Promise.resolve(structuredClone(outbox.events.filter((e) => taskIds.includes(e.taskId)))),
-    users: () => Promise.resolve([randomUUID(), randomUUID(), randomUUID()]),
+    users: () => inMemoryUsers(db),
     run: (work) => work(),
   };
 };
@@ -306,7 +306,21 @@ describe.each([
         expect(await world.comments.findInTask(t.id, randomUUID())).toBeUndefined();
 
         const edited = (await world.comments.findInTask(t.id, c.id))!;
-        expect(edited.edit('  Indented\nsecond line', assignee, at(5)).isOk()).toBe(true);
+        expect(
+          edited
+            .edit(
+              '  Indented\nsecond line',
+              {
+                projectId: t.projectId,
+                userId: assignee,
+                role: undefined,
+                personal: true,
+                archived: false,
+              },
+              at(5),
+            )
+            .isOk(),
+        ).toBe(true);
         await world.comments.update(edited);
         expect((await world.comments.findInTask(t.id, c.id))?.toProps()).toEqual({
           ...c.toProps(),

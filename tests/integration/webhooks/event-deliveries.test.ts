@@ -5,6 +5,7 @@ import { WebhooksEventSubscribers } from '../../../src/modules/notifications/ada
 import { MikroOrmNotificationRepository } from '../../../src/modules/notifications/adapters/persistence/mikro-orm-notification-repository.ts';
 import { MikroOrmOutboxSource } from '../../../src/modules/notifications/adapters/persistence/mikro-orm-outbox-source.ts';
 import { MikroOrmReminderStates } from '../../../src/modules/notifications/adapters/persistence/mikro-orm-reminder-states.ts';
+import { TasksTaskReader } from '../../../src/modules/notifications/adapters/tasks/tasks-task-reader.ts';
 import { RelayOutbox } from '../../../src/modules/notifications/application/relay-outbox.ts';
 import { DISABLE_AFTER_FAILED_DELIVERIES } from '../../../src/modules/webhooks/domain/webhook.ts';
 import { MikroOrmTransactionRunner } from '../../../src/shared/infra/mikro-orm-transaction-runner.ts';
@@ -96,6 +97,10 @@ describe('deliveries written by the outbox relay', () => {
       },
       notifications: new MikroOrmNotificationRepository(em),
       reminderStates: new MikroOrmReminderStates(em),
+      tasks: new TasksTaskReader(
+        t.container.tasks.useCases.getTask,
+        t.container.tasks.useCases.whoCanSeeTask,
+      ),
       reminderJobs: { schedule: async () => undefined, cancel: async () => undefined },
       live: { publish: async () => undefined },
       subscribers: new WebhooksEventSubscribers(

@@ -42,6 +42,18 @@ export class InMemoryNotificationsDb {
   /** Events whose after-commit work subscribers were asked to run. */
   dispatched: string[] = [];
 
+  /** `taskId:userId` pairs the tasks module says cannot see the task (removed, unassigned). */
+  hiddenTasks = new Set<string>();
+
+  hideTask(taskId: string, userId: string): void {
+    this.hiddenTasks.add(`${taskId}:${userId}`);
+  }
+
+  /** Everyone not hidden: the relay's events mostly concern tasks this fake does not hold. */
+  whoCanSee(taskId: string, userIds: readonly string[]): string[] {
+    return userIds.filter((userId) => !this.hiddenTasks.has(`${taskId}:${userId}`));
+  }
+
   taskVisibleTo(taskId: string, userId: string): TaskSnapshot | undefined {
     const task = this.tasks.get(taskId);
     if (!task || task.deletedAt !== null) return undefined;
@@ -267,7 +279,10 @@ export function inMemoryNotificationsPorts(now = new Date('2026-11-22T10:00:00Z'
       redeem: async () => undefined,
     },
     reminderJobs: new InMemoryReminderJobs(db),
-    tasks: { visibleTo: async (taskId, userId) => db.taskVisibleTo(taskId, userId) },
+    tasks: {
+      visibleTo: async (taskId, userId) => db.taskVisibleTo(taskId, userId),
+      whoCanSee: async (taskId, userIds) => db.whoCanSee(taskId, userIds),
+    },
     reminders: { leadMinutes: 60 },
     ids: new SequentialIds(),
     clock: { now: () => now },

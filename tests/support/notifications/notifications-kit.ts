@@ -4,6 +4,7 @@ import { MikroOrmNotificationRepository } from '../../../src/modules/notificatio
 import { MikroOrmOutboxSource } from '../../../src/modules/notifications/adapters/persistence/mikro-orm-outbox-source.ts';
 import { MikroOrmReminderStates } from '../../../src/modules/notifications/adapters/persistence/mikro-orm-reminder-states.ts';
 import { WebhooksEventSubscribers } from '../../../src/modules/notifications/adapters/webhooks/webhooks-event-subscribers.ts';
+import { TasksTaskReader } from '../../../src/modules/notifications/adapters/tasks/tasks-task-reader.ts';
 import { RelayOutbox } from '../../../src/modules/notifications/application/relay-outbox.ts';
 import { MikroOrmTransactionRunner } from '../../../src/shared/infra/mikro-orm-transaction-runner.ts';
 import { UuidV7Ids } from '../../../src/shared/infra/uuid-v7-ids.ts';
@@ -87,6 +88,10 @@ export function relayOf(t: TestApp, options: { publish?: boolean } = {}): RelayO
     outbox: new MikroOrmOutboxSource(em),
     notifications: new MikroOrmNotificationRepository(em),
     reminderStates: new MikroOrmReminderStates(em),
+    tasks: new TasksTaskReader(
+      t.container.tasks.useCases.getTask,
+      t.container.tasks.useCases.whoCanSeeTask,
+    ),
     reminderJobs: { schedule: async () => undefined, cancel: async () => undefined },
     live: { publish: () => Promise.reject(new Error('killed before publishing')) },
     subscribers: new WebhooksEventSubscribers(t.container.webhooks.useCases.recordEventDeliveries),

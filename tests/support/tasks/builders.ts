@@ -2,6 +2,8 @@ import type { Actor } from '../../../src/modules/tasks/application/ports.ts';
 import type { Attachment } from '../../../src/modules/tasks/domain/attachment.ts';
 import { Category, type CategoryProps } from '../../../src/modules/tasks/domain/category.ts';
 import { Comment, type CommentProps } from '../../../src/modules/tasks/domain/comment.ts';
+import type { ProjectRole } from '../../../src/modules/tasks/domain/project-role.ts';
+import type { TaskAccess } from '../../../src/modules/tasks/domain/task-access.ts';
 import { Task, type TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 
 export const OWNER = 'user-owner';
@@ -25,6 +27,28 @@ export const NOW = new Date('2030-01-01T00:00:00.000Z');
 const BEFORE = new Date('2029-12-01T00:00:00.000Z');
 
 export const as = (userId: string): Actor => ({ userId });
+
+/**
+ * A user's standing towards a task in `OWNER`'s Inbox (as `aTask` builds it): the owner is its one
+ * member; anyone else (the assignee among them) is none.
+ */
+export const inInbox = (userId: string, inboxUserId = OWNER): TaskAccess => ({
+  projectId: inboxOf(inboxUserId),
+  userId,
+  role: userId === inboxUserId ? 'owner' : undefined,
+  personal: true,
+  archived: false,
+});
+
+/** A member's (or, without a role, a non-member's) standing in a shared project. */
+export const inShared = (
+  userId: string,
+  role: ProjectRole | undefined,
+  archived = false,
+): TaskAccess => ({ projectId: SHARED_PROJECT, userId, role, personal: false, archived });
+
+/** The project `inShared` speaks of. */
+export const SHARED_PROJECT = '00000000-0000-7000-8000-0000000000ff';
 export const minutes = (n: number) => n * 60_000;
 export const inFuture = (ms: number, from = NOW) => new Date(from.getTime() + ms);
 

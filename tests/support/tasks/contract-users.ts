@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '../../../src/shared/infra/orm.ts';
+import { InMemoryProjectRepository } from './in-memory-project-repository.ts';
+import type { InMemoryTasksDb } from './in-memory-tasks-db.ts';
+
+/** `storedUsers` for the in-memory side: three ids, each with an Inbox whose id is its own. */
+export function inMemoryUsers(db: InMemoryTasksDb): Promise<[string, string, string]> {
+  const ids: [string, string, string] = [randomUUID(), randomUUID(), randomUUID()];
+  const projects = new InMemoryProjectRepository(db);
+  for (const id of ids) projects.addInbox(id, id);
+  return Promise.resolve(ids);
+}
 
 /**
  * Three active, verified users stored in PostgreSQL, for the repository contract suites: the

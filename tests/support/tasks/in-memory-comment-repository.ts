@@ -27,6 +27,13 @@ export class InMemoryCommentRepository implements CommentRepository {
     this.db.tables.comments.delete(commentId);
   }
 
+  async authorsOf(taskId: string): Promise<string[]> {
+    const authors = [...this.db.tables.comments.values()]
+      .filter((comment) => comment.taskId === taskId)
+      .map((comment) => comment.authorId);
+    return [...new Set(authors)];
+  }
+
   async listForTask(taskId: string, window: { offset: number; limit: number }) {
     const rows = [...this.db.tables.comments.values()]
       .filter((row) => row.taskId === taskId)

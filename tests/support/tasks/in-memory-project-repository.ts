@@ -7,6 +7,7 @@ import type {
   ProjectView,
 } from '../../../src/modules/tasks/application/ports.ts';
 import type { ProjectRole } from '../../../src/modules/tasks/domain/project-role.ts';
+import type { TaskAccess } from '../../../src/modules/tasks/domain/task-access.ts';
 import { Project, type ProjectProps } from '../../../src/modules/tasks/domain/project.ts';
 import type { TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 import { memberKey, type InMemoryTasksDb } from './in-memory-tasks-db.ts';
@@ -181,6 +182,28 @@ export class InMemoryProjectRepository implements ProjectRepository {
       items: matches.slice(query.offset, query.offset + query.limit),
       total: matches.length,
     });
+  }
+
+  accessOf(projectId: string, userId: string): Promise<TaskAccess | undefined> {
+    const project = this.db.tables.projects.get(projectId);
+    if (!project || project.deletedAt !== null) return Promise.resolve(undefined);
+    return Promise.resolve({
+      projectId,
+      userId,
+      role: this.db.tables.members.get(projectId)?.get(userId),
+      personal: project.inboxUserId !== null,
+      archived: project.archivedAt !== null,
+    });
+  }
+
+  /** A shared project with these members (and roles), as the project routes would leave it. */
+  addShared(projectId: string, members: Record<string, ProjectRole>, now = new Date(0)): void {
+    const created = Project.create({ id: projectId, name: 'Shared' }, now)._unsafeUnwrap();
+    this.db.tables.projects.set(projectId, created.toProps());
+    this.db.tables.members.set(projectId, new Map());
+    for (const [userId, role] of Object.entries(members)) {
+      this.addMember(projectId, userId, role, now);
+    }
   }
 
   /** An Inbox for `userId` with a given id, as registration would have made it. */

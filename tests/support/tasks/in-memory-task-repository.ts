@@ -3,8 +3,13 @@ import type {
   TaskRepository,
   TaskView,
   TaskWriteOutcome,
+  VisibleTask,
 } from '../../../src/modules/tasks/application/ports.ts';
-import type { TaskParties } from '../../../src/modules/tasks/domain/task-access.ts';
+import {
+  canView,
+  type TaskAccess,
+  type TaskParties,
+} from '../../../src/modules/tasks/domain/task-access.ts';
 import { Category, categoryNameKey } from '../../../src/modules/tasks/domain/category.ts';
 import { Task, type TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 import { queryTasks } from './in-memory-task-list.ts';
@@ -19,15 +24,45 @@ export class InMemoryTaskRepository implements TaskRepository {
     this.db = db;
   }
 
-  async findVisible(taskId: string, userId: string): Promise<TaskView | undefined> {
+  async findVisible(taskId: string, userId: string): Promise<VisibleTask | undefined> {
     const row = this.db.tables.tasks.get(taskId);
-    const visible = row && !row.deletedAt && (row.ownerId === userId || row.assigneeId === userId);
-    return visible ? this.viewOf(row) : undefined;
+    const access = row && this.accessOf(row, userId);
+    if (!row || !access || !canView(row, access)) return undefined;
+    return { ...this.viewOf(row), access };
+  }
+
+  async whoCanSee(taskId: string, userIds: readonly string[]): Promise<string[]> {
+    const row = this.db.tables.tasks.get(taskId);
+    if (!row) return [];
+    return [...new Set(userIds)].filter((userId) => {
+      const access = this.accessOf(row, userId);
+      return access !== undefined && canView(row, access);
+    });
   }
 
   async lockParties(taskId: string): Promise<TaskParties | undefined> {
     const row = this.db.tables.tasks.get(taskId);
-    return row && { ownerId: row.ownerId, assigneeId: row.assigneeId, deletedAt: row.deletedAt };
+    return (
+      row && {
+        projectId: row.projectId,
+        ownerId: row.ownerId,
+        assigneeId: row.assigneeId,
+        deletedAt: row.deletedAt,
+      }
+    );
+  }
+
+  /** The user's standing in the task's live project, as the repository joins it. */
+  private accessOf(row: TaskProps, userId: string): TaskAccess | undefined {
+    const project = this.db.tables.projects.get(row.projectId);
+    if (!project || project.deletedAt !== null) return undefined;
+    return {
+      projectId: row.projectId,
+      userId,
+      role: this.db.tables.members.get(row.projectId)?.get(userId),
+      personal: project.inboxUserId !== null,
+      archived: project.archivedAt !== null,
+    };
   }
 
   async insert(task: Task): Promise<void> {

@@ -109,6 +109,20 @@ describe('RelayOutbox', () => {
     expect(world.db.dispatched).toEqual([]);
   });
 
+  it('tells only the recipients who can still see the task when the event is relayed', async () => {
+    const { relay, db, live } = setUp();
+    const WATCHER = 'watcher';
+    db.events.push(commented({ recipients: [ASSIGNEE, WATCHER] }));
+    // Removed from the task's project after the comment was written, before it was relayed.
+    db.hideTask('task-1', WATCHER);
+
+    const out = (await relay.execute({ limit: 10 }))._unsafeUnwrap();
+
+    expect(out).toMatchObject({ processed: 1, failed: 0 });
+    expect(db.notifications.map((n) => n.userId)).toEqual([ASSIGNEE]);
+    expect(live.published.flat().map((n) => n.userId)).toEqual([ASSIGNEE]);
+  });
+
   it('records the newest reminder time per task and notifies no one about it', async () => {
     const { relay, db } = setUp();
     const reminder = (at: string | null, occurredAt: string) =>

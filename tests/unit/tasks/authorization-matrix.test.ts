@@ -21,12 +21,33 @@ import { streamOf } from '../../support/tasks/in-memory-file-storage.ts';
 import { tasksTestbed } from '../../support/tasks/tasks-testbed.ts';
 
 /** A task of OWNER assigned to ASSIGNEE, with one of everything hanging off it. */
-function scene() {
+const SHARED = '00000000-0000-7000-8000-0000000000aa';
+const EDITOR = 'user-editor';
+const ADMIN = 'user-admin';
+
+/**
+ * In OWNER's Inbox, or in a shared project OWNER owns, where ASSIGNEE is a `viewer` (and
+ * 'newcomer', whom 'assign it' assigns, too), EDITOR an `editor` and ADMIN an `admin`.
+ */
+function scene(place: 'inbox' | 'shared' = 'inbox') {
   const bed = tasksTestbed();
   bed.users.add('newcomer');
+  if (place === 'shared') {
+    bed.projects.addShared(SHARED, {
+      [OWNER]: 'owner',
+      [ADMIN]: 'admin',
+      [EDITOR]: 'editor',
+      [ASSIGNEE]: 'viewer',
+      newcomer: 'viewer',
+    });
+  }
   const filed = bed.seedCategory();
   const spare = bed.seedCategory();
-  const task = bed.seedTask({ assigneeId: ASSIGNEE, categoryIds: [filed.id] });
+  const task = bed.seedTask({
+    assigneeId: ASSIGNEE,
+    categoryIds: [filed.id],
+    ...(place === 'shared' ? { projectId: SHARED } : {}),
+  });
   const taskId = task.id;
   return {
     bed,
@@ -198,10 +219,37 @@ const actions: Array<[string, Action, [string, string, string]]> = [
 ];
 
 /** 'ok', or the type of the error, for the action taken by `userId` in a fresh scene. */
-async function outcome(action: Action, userId: string): Promise<string> {
-  const result = await action(scene(), as(userId));
+async function outcome(
+  action: Action,
+  userId: string,
+  place: 'inbox' | 'shared' = 'inbox',
+): Promise<string> {
+  const result = await action(scene(place), as(userId));
   return result.isOk() ? 'ok' : result.error.type;
 }
+
+/** In the shared project: viewer (the assignee) / editor / admin / owner / non-member. */
+const SHARED_EXPECTED: Record<string, string[]> = {
+  'get the task': ['ok', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  'change the title': ['Forbidden', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  'change the status': ['Forbidden', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  'delete the task': ['Forbidden', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  'assign it': ['Forbidden', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  'unassign it': ['Forbidden', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  'add a category': ['Forbidden', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  'remove a category': ['Forbidden', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  comment: ['ok', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  'list the comments': ['ok', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  "edit the owner's comment": ['Forbidden', 'Forbidden', 'Forbidden', 'ok', 'TaskNotFound'],
+  "edit the assignee's comment": ['ok', 'Forbidden', 'Forbidden', 'Forbidden', 'TaskNotFound'],
+  "delete the owner's comment": ['Forbidden', 'Forbidden', 'ok', 'ok', 'TaskNotFound'],
+  "delete the assignee's comment": ['ok', 'Forbidden', 'ok', 'ok', 'TaskNotFound'],
+  'upload a file': ['Forbidden', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  'list the files': ['ok', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  'download a file': ['ok', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  "delete the owner's file": ['Forbidden', 'ok', 'ok', 'ok', 'TaskNotFound'],
+  "delete the assignee's file": ['ok', 'ok', 'ok', 'ok', 'TaskNotFound'],
+};
 
 describe('who may do what: owner / assignee / stranger', () => {
   it.each(actions)('%s → %j', async (_, action, expected) => {
@@ -210,5 +258,19 @@ describe('who may do what: owner / assignee / stranger', () => {
       await outcome(action, ASSIGNEE),
       await outcome(action, STRANGER),
     ]).toEqual(expected);
+  });
+});
+
+describe('who may do what in a shared project: viewer / editor / admin / owner / non-member', () => {
+  it.each(actions)('%s', async (name, action) => {
+    const outcomes = [];
+    for (const user of [ASSIGNEE, EDITOR, ADMIN, OWNER, STRANGER]) {
+      outcomes.push(await outcome(action, user, 'shared'));
+    }
+    expect(outcomes).toEqual(SHARED_EXPECTED[name]);
+  });
+
+  it('has an expectation for every action', () => {
+    expect(Object.keys(SHARED_EXPECTED).sort()).toEqual(actions.map(([name]) => name).sort());
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Comment, COMMENT_MAX } from '../../../src/modules/tasks/domain/comment.ts';
-import { aComment, ASSIGNEE, inFuture, NOW, OWNER } from '../../support/tasks/builders.ts';
+import { inInbox, aComment, ASSIGNEE, inFuture, NOW, OWNER } from '../../support/tasks/builders.ts';
 
 const create = (body: string) =>
   Comment.create({ id: 'c1', taskId: 't1', authorId: OWNER, body }, NOW);
@@ -29,13 +29,13 @@ describe('Comment', () => {
   it('lets its author edit it, recording when', () => {
     const comment = aComment({ taskId: 't1', authorId: ASSIGNEE });
     const at = inFuture(1000);
-    expect(comment.edit('Edited', ASSIGNEE, at).isOk()).toBe(true);
+    expect(comment.edit('Edited', inInbox(ASSIGNEE), at).isOk()).toBe(true);
     expect(comment.toProps()).toMatchObject({ body: 'Edited', updatedAt: at });
   });
 
   it('lets no one else edit it, the task owner included', () => {
     const comment = aComment({ taskId: 't1', authorId: ASSIGNEE, body: 'Mine' });
-    expect(comment.edit('Changed', OWNER, NOW)._unsafeUnwrapErr()).toEqual({
+    expect(comment.edit('Changed', inInbox(OWNER), NOW)._unsafeUnwrapErr()).toEqual({
       type: 'Forbidden',
       action: 'edit_comment',
     });

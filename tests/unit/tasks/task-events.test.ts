@@ -182,3 +182,32 @@ describe('who is told about a task event', () => {
     ]);
   });
 });
+
+describe('commenters', () => {
+  const COMMENTER = 'user-commenter';
+
+  it('hear of a status change and of a comment, never of their own', () => {
+    const before = props({ assigneeId: ASSIGNEE, dueDate: due });
+    const after = { ...before, status: 'in_progress' as const };
+    const events = taskChangeEvents(before, after, {
+      ...context(ASSIGNEE),
+      commenters: [COMMENTER, ASSIGNEE],
+    });
+    expect(events.find((e) => e.type === 'task.status_changed')?.recipients).toEqual([
+      OWNER,
+      COMMENTER,
+    ]);
+    const comment = { id: 'c1', authorId: COMMENTER, createdAt: NOW };
+    expect(taskCommentedEvent(after, comment, [COMMENTER, 'user-other']).recipients).toEqual([
+      OWNER,
+      ASSIGNEE,
+      'user-other',
+    ]);
+  });
+
+  it('are not reminded: a reminder concerns the owner and the assignee', () => {
+    expect(
+      audienceOf('task.reminder_changed', props({ assigneeId: ASSIGNEE }), [COMMENTER]),
+    ).toEqual([OWNER, ASSIGNEE]);
+  });
+});

@@ -9,7 +9,7 @@ import {
   TITLE_MIN,
 } from '../../../src/modules/tasks/domain/task-fields.ts';
 import { Task } from '../../../src/modules/tasks/domain/task.ts';
-import { ASSIGNEE, aTask, NOW, OWNER } from '../../support/tasks/builders.ts';
+import { inInbox, ASSIGNEE, aTask, NOW, OWNER } from '../../support/tasks/builders.ts';
 
 const DAY = 86_400_000;
 const CONTROL = /\p{Cc}/u;
@@ -127,7 +127,7 @@ describe('Task invariants, for any input', () => {
       fc.property(fc.array(fc.constantFrom(...TASK_STATUSES), { maxLength: 20 }), (statuses) => {
         const task = aTask({ assigneeId: ASSIGNEE });
         statuses.forEach((status, i) => {
-          task.changeStatus(status, i % 2 ? OWNER : ASSIGNEE, new Date(NOW.getTime() + i));
+          task.changeStatus(status, inInbox(i % 2 ? OWNER : ASSIGNEE), new Date(NOW.getTime() + i));
           expect(task.completedAt !== null).toBe(task.status === 'completed');
         });
       }),
@@ -149,7 +149,7 @@ describe('Task invariants, for any input', () => {
         (patch) => {
           const task = aTask({ version: 7 });
           const before = task.toProps();
-          const changed = task.update(patch, OWNER, NOW)._unsafeUnwrap();
+          const changed = task.update(patch, inInbox(OWNER), NOW)._unsafeUnwrap();
           expect(task.version).toBe(changed.length > 0 ? 8 : 7);
           if (changed.length === 0) expect(task.toProps()).toEqual(before);
         },

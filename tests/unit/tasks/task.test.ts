@@ -6,6 +6,7 @@ import {
 } from '../../../src/modules/tasks/domain/task-fields.ts';
 import { Task, type NewTask } from '../../../src/modules/tasks/domain/task.ts';
 import {
+  inInbox,
   ASSIGNEE,
   aTask,
   inFuture,
@@ -113,7 +114,11 @@ describe('Task.update', () => {
   it('changes only the fields present, null clearing, and bumps the version once', () => {
     const task = aTask({ description: 'old', dueDate: later, priority: 'low', version: 4 });
 
-    const changed = task.update({ description: null, dueDate: null, priority: 'high' }, OWNER, NOW);
+    const changed = task.update(
+      { description: null, dueDate: null, priority: 'high' },
+      inInbox(OWNER),
+      NOW,
+    );
 
     expect(changed._unsafeUnwrap()).toEqual(['description', 'priority', 'dueDate']);
     expect(task.toProps()).toMatchObject({
@@ -131,19 +136,21 @@ describe('Task.update', () => {
     const before = task.toProps();
 
     expect(
-      task.update({ title: ' Same ', dueDate: new Date(later) }, OWNER, NOW)._unsafeUnwrap(),
+      task
+        .update({ title: ' Same ', dueDate: new Date(later) }, inInbox(OWNER), NOW)
+        ._unsafeUnwrap(),
     ).toEqual([]);
     expect(task.toProps()).toEqual(before);
   });
 
   it('lets an overdue task be renamed without judging its old due date again', () => {
     const task = aTask({ dueDate: new Date('2029-12-15T00:00:00Z') });
-    expect(task.update({ title: 'Renamed' }, OWNER, NOW).isOk()).toBe(true);
+    expect(task.update({ title: 'Renamed' }, inInbox(OWNER), NOW).isOk()).toBe(true);
   });
 
   it('rejects a due date moved to before the standing reminder, naming remind_at', () => {
     const task = aTask({ dueDate: inFuture(minutes(120)), remindAt: inFuture(minutes(60)) });
-    const result = task.update({ dueDate: inFuture(minutes(30)) }, OWNER, NOW);
+    const result = task.update({ dueDate: inFuture(minutes(30)) }, inInbox(OWNER), NOW);
     expect(result._unsafeUnwrapErr()).toEqual({
       type: 'ValidationFailed',
       errors: [{ field: 'remind_at', message: 'must be before due_date' }],
@@ -152,42 +159,46 @@ describe('Task.update', () => {
 
   it('rejects clearing the due date while a reminder stands', () => {
     const task = aTask({ dueDate: inFuture(minutes(120)), remindAt: inFuture(minutes(60)) });
-    expect(task.update({ dueDate: null }, OWNER, NOW)._unsafeUnwrapErr()).toMatchObject({
+    expect(task.update({ dueDate: null }, inInbox(OWNER), NOW)._unsafeUnwrapErr()).toMatchObject({
       errors: [{ field: 'remind_at', message: 'requires a due_date' }],
     });
-    expect(task.update({ dueDate: null, remindAt: null }, OWNER, NOW).isOk()).toBe(true);
+    expect(task.update({ dueDate: null, remindAt: null }, inInbox(OWNER), NOW).isOk()).toBe(true);
   });
 
   it('leaves the task untouched when the patch is rejected', () => {
     const task = aTask();
     const before = task.toProps();
-    expect(task.update({ title: 'ok title', dueDate: NOW }, OWNER, NOW).isErr()).toBe(true);
+    expect(task.update({ title: 'ok title', dueDate: NOW }, inInbox(OWNER), NOW).isErr()).toBe(
+      true,
+    );
     expect(task.toProps()).toEqual(before);
   });
 
   it('sets completed_at on completion, keeps it while completed, clears it on reopening', () => {
     const task = aTask({ status: 'in_progress' });
-    task.update({ status: 'completed' }, OWNER, NOW);
+    task.update({ status: 'completed' }, inInbox(OWNER), NOW);
     expect(task.completedAt).toEqual(NOW);
 
-    task.update({ title: 'Still done' }, OWNER, later);
+    task.update({ title: 'Still done' }, inInbox(OWNER), later);
     expect(task.completedAt).toEqual(NOW);
 
-    task.update({ status: 'pending' }, OWNER, later);
+    task.update({ status: 'pending' }, inInbox(OWNER), later);
     expect(task.completedAt).toBeNull();
   });
 
   it('lets the assignee change the status, even alongside unchanged fields', () => {
     const task = aTask({ assigneeId: ASSIGNEE, title: 'Same' });
     expect(
-      task.update({ status: 'in_progress', title: 'Same' }, ASSIGNEE, NOW)._unsafeUnwrap(),
+      task.update({ status: 'in_progress', title: 'Same' }, inInbox(ASSIGNEE), NOW)._unsafeUnwrap(),
     ).toEqual(['status']);
   });
 
   it('forbids the assignee any other change, status included in the same patch', () => {
     const task = aTask({ assigneeId: ASSIGNEE });
     expect(
-      task.update({ status: 'completed', priority: 'urgent' }, ASSIGNEE, NOW)._unsafeUnwrapErr(),
+      task
+        .update({ status: 'completed', priority: 'urgent' }, inInbox(ASSIGNEE), NOW)
+        ._unsafeUnwrapErr(),
     ).toEqual({
       type: 'Forbidden',
       action: 'edit_task',
@@ -196,7 +207,9 @@ describe('Task.update', () => {
   });
 
   it('forbids a stranger even a status change', () => {
-    expect(aTask().update({ status: 'completed' }, STRANGER, NOW)._unsafeUnwrapErr()).toEqual({
+    expect(
+      aTask().update({ status: 'completed' }, inInbox(STRANGER), NOW)._unsafeUnwrapErr(),
+    ).toEqual({
       type: 'Forbidden',
       action: 'change_status',
     });
@@ -204,6 +217,8 @@ describe('Task.update', () => {
 
   it('answers forbidden before judging the fields', () => {
     const task = aTask({ assigneeId: ASSIGNEE });
-    expect(task.update({ title: 'x' }, ASSIGNEE, NOW)._unsafeUnwrapErr().type).toBe('Forbidden');
+    expect(task.update({ title: 'x' }, inInbox(ASSIGNEE), NOW)._unsafeUnwrapErr().type).toBe(
+      'Forbidden',
+    );
   });
 });

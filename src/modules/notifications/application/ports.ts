@@ -104,6 +104,8 @@ export interface TaskSnapshot {
 export interface TaskReader {
   /** The live task if `userId` may see it; undefined when it is deleted or not theirs. */
   visibleTo(taskId: string, userId: string): Promise<TaskSnapshot | undefined>;
+  /** Those of `userIds` who may see the task now (none once it is deleted). */
+  whoCanSee(taskId: string, userIds: readonly string[]): Promise<string[]>;
 }
 
 export interface ReminderSettings {

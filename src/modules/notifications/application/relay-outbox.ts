@@ -1,5 +1,5 @@
 import { ok, ResultAsync, type Result } from 'neverthrow';
-import type { Notification } from '../domain/notification.ts';
+import type { Notification, NotificationDraft } from '../domain/notification.ts';
 import {
   notificationsFor,
   reminderChangesIn,
@@ -28,6 +28,7 @@ export interface RelayOutboxOutput {
 type Ports = Pick<
   NotificationsPorts,
   | 'outbox'
+  | 'tasks'
   | 'notifications'
   | 'reminderStates'
   | 'reminderJobs'
@@ -153,8 +154,8 @@ export class RelayOutbox {
     // Reminder rows before notification counters: every writer takes its locks in that order.
     const reminders = reminderChangesIn(events);
     await reminderStates.record(reminders);
-    const drafts = events.flatMap((event) =>
-      notificationsFor(event, { nextId: () => ids.next(), now }),
+    const drafts = await this.visibleOnly(
+      events.flatMap((event) => notificationsFor(event, { nextId: () => ids.next(), now })),
     );
     const stored = await notifications.insertNew(drafts);
     const dispatch = await subscribers.record(subscribedEventsIn(events));
@@ -170,6 +171,28 @@ export class RelayOutbox {
       reminders,
     };
     return { outcome, dispatch };
+  }
+
+  /**
+   * The drafts whose recipient may see the task now, not only when the event was written: someone
+   * removed from the task's project (or unassigned from an Inbox task) meanwhile hears no more of
+   * it, in the inbox or on a socket. One question per task of the batch.
+   */
+  private async visibleOnly(drafts: NotificationDraft[]): Promise<NotificationDraft[]> {
+    const byTask = new Map<string, Set<string>>();
+    for (const draft of drafts) {
+      if (draft.taskId === null) continue;
+      const users = byTask.get(draft.taskId) ?? new Set<string>();
+      users.add(draft.userId);
+      byTask.set(draft.taskId, users);
+    }
+    const seeing = new Map<string, Set<string>>();
+    for (const [taskId, users] of byTask) {
+      seeing.set(taskId, new Set(await this.ports.tasks.whoCanSee(taskId, [...users])));
+    }
+    return drafts.filter(
+      (draft) => draft.taskId === null || seeing.get(draft.taskId)?.has(draft.userId) === true,
+    );
   }
 
   /** After a failed batch: each event alone, so one bad event cannot hold back the others. */

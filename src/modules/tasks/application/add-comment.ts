@@ -1,8 +1,8 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { Comment } from '../domain/comment.ts';
-import { canComment } from '../domain/task-access.ts';
+import { mayComment } from '../domain/task-access.ts';
 import { taskCommentedEvent } from '../domain/task-events.ts';
-import { forbidden, type TaskErrorOf } from '../domain/task.errors.ts';
+import type { TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, TasksPorts } from './ports.ts';
 import { visibleTask } from './support/visible-task.ts';
 
@@ -12,11 +12,16 @@ export interface AddCommentInput {
   body: string;
 }
 
-export type AddCommentError = TaskErrorOf<'TaskNotFound' | 'Forbidden' | 'ValidationFailed'>;
+export type AddCommentError = TaskErrorOf<
+  'TaskNotFound' | 'Forbidden' | 'ProjectArchived' | 'ValidationFailed'
+>;
 
 type Ports = Pick<TasksPorts, 'tasks' | 'comments' | 'outbox' | 'transactions' | 'ids' | 'clock'>;
 
-/** Comments on a visible task and tells its owner and assignee (but not the author). */
+/**
+ * Comments on a visible task (a `viewer` may) and tells its owner, its assignee and everyone who
+ * commented before (but not the author).
+ */
 export class AddComment {
   private readonly ports: Ports;
 
@@ -33,8 +38,9 @@ export class AddComment {
     const { actor, taskId, body } = input;
     const view = await visibleTask(ports.tasks, taskId, actor.userId);
     if (view.isErr()) return err(view.error);
-    const { task } = view.value;
-    if (!canComment(task, actor.userId)) return err(forbidden('comment'));
+    const { task, access } = view.value;
+    const allowed = mayComment(task, access);
+    if (allowed.isErr()) return err(allowed.error);
     const created = Comment.create(
       { id: ports.ids.next(), taskId, authorId: actor.userId, body },
       ports.clock.now(),
@@ -43,7 +49,8 @@ export class AddComment {
     const comment = created.value;
     await ports.transactions.run(async () => {
       await ports.comments.insert(comment);
-      await ports.outbox.append([taskCommentedEvent(task, comment)]);
+      const commenters = await ports.comments.authorsOf(taskId);
+      await ports.outbox.append([taskCommentedEvent(task, comment, commenters)]);
     });
     return ok(comment);
   }

@@ -12,15 +12,30 @@ export interface AddTaskCategoryInput {
 }
 
 export type AddTaskCategoryError = TaskErrorOf<
-  'TaskNotFound' | 'Forbidden' | 'VersionConflict' | 'CategoryNotFound' | 'AlreadyAssigned'
+  | 'TaskNotFound'
+  | 'Forbidden'
+  | 'ProjectArchived'
+  | 'VersionConflict'
+  | 'CategoryNotFound'
+  | 'AlreadyAssigned'
 >;
 
 type Ports = Pick<
   TasksPorts,
-  'tasks' | 'categories' | 'outbox' | 'transactions' | 'reminders' | 'clock'
+  | 'tasks'
+  | 'projects'
+  | 'comments'
+  | 'categories'
+  | 'outbox'
+  | 'transactions'
+  | 'reminders'
+  | 'clock'
 >;
 
-/** Files the task under one of the owner's categories. */
+/**
+ * Files the task under one of its owner's categories, by an `editor`+: a task's categories are its
+ * owner's labels, so nobody else's can be put on it.
+ */
 export class AddTaskCategory {
   private readonly ports: Ports;
 
@@ -38,8 +53,8 @@ export class AddTaskCategory {
     const added = await changeTask<AddTaskCategoryError>(ports, {
       taskId,
       actorId: actor.userId,
-      apply: async (task, now) => {
-        const allowed = task.addCategory(categoryId, actor.userId, now);
+      apply: async (task, now, access) => {
+        const allowed = task.addCategory(categoryId, access, now);
         if (allowed.isErr()) return err(allowed.error);
         return (await ownedCategories(ports.categories, task.ownerId, [categoryId])).map(
           () => undefined,

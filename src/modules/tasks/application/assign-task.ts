@@ -1,4 +1,4 @@
-import { err, ResultAsync, type Result } from 'neverthrow';
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, TasksPorts, TaskView } from './ports.ts';
 import { checkAssignee } from './support/task-references.ts';
@@ -12,15 +12,18 @@ export interface AssignTaskInput {
 }
 
 export type AssignTaskError = TaskErrorOf<
-  'TaskNotFound' | 'Forbidden' | 'VersionConflict' | 'AssigneeNotFound'
+  'TaskNotFound' | 'Forbidden' | 'ProjectArchived' | 'VersionConflict' | 'AssigneeNotFound'
 >;
 
 type Ports = Pick<
   TasksPorts,
-  'tasks' | 'users' | 'outbox' | 'transactions' | 'reminders' | 'clock'
+  'tasks' | 'projects' | 'comments' | 'users' | 'outbox' | 'transactions' | 'reminders' | 'clock'
 >;
 
-/** PUT assignee, by the owner; the assignee must be an active user with a verified email. */
+/**
+ * PUT assignee, by an `editor`+ (the Inbox's owner there); the assignee must be an active user with
+ * a verified email and, in a shared project, one of its members.
+ */
 export class AssignTask {
   private readonly ports: Ports;
 
@@ -38,10 +41,14 @@ export class AssignTask {
     const assigned = await changeTask<AssignTaskError>(ports, {
       taskId,
       actorId: actor.userId,
-      apply: async (task, now) => {
-        const allowed = task.assign(assigneeId, actor.userId, now);
+      apply: async (task, now, access, held) => {
+        const allowed = task.assign(assigneeId, access, now);
         if (allowed.isErr()) return err(allowed.error);
-        return checkAssignee(ports.users, assigneeId);
+        const place = { projectId: task.projectId, personal: access.personal };
+        const assignee = await checkAssignee(ports, assigneeId, place);
+        if (assignee.isErr()) return err(assignee.error);
+        if (assignee.value) held.push(assignee.value);
+        return ok(undefined);
       },
     });
     if (assigned.isErr()) return err(assigned.error);

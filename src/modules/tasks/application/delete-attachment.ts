@@ -1,6 +1,6 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
-import { canDeleteAttachment } from '../domain/task-access.ts';
-import { forbidden, type TaskErrorOf } from '../domain/task.errors.ts';
+import { mayDeleteAttachment } from '../domain/task-access.ts';
+import type { TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, TasksPorts } from './ports.ts';
 import { visibleTask } from './support/visible-task.ts';
 
@@ -11,12 +11,12 @@ export interface DeleteAttachmentInput {
 }
 
 export type DeleteAttachmentError = TaskErrorOf<
-  'TaskNotFound' | 'AttachmentNotFound' | 'Forbidden'
+  'TaskNotFound' | 'AttachmentNotFound' | 'Forbidden' | 'ProjectArchived'
 >;
 
 type Ports = Pick<TasksPorts, 'tasks' | 'attachments' | 'files' | 'failures'>;
 
-/** Deletes an attachment, by its uploader or the task's owner. */
+/** Deletes an attachment, by its uploader or an `editor`+ of the project. */
 export class DeleteAttachment {
   private readonly ports: Ports;
 
@@ -35,9 +35,8 @@ export class DeleteAttachment {
     if (view.isErr()) return err(view.error);
     const attachment = await ports.attachments.findInTask(taskId, attachmentId);
     if (!attachment) return err({ type: 'AttachmentNotFound', attachmentId });
-    if (!canDeleteAttachment(view.value.task, attachment, actor.userId)) {
-      return err(forbidden('delete_attachment'));
-    }
+    const allowed = mayDeleteAttachment(attachment, view.value.access);
+    if (allowed.isErr()) return err(allowed.error);
     // The row goes first: a blob without a row is only wasted space, a row without a blob is a
     // broken download. So a failure to delete the blob is reported, and the deletion stands.
     await ports.attachments.delete(attachment.id);

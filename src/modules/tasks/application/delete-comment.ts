@@ -1,6 +1,6 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
-import { canDeleteComment } from '../domain/task-access.ts';
-import { forbidden, type TaskErrorOf } from '../domain/task.errors.ts';
+import { mayDeleteComment } from '../domain/task-access.ts';
+import type { TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, TasksPorts } from './ports.ts';
 import { visibleTask } from './support/visible-task.ts';
 
@@ -10,11 +10,13 @@ export interface DeleteCommentInput {
   commentId: string;
 }
 
-export type DeleteCommentError = TaskErrorOf<'TaskNotFound' | 'CommentNotFound' | 'Forbidden'>;
+export type DeleteCommentError = TaskErrorOf<
+  'TaskNotFound' | 'CommentNotFound' | 'Forbidden' | 'ProjectArchived'
+>;
 
 type Ports = Pick<TasksPorts, 'tasks' | 'comments'>;
 
-/** Deletes a comment, by its author or the task's owner (who moderates their own task). */
+/** Deletes a comment, by its author or an `admin`+ of the project (the Inbox's owner there). */
 export class DeleteComment {
   private readonly ports: Ports;
 
@@ -33,9 +35,8 @@ export class DeleteComment {
     if (view.isErr()) return err(view.error);
     const comment = await ports.comments.findInTask(taskId, commentId);
     if (!comment) return err({ type: 'CommentNotFound', commentId });
-    if (!canDeleteComment(view.value.task, comment, actor.userId)) {
-      return err(forbidden('delete_comment'));
-    }
+    const allowed = mayDeleteComment(comment, view.value.access);
+    if (allowed.isErr()) return err(allowed.error);
     await ports.comments.delete(comment.id);
     return ok(undefined);
   }

@@ -8,11 +8,16 @@ export interface DeleteTaskInput {
   taskId: string;
 }
 
-export type DeleteTaskError = TaskErrorOf<'TaskNotFound' | 'Forbidden' | 'VersionConflict'>;
+export type DeleteTaskError = TaskErrorOf<
+  'TaskNotFound' | 'Forbidden' | 'ProjectArchived' | 'VersionConflict'
+>;
 
-type Ports = Pick<TasksPorts, 'tasks' | 'outbox' | 'transactions' | 'reminders' | 'clock'>;
+type Ports = Pick<
+  TasksPorts,
+  'tasks' | 'projects' | 'comments' | 'outbox' | 'transactions' | 'reminders' | 'clock'
+>;
 
-/** Soft delete, by the owner: the task disappears for everyone and its reminder is called off. */
+/** Soft delete, by an `editor`+: the task disappears for everyone and its reminder is called off. */
 export class DeleteTask {
   private readonly ports: Ports;
 
@@ -28,7 +33,7 @@ export class DeleteTask {
     const deleted = await changeTask<DeleteTaskError>(this.ports, {
       taskId: input.taskId,
       actorId: input.actor.userId,
-      apply: (task, now) => task.softDelete(input.actor.userId, now),
+      apply: (task, now, access) => task.softDelete(access, now),
     });
     return deleted.isErr() ? err(deleted.error) : ok(undefined);
   }

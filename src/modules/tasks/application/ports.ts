@@ -9,7 +9,7 @@ import type { Comment } from '../domain/comment.ts';
 import type { Invitation, InvitationStatus } from '../domain/invitation.ts';
 import type { Project } from '../domain/project.ts';
 import type { GrantableRole, ProjectRole } from '../domain/project-role.ts';
-import type { TaskParties } from '../domain/task-access.ts';
+import type { TaskAccess, TaskParties } from '../domain/task-access.ts';
 import type { WorkEvent } from '../domain/task-events.ts';
 import type { TaskPriority, TaskStatus } from '../domain/task-fields.ts';
 import type { Task, TaskProps } from '../domain/task.ts';
@@ -29,6 +29,11 @@ export interface TaskView {
   categories: Category[];
   commentCount: number;
   attachmentCount: number;
+}
+
+/** A task as the caller may see it, with what the caller is in its project. */
+export interface VisibleTask extends TaskView {
+  access: TaskAccess;
 }
 
 export type TaskWriteOutcome =
@@ -65,12 +70,17 @@ export interface TaskListQuery {
 
 /** Tasks, never soft-deleted ones, with their category ids. */
 export interface TaskRepository {
-  /** The live task if `userId` owns it or is its assignee. */
-  findVisible(taskId: string, userId: string): Promise<TaskView | undefined>;
+  /**
+   * The live task in a live project if `userId` may see it (`canView`), with their role there, in
+   * one statement.
+   */
+  findVisible(taskId: string, userId: string): Promise<VisibleTask | undefined>;
+  /** Those of `userIds` who may see the live task now (`canView`); none for an unknown task. */
+  whoCanSee(taskId: string, userIds: readonly string[]): Promise<string[]>;
   insert(task: Task): Promise<void>;
   /**
    * Who may see the task, soft-deleted or not, read under a lock that holds off every change to
-   * it (assignment, deletion) until the surrounding transaction ends; undefined for an unknown
+   * it (assignment, move, deletion) until the surrounding transaction ends; undefined for an unknown
    * task. Only meaningful inside `TransactionRunner.run`.
    */
   lockParties(taskId: string): Promise<TaskParties | undefined>;
@@ -111,6 +121,8 @@ export interface CommentRepository {
   findInTask(taskId: string, commentId: string): Promise<Comment | undefined>;
   update(comment: Comment): Promise<void>;
   delete(commentId: string): Promise<void>;
+  /** Everyone who has a comment on the task, once each. */
+  authorsOf(taskId: string): Promise<string[]>;
   /** Oldest first (then by id). */
   listForTask(
     taskId: string,
@@ -173,6 +185,13 @@ export interface ProjectRepository {
   insert(project: Project, ownerId: string): Promise<void>;
   /** The user's role in a live (not deleted) project; undefined when they are not a member. */
   roleOf(projectId: string, userId: string): Promise<ProjectRole | undefined>;
+  /**
+   * The user's standing in a live project (role undefined for a non-member); undefined for an
+   * unknown or deleted project. With `lock`, the project row and the membership row are read
+   * under locks that hold off a role change, a removal, an archiving and a deletion until the
+   * surrounding transaction ends (only meaningful inside `TransactionRunner.run`).
+   */
+  accessOf(projectId: string, userId: string, lock?: boolean): Promise<TaskAccess | undefined>;
   /** The live project as `userId` sees it; undefined unless they are a member. */
   findForMember(projectId: string, userId: string): Promise<ProjectView | undefined>;
   /** One window of the user's live projects: the Inbox first, then newest first (`created_at`, then `id`, descending). */

@@ -11,10 +11,13 @@ export interface RemoveTaskCategoryInput {
 
 /** `CategoryNotFound` also when the category exists but the task is not filed under it. */
 export type RemoveTaskCategoryError = TaskErrorOf<
-  'TaskNotFound' | 'Forbidden' | 'VersionConflict' | 'CategoryNotFound'
+  'TaskNotFound' | 'Forbidden' | 'ProjectArchived' | 'VersionConflict' | 'CategoryNotFound'
 >;
 
-type Ports = Pick<TasksPorts, 'tasks' | 'outbox' | 'transactions' | 'reminders' | 'clock'>;
+type Ports = Pick<
+  TasksPorts,
+  'tasks' | 'projects' | 'comments' | 'outbox' | 'transactions' | 'reminders' | 'clock'
+>;
 
 export class RemoveTaskCategory {
   private readonly ports: Ports;
@@ -33,7 +36,7 @@ export class RemoveTaskCategory {
     const removed = await changeTask<RemoveTaskCategoryError>(this.ports, {
       taskId: input.taskId,
       actorId: input.actor.userId,
-      apply: (task, now) => task.removeCategory(input.categoryId, input.actor.userId, now),
+      apply: (task, now, access) => task.removeCategory(input.categoryId, access, now),
     });
     return removed.isErr() ? err(removed.error) : ok(undefined);
   }

@@ -8,11 +8,16 @@ export interface UnassignTaskInput {
   taskId: string;
 }
 
-export type UnassignTaskError = TaskErrorOf<'TaskNotFound' | 'Forbidden' | 'VersionConflict'>;
+export type UnassignTaskError = TaskErrorOf<
+  'TaskNotFound' | 'Forbidden' | 'ProjectArchived' | 'VersionConflict'
+>;
 
-type Ports = Pick<TasksPorts, 'tasks' | 'outbox' | 'transactions' | 'reminders' | 'clock'>;
+type Ports = Pick<
+  TasksPorts,
+  'tasks' | 'projects' | 'comments' | 'outbox' | 'transactions' | 'reminders' | 'clock'
+>;
 
-/** DELETE assignee, by the owner; a task without an assignee stays as it is. */
+/** DELETE assignee, by an `editor`+; a task without an assignee stays as it is. */
 export class UnassignTask {
   private readonly ports: Ports;
 
@@ -28,7 +33,7 @@ export class UnassignTask {
     const unassigned = await changeTask<UnassignTaskError>(this.ports, {
       taskId: input.taskId,
       actorId: input.actor.userId,
-      apply: (task, now) => task.unassign(input.actor.userId, now),
+      apply: (task, now, access) => task.unassign(access, now),
     });
     return unassigned.isErr() ? err(unassigned.error) : ok(undefined);
   }

@@ -12,7 +12,7 @@ export interface UpdateCommentInput {
 }
 
 export type UpdateCommentError = TaskErrorOf<
-  'TaskNotFound' | 'CommentNotFound' | 'Forbidden' | 'ValidationFailed'
+  'TaskNotFound' | 'CommentNotFound' | 'Forbidden' | 'ProjectArchived' | 'ValidationFailed'
 >;
 
 type Ports = Pick<TasksPorts, 'tasks' | 'comments' | 'clock'>;
@@ -36,7 +36,7 @@ export class UpdateComment {
     if (view.isErr()) return err(view.error);
     const comment = await ports.comments.findInTask(taskId, commentId);
     if (!comment) return err({ type: 'CommentNotFound', commentId });
-    const edited = comment.edit(input.body, actor.userId, ports.clock.now());
+    const edited = comment.edit(input.body, view.value.access, ports.clock.now());
     if (edited.isErr()) return err(edited.error);
     await ports.comments.update(comment);
     return ok(comment);

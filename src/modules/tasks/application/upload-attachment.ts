@@ -1,7 +1,7 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { ATTACHMENT_MAX_BYTES, cleanFilename, type Attachment } from '../domain/attachment.ts';
-import { canAttach } from '../domain/task-access.ts';
-import { forbidden, type TaskErrorOf } from '../domain/task.errors.ts';
+import { canView, mayAttach } from '../domain/task-access.ts';
+import type { TaskErrorOf } from '../domain/task.errors.ts';
 import {
   FileTooLargeError,
   UnsupportedContentTypeError,
@@ -26,18 +26,33 @@ export interface UploadAttachmentInput {
 }
 
 export type UploadAttachmentError = TaskErrorOf<
-  'TaskNotFound' | 'Forbidden' | 'FileTooLarge' | 'UnsupportedMediaType' | 'StorageQuotaExceeded'
+  | 'TaskNotFound'
+  | 'Forbidden'
+  | 'ProjectArchived'
+  | 'FileTooLarge'
+  | 'UnsupportedMediaType'
+  | 'StorageQuotaExceeded'
 >;
 
 type Ports = Pick<
   TasksPorts,
-  'tasks' | 'attachments' | 'files' | 'failures' | 'ids' | 'clock' | 'transactions' | 'storageQuota'
+  | 'tasks'
+  | 'projects'
+  | 'attachments'
+  | 'files'
+  | 'failures'
+  | 'ids'
+  | 'clock'
+  | 'transactions'
+  | 'storageQuota'
 >;
 
 /**
- * Stores a file on a task, by its owner or assignee. Access is decided before a byte is stored,
- * and decided again, with the task locked, in the transaction that inserts the row: streaming
- * takes time, and an uploader unassigned (or a task deleted) meanwhile must not get the file in.
+ * Stores a file on a task, by an `editor`+ of its project or the assignee of an Inbox task. Access
+ * is decided before a byte is stored, and decided again in the transaction that inserts the row,
+ * with the task and the uploader's membership locked: streaming takes time, and an uploader
+ * removed, lowered to `viewer` or unassigned (or a task deleted or moved, or its project archived)
+ * meanwhile must not get the file in; a removal that comes later waits for the commit.
  *
  * The uploader's storage quota is checked three times: before reading (a full quota, or a file
  * declared too big for what is left), while streaming (reading stops once the file passes what
@@ -88,7 +103,9 @@ export class UploadAttachment {
     };
     let inserted: Result<void, UploadAttachmentError>;
     try {
-      inserted = await ports.transactions.run(() => this.insert(attachment, actor.userId));
+      inserted = await ports.transactions.run(() =>
+        this.insert(attachment, actor.userId, allowed.value),
+      );
     } catch (error) {
       await this.forget(key, actor.userId);
       throw error;
@@ -100,16 +117,26 @@ export class UploadAttachment {
     return ok(attachment);
   }
 
-  /** Runs in the transaction: the task and the uploader's quota stay locked until the commit. */
+  /**
+   * Runs in the transaction: the uploader's membership, the task and the uploader's quota stay
+   * locked until the commit. The membership is locked before the task, in the order a member's
+   * removal takes them (it deletes the membership, then unassigns the task), so the two wait for
+   * each other instead of deadlocking.
+   */
   private async insert(
     attachment: Attachment,
     userId: string,
+    projectId: string,
   ): Promise<Result<void, UploadAttachmentError>> {
+    const access = await this.ports.projects.accessOf(projectId, userId, true);
     const parties = await this.ports.tasks.lockParties(attachment.taskId);
-    // Whoever can no longer see the task is told it is not there, as before the upload.
-    if (!parties || !canAttach(parties, userId)) {
+    // Whoever can no longer see the task is told it is not there, as before the upload; so is
+    // one whose task moved to another project meanwhile (access was judged in the old one).
+    if (!parties || !access || parties.projectId !== projectId || !canView(parties, access)) {
       return err({ type: 'TaskNotFound', taskId: attachment.taskId });
     }
+    const allowed = mayAttach(parties, access);
+    if (allowed.isErr()) return err(allowed.error);
     const usedBytes = await this.ports.attachments.lockUsage(userId);
     if (usedBytes + attachment.sizeBytes > this.ports.storageQuota.bytesPerUser) {
       return err(this.overQuota(usedBytes));
@@ -120,11 +147,11 @@ export class UploadAttachment {
 
   private async authorize(
     input: UploadAttachmentInput,
-  ): Promise<Result<void, TaskErrorOf<'TaskNotFound' | 'Forbidden'>>> {
+  ): Promise<Result<string, TaskErrorOf<'TaskNotFound' | 'Forbidden' | 'ProjectArchived'>>> {
     const view = await visibleTask(this.ports.tasks, input.taskId, input.actor.userId);
     if (view.isErr()) return err(view.error);
-    if (!canAttach(view.value.task, input.actor.userId)) return err(forbidden('attach'));
-    return ok(undefined);
+    const { task, access } = view.value;
+    return mayAttach(task, access).map(() => task.projectId);
   }
 
   /** Streams the body to storage, stopping at the file limit or at what is left of the quota. */

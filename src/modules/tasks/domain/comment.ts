@@ -1,7 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
-import { canEditComment } from './task-access.ts';
+import { mayEditComment, type TaskAccess } from './task-access.ts';
 import { lengthOf } from './task-fields.ts';
-import { forbidden, validationFailed, type TaskErrorOf } from './task.errors.ts';
+import { validationFailed, type TaskErrorOf } from './task.errors.ts';
 
 export const COMMENT_MIN = 1;
 export const COMMENT_MAX = 5000;
@@ -59,10 +59,11 @@ export class Comment {
 
   edit(
     body: string,
-    actorId: string,
+    access: TaskAccess,
     now: Date,
-  ): Result<void, TaskErrorOf<'Forbidden'> | ValidationFailed> {
-    if (!canEditComment(this.props, actorId)) return err(forbidden('edit_comment'));
+  ): Result<void, TaskErrorOf<'Forbidden' | 'ProjectArchived'> | ValidationFailed> {
+    const allowed = mayEditComment(this.props, access);
+    if (allowed.isErr()) return err(allowed.error);
     const invalid = bodyError(body);
     if (invalid) return err(invalid);
     if (body !== this.props.body) this.props = { ...this.props, body, updatedAt: now };

@@ -30,13 +30,13 @@ export type TaskAssigned = EventOf<
   { title: string; assigneeId: string; previousAssigneeId: string | null }
 >;
 
-/** To the owner and the assignee, except the actor. */
+/** To the owner, the assignee and everyone who commented, except the actor. */
 export type TaskStatusChanged = EventOf<
   'task.status_changed',
   { title: string; from: TaskStatus; to: TaskStatus }
 >;
 
-/** To the owner and the assignee, except the author. */
+/** To the owner, the assignee and everyone who commented, except the author. */
 export type TaskCommented = EventOf<'task.commented', { title: string; commentId: string }>;
 
 /**
@@ -71,6 +71,8 @@ export interface EventContext {
   actorId: string;
   occurredAt: Date;
   reminderLeadMinutes: number;
+  /** Everyone who has commented on the task: a status change concerns them too. */
+  commenters?: readonly string[];
 }
 
 /** The events of a change from `before` to `after`; no `before` means the task was just created. */
@@ -91,7 +93,8 @@ export function taskChangeEvents(
   }
   if (before && before.status !== after.status) {
     const type = 'task.status_changed';
-    const recipients = recipientsOf(type, audienceOf(type, after), actorId);
+    const audience = audienceOf(type, after, context.commenters);
+    const recipients = recipientsOf(type, audience, actorId);
     const payload = { title, from: before.status, to: after.status };
     events.push({ ...base, type, recipients, payload });
   }
@@ -107,6 +110,7 @@ export function taskChangeEvents(
 export function taskCommentedEvent(
   task: Pick<TaskProps, 'id' | 'projectId' | 'title' | 'ownerId' | 'assigneeId'>,
   comment: { id: string; authorId: string; createdAt: Date },
+  commenters: readonly string[] = [],
 ): TaskCommented {
   return {
     type: 'task.commented',
@@ -116,7 +120,7 @@ export function taskCommentedEvent(
     occurredAt: comment.createdAt,
     recipients: recipientsOf(
       'task.commented',
-      audienceOf('task.commented', task),
+      audienceOf('task.commented', task, commenters),
       comment.authorId,
     ),
     payload: { title: task.title, commentId: comment.id },
@@ -153,17 +157,21 @@ function sameReminder(was: Reminder | undefined, is: Reminder): boolean {
 
 /**
  * The people a task event concerns, as the task stands after the change: the new assignee for
- * `task.assigned`, the owner and the assignee for every other event.
+ * `task.assigned`; the owner (its creator), the assignee and everyone who commented for a status
+ * change and a comment; the owner and the assignee for a reminder. Whether each may still see the
+ * task is decided when the event is relayed.
  */
 export function audienceOf(
   type: TaskEventType,
   task: Pick<TaskProps, 'ownerId' | 'assigneeId'>,
+  commenters: readonly string[] = [],
 ): Array<string | null> {
   switch (type) {
     case 'task.assigned':
       return [task.assigneeId];
     case 'task.status_changed':
     case 'task.commented':
+      return [task.ownerId, task.assigneeId, ...commenters];
     case 'task.reminder_changed':
       return [task.ownerId, task.assigneeId];
     default:

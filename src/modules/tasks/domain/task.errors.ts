@@ -35,7 +35,9 @@ export type TaskAction =
   | 'delete_project'
   | 'transfer_project'
   | 'administer'
-  | 'manage_invitations';
+  | 'manage_invitations'
+  | 'create_task'
+  | 'move_task';
 
 /** Expected outcomes of the tasks module, as values. Each `type` maps to one problem over HTTP. */
 export type TaskError =
@@ -76,7 +78,9 @@ export type TaskError =
   | { type: 'InvitationNotFound'; invitationId: string }
   /** Accepted, declined, revoked or expired: nothing can be done with it any more. */
   | { type: 'InvitationClosed'; invitationId: string; status: string }
-  | { type: 'RateLimited'; retryAfterSeconds: number };
+  | { type: 'RateLimited'; retryAfterSeconds: number }
+  /** A move would leave the task assigned to someone who is not a member of the target project. */
+  | { type: 'AssigneeNotMember'; assigneeId: string };
 
 export type TaskErrorOf<T extends TaskError['type']> = Extract<TaskError, { type: T }>;
 

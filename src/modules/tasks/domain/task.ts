@@ -1,5 +1,11 @@
 import { err, ok, type Result } from 'neverthrow';
-import { canChangeStatus, canEdit } from './task-access.ts';
+import {
+  mayChangeStatus,
+  mayDelete,
+  mayEdit,
+  mayPlaceTasks,
+  type TaskAccess,
+} from './task-access.ts';
 import {
   BLANK_DRAFT,
   changedFields,
@@ -12,11 +18,12 @@ import {
   type TaskProps,
 } from './task-state.ts';
 import type { TaskStatus } from './task-fields.ts';
-import { forbidden, validationFailed, type TaskErrorOf } from './task.errors.ts';
+import { validationFailed, type TaskErrorOf } from './task.errors.ts';
 
 export type { NewTask, TaskPatch, TaskProps } from './task-state.ts';
 
-type Forbidden = TaskErrorOf<'Forbidden'>;
+/** Too low a role, or a project that is archived. */
+type Refused = TaskErrorOf<'Forbidden' | 'ProjectArchived'>;
 type ValidationFailed = TaskErrorOf<'ValidationFailed'>;
 
 /** A task: guards its field rules, who may change what, and `completed_at`. */
@@ -103,49 +110,71 @@ export class Task {
   }
 
   /**
-   * Applies the fields of `patch` that differ from the task and returns which did. The assignee may
-   * change only the status; a field sent with its current value is no change, so a client may send
-   * back what it read.
+   * Applies the fields of `patch` that differ from the task and returns which did. Changing only
+   * the status needs the right to change the status, anything more the right to edit; a field
+   * sent with its current value is no change, so a client may send back what it read. In an
+   * archived project even a change to nothing is refused: the client asked for a write.
    */
   update(
     patch: TaskPatch,
-    actorId: string,
+    access: TaskAccess,
     now: Date,
-  ): Result<TaskPatchField[], Forbidden | ValidationFailed> {
+  ): Result<TaskPatchField[], Refused | ValidationFailed> {
+    if (access.archived) return err({ type: 'ProjectArchived', projectId: access.projectId });
     const next = mergePatch(this.props, patch);
     const changed = changedFields(this.props, next);
     if (changed.length === 0) return ok([]);
-    if (changed.some((field) => field !== 'status') && !canEdit(this.props, actorId)) {
-      return err(forbidden('edit_task'));
-    }
-    if (!canChangeStatus(this.props, actorId)) return err(forbidden('change_status'));
+    const allowed = changed.every((field) => field === 'status')
+      ? mayChangeStatus(this.props, access)
+      : mayEdit(this.props, access);
+    if (allowed.isErr()) return err(allowed.error);
     const errors = draftErrors(next, new Set(changed), now);
     if (errors.length > 0) return err(validationFailed(errors));
     this.apply(next, now);
     return ok(changed);
   }
 
-  changeStatus(status: TaskStatus, actorId: string, now: Date): Result<void, Forbidden> {
-    if (!canChangeStatus(this.props, actorId)) return err(forbidden('change_status'));
+  /**
+   * Moves the task to another project: `editor` or above in both. Whether its assignee may stay
+   * assigned there is for the caller to check, as for any assignment.
+   */
+  moveTo(
+    target: { projectId: string; access: Omit<TaskAccess, 'personal'> },
+    access: TaskAccess,
+    now: Date,
+  ): Result<void, Refused> {
+    if (target.projectId === this.props.projectId) return ok(undefined);
+    const allowed = mayPlaceTasks(access, 'move_task').andThen(() =>
+      mayPlaceTasks(target.access, 'move_task'),
+    );
+    if (allowed.isErr()) return err(allowed.error);
+    this.apply({ ...this.props }, now, target.projectId);
+    return ok(undefined);
+  }
+
+  changeStatus(status: TaskStatus, access: TaskAccess, now: Date): Result<void, Refused> {
+    const allowed = mayChangeStatus(this.props, access);
+    if (allowed.isErr()) return err(allowed.error);
     if (status !== this.props.status) this.apply({ ...this.props, status }, now);
     return ok(undefined);
   }
 
   /** Whether the assignee exists and may be assigned is for the caller to check first. */
-  assign(assigneeId: string, actorId: string, now: Date): Result<void, Forbidden> {
-    return this.setAssignee(assigneeId, actorId, now);
+  assign(assigneeId: string, access: TaskAccess, now: Date): Result<void, Refused> {
+    return this.setAssignee(assigneeId, access, now);
   }
 
-  unassign(actorId: string, now: Date): Result<void, Forbidden> {
-    return this.setAssignee(null, actorId, now);
+  unassign(access: TaskAccess, now: Date): Result<void, Refused> {
+    return this.setAssignee(null, access, now);
   }
 
   addCategory(
     categoryId: string,
-    actorId: string,
+    access: TaskAccess,
     now: Date,
-  ): Result<void, Forbidden | TaskErrorOf<'AlreadyAssigned'>> {
-    if (!canEdit(this.props, actorId)) return err(forbidden('edit_task'));
+  ): Result<void, Refused | TaskErrorOf<'AlreadyAssigned'>> {
+    const allowed = mayEdit(this.props, access);
+    if (allowed.isErr()) return err(allowed.error);
     if (this.props.categoryIds.includes(categoryId)) {
       return err({ type: 'AlreadyAssigned', categoryId });
     }
@@ -156,10 +185,11 @@ export class Task {
 
   removeCategory(
     categoryId: string,
-    actorId: string,
+    access: TaskAccess,
     now: Date,
-  ): Result<void, Forbidden | TaskErrorOf<'CategoryNotFound'>> {
-    if (!canEdit(this.props, actorId)) return err(forbidden('edit_task'));
+  ): Result<void, Refused | TaskErrorOf<'CategoryNotFound'>> {
+    const allowed = mayEdit(this.props, access);
+    if (allowed.isErr()) return err(allowed.error);
     if (!this.props.categoryIds.includes(categoryId)) {
       return err({ type: 'CategoryNotFound', categoryId });
     }
@@ -168,8 +198,9 @@ export class Task {
     return ok(undefined);
   }
 
-  softDelete(actorId: string, now: Date): Result<void, Forbidden> {
-    if (!canEdit(this.props, actorId)) return err(forbidden('delete_task'));
+  softDelete(access: TaskAccess, now: Date): Result<void, Refused> {
+    const allowed = mayDelete(this.props, access);
+    if (allowed.isErr()) return err(allowed.error);
     this.apply({ ...this.props, deletedAt: now }, now);
     return ok(undefined);
   }
@@ -180,22 +211,24 @@ export class Task {
 
   private setAssignee(
     assigneeId: string | null,
-    actorId: string,
+    access: TaskAccess,
     now: Date,
-  ): Result<void, Forbidden> {
-    if (!canEdit(this.props, actorId)) return err(forbidden('edit_task'));
+  ): Result<void, Refused> {
+    const allowed = mayEdit(this.props, access);
+    if (allowed.isErr()) return err(allowed.error);
     if (assigneeId !== this.props.assigneeId) this.apply({ ...this.props, assigneeId }, now);
     return ok(undefined);
   }
 
   /** Every change goes through here: it keeps `completed_at` and bumps the version. */
-  private apply(next: TaskDraft, now: Date): void {
+  private apply(next: TaskDraft, now: Date, projectId = this.props.projectId): void {
     const wasCompleted = this.props.status === 'completed';
     const completes = next.status === 'completed';
     const completedAt = completes ? (wasCompleted ? this.props.completedAt : now) : null;
     this.props = {
       ...this.props,
       ...next,
+      projectId,
       completedAt,
       updatedAt: now,
       version: this.props.version + 1,

@@ -17,7 +17,7 @@ import {
   readSingleFile,
   singleFileRequestBody,
 } from './multipart-upload.ts';
-import { actorOf, orProblem, type TasksHttpOptions } from './tasks-http.ts';
+import { actorOf, orProblem, WRITE_REFUSED, type TasksHttpOptions } from './tasks-http.ts';
 import { taskProblem } from './tasks.problems.ts';
 import {
   AttachmentListSchema,
@@ -39,7 +39,7 @@ export function attachmentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       path: '/tasks/{task_id}/attachments',
       operationId: 'uploadAttachment',
       tags,
-      summary: 'Upload a file (≤ 10 MiB) to a task (owner or assignee)',
+      summary: 'Upload a file (≤ 10 MiB) to a task (editor or above, or the Inbox assignee)',
       description:
         'The stored content type comes from the bytes; a declared type that contradicts them gets 415. The limit holds while streaming, with or without `Content-Length`.',
       request: { params: TaskIdParam, body: singleFileRequestBody },
@@ -48,7 +48,7 @@ export function attachmentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
         ...errorResponses(
           400,
           401,
-          403,
+          WRITE_REFUSED,
           404,
           [
             413,
@@ -172,10 +172,14 @@ export function attachmentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       path: '/tasks/{task_id}/attachments/{attachment_id}',
       operationId: 'deleteAttachment',
       tags,
-      summary: 'Delete an attachment (uploader or task owner)',
-      description: 'The uploader may delete an attachment, and so may the task’s owner.',
+      summary: 'Delete an attachment (uploader, or editor or above)',
+      description:
+        'The uploader may delete an attachment, and so may an `editor` or above of the task’s project (in an Inbox, its owner).',
       request: { params: AttachmentParams },
-      responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 429) },
+      responses: {
+        204: { description: 'Deleted' },
+        ...errorResponses(400, 401, WRITE_REFUSED, 404, 429),
+      },
     }),
     async (c) => {
       const { task_id, attachment_id } = c.req.valid('param');

@@ -8,7 +8,7 @@ import {
   jsonResponse,
   LOCATION_HEADER,
 } from '../../../../shared/http/openapi.ts';
-import { actorOf, orProblem, type TasksHttpOptions } from './tasks-http.ts';
+import { actorOf, orProblem, WRITE_REFUSED, type TasksHttpOptions } from './tasks-http.ts';
 import {
   CommentBody,
   CommentListSchema,
@@ -31,12 +31,13 @@ export function commentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       path: '/tasks/{task_id}/comments',
       operationId: 'addComment',
       tags,
-      summary: 'Comment on a task (owner or assignee)',
-      description: 'The task’s owner and its assignee are notified, never the author.',
+      summary: 'Comment on a task (viewer or above, or the Inbox assignee)',
+      description:
+        'The task’s creator, its assignee and everyone who commented on it are notified (those who can still see it), never the author.',
       request: { params: TaskIdParam, body: jsonBody(CommentBody) },
       responses: {
         201: jsonResponse('The comment', CommentSchema, LOCATION_HEADER),
-        ...errorResponses(400, 401, 404, 415, 429),
+        ...errorResponses(400, 401, WRITE_REFUSED, 404, 415, 429),
       },
     }),
     async (c) => {
@@ -94,7 +95,7 @@ export function commentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       request: { params: CommentParams, body: jsonBody(CommentBody) },
       responses: {
         200: jsonResponse('The comment', CommentSchema),
-        ...errorResponses(400, 401, 403, 404, 415, 429),
+        ...errorResponses(400, 401, WRITE_REFUSED, 404, 415, 429),
       },
     }),
     async (c) => {
@@ -118,10 +119,14 @@ export function commentsRoutes({ useCases, requireAuth }: TasksHttpOptions) {
       path: '/tasks/{task_id}/comments/{comment_id}',
       operationId: 'deleteComment',
       tags,
-      summary: 'Delete a comment (author or task owner)',
-      description: 'The author may delete a comment, and so may the task’s owner.',
+      summary: 'Delete a comment (author, or admin or above)',
+      description:
+        'The author may delete a comment, and so may an `admin` or above of the task’s project (in an Inbox, its owner).',
       request: { params: CommentParams },
-      responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 429) },
+      responses: {
+        204: { description: 'Deleted' },
+        ...errorResponses(400, 401, WRITE_REFUSED, 404, 429),
+      },
     }),
     async (c) => {
       const { task_id, comment_id } = c.req.valid('param');

@@ -4,6 +4,8 @@ import type { AuthEnv } from '../../../../shared/http/bearer-auth.ts';
 import { valueOr } from '../../../../shared/http/problem.ts';
 import type { Result } from 'neverthrow';
 import type { Clock } from '../../../../shared/domain/clock.ts';
+import type { ProblemEntry } from '../../../../shared/http/openapi.ts';
+import { REQUIRED_ROLE } from '../../domain/task-access.ts';
 import type { TaskError } from '../../domain/task.errors.ts';
 import type { TasksUseCases } from '../../tasks.use-cases.ts';
 import { taskProblem } from './tasks.problems.ts';
@@ -15,6 +17,23 @@ export interface TasksHttpOptions {
   /** The clock the date rules are judged by, for judging a request completely before refusing it. */
   clock: Clock;
 }
+
+/**
+ * Who may do what with a task, for the routes' descriptions: written from the roles the domain
+ * requires (task-access.ts), so the document cannot drift from the rule.
+ */
+export const TASK_ACCESS_RULES = [
+  'A task is visible to the members of its project; in an Inbox (the personal project, whose one member is its user) also to its assignee, by the assignment alone. In a shared project visibility is membership: an assignee removed from it no longer sees its tasks, completed ones included. Not visible: 404.',
+  `Roles: \`${REQUIRED_ROLE.comment}\` and above read and comment; \`${REQUIRED_ROLE.edit_task}\` and above create, change, assign, move and delete tasks and attach files (\`${REQUIRED_ROLE.attach}\`). The assignee of an Inbox task may change its status, comment and attach. A comment is edited by its author alone and deleted by its author or an \`${REQUIRED_ROLE.delete_comment}\`+; an attachment is deleted by its uploader or an \`${REQUIRED_ROLE.delete_attachment}\`+. Too low a role: 403 \`forbidden\`.`,
+  'An archived project is read-only: every write to its tasks, comments and attachments gets 403 `project_archived`.',
+].join(' ');
+
+/** The 403 of every write to a task or what hangs off it. */
+export const WRITE_REFUSED: ProblemEntry = [
+  403,
+  'Too low a role in the task’s project (`forbidden`), or the project is archived (`project_archived`).',
+  ['forbidden', 'project_archived'],
+];
 
 export const actorOf = (c: Context<AuthEnv>) => ({ userId: c.get('principal').userId });
 

@@ -4,14 +4,15 @@ import type { TaskAction, TaskError } from '../../domain/task.errors.ts';
 type Mapping<E> = (error: E) => ProblemInit;
 
 const ACTIONS: Record<TaskAction, string> = {
-  edit_task: 'Only the owner may change this task (the assignee may change its status).',
-  delete_task: 'Only the owner may delete this task.',
-  change_status: 'You may not change the status of this task.',
+  edit_task:
+    'Changing this task needs the editor role in its project (the assignee of an Inbox task may change its status).',
+  delete_task: 'Deleting this task needs the editor role in its project.',
+  change_status: 'Changing the status of this task needs the editor role in its project.',
   comment: 'You may not comment on this task.',
-  attach: 'You may not add attachments to this task.',
+  attach: 'Adding attachments needs the editor role in the task’s project.',
   edit_comment: 'Only the author may edit this comment.',
-  delete_comment: 'Only the author or the task owner may delete this comment.',
-  delete_attachment: 'Only the uploader or the task owner may delete this attachment.',
+  delete_comment: 'Only the author or an admin of the project may delete this comment.',
+  delete_attachment: 'Only the uploader or an editor of the project may delete this attachment.',
   manage_project: 'Only an admin or the owner of the project may do this.',
   manage_members: 'Only an admin or the owner of the project may manage its members.',
   change_owner_role: 'The owner’s role changes only by transferring the project.',
@@ -21,6 +22,8 @@ const ACTIONS: Record<TaskAction, string> = {
   transfer_project: 'Only the owner may transfer the project.',
   administer: 'Only a site admin may do this.',
   manage_invitations: 'Only the project’s admins and its owner may manage its invitations.',
+  create_task: 'Creating tasks needs the editor role in the project.',
+  move_task: 'Moving a task needs the editor role in both projects.',
 };
 
 const notFound = (what: string): ProblemInit => ({
@@ -79,6 +82,12 @@ const table: { [K in TaskError['type']]: Mapping<Extract<TaskError, { type: K }>
     title: 'Storage quota exceeded',
     detail: `Your attachments may take at most ${e.quotaBytes} bytes; ${e.usedBytes} are in use. Delete attachments to make room.`,
     extensions: { quota_bytes: e.quotaBytes, used_bytes: e.usedBytes },
+  }),
+  AssigneeNotMember: () => ({
+    status: 409,
+    code: 'assignee_not_member',
+    title: 'The assignee is not a member of the target project',
+    detail: 'Unassign the task (or assign a member of the target project) in the same request.',
   }),
   UnsupportedMediaType: () => ({
     status: 415,

@@ -19,7 +19,9 @@ import {
   ifMatchVersion,
   noneMatchHits,
   orProblem,
+  TASK_ACCESS_RULES,
   taskEtag,
+  WRITE_REFUSED,
   type TasksHttpOptions,
 } from './tasks-http.ts';
 import {
@@ -108,18 +110,28 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
       operationId: 'createTask',
       tags,
       summary: 'Create a task owned by the caller',
-      description:
-        'Every field rule is judged before a refusal, so one 400 names every offending field. `category_ids` must be the caller’s own categories; `assignee_id` an active user with a verified email.',
+      description: `Every field rule is judged before a refusal, so one 400 names every offending field. \`category_ids\` must be the caller’s own categories; \`assignee_id\` an active user with a verified email (in a shared project, a member). ${TASK_ACCESS_RULES}`,
       request: { body: jsonBody(CreateTaskBody) },
       responses: {
         201: jsonResponse('The created task', TaskSchema, { ...LOCATION_HEADER, ...ETAG_HEADER }),
-        ...errorResponses(400, 401, [404, 'Unknown category or assignee.'], 415, 429),
+        ...errorResponses(
+          400,
+          401,
+          WRITE_REFUSED,
+          [404, 'Unknown project (or not a member), category or assignee.'],
+          415,
+          429,
+        ),
       },
     }),
     async (c) => {
       const body = c.req.valid('json');
       const view = orProblem(
-        await useCases.createTask.execute({ actor: actorOf(c), ...taskFieldsOf(body) }),
+        await useCases.createTask.execute({
+          actor: actorOf(c),
+          projectId: body.project_id,
+          ...taskFieldsOf(body),
+        }),
       );
       const json = toTaskJson(view);
       return c.json(json, 201, { Location: `/api/v1/tasks/${view.task.id}`, ETag: taskEtag(json) });
@@ -218,19 +230,23 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
       tags,
       summary: 'Change a task (partial; `version` or `If-Match` required)',
       description:
-        'Absent fields stay; `null` clears a nullable field. The owner may change everything, the assignee only `status`. The change is based on a version: the body’s `version` (stale: 409 `version_conflict`) or `If-Match` (stale: 412 `precondition_failed`), both with `current_version`; with both, `If-Match` is judged first.',
+        'Absent fields stay; `null` clears a nullable field. An `editor`+ of the task’s project may change everything (and move it with `project_id`, being `editor`+ in the target too); the assignee of an Inbox task only `status`. The change is based on a version: the body’s `version` (stale: 409 `version_conflict`) or `If-Match` (stale: 412 `precondition_failed`), both with `current_version`; with both, `If-Match` is judged first.',
       request: { params: TaskIdParam, headers: IfMatchHeader, body: jsonBody(UpdateTaskBody) },
       responses: {
         200: jsonResponse('The updated task', TaskSchema, ETAG_HEADER),
         ...errorResponses(
           400,
           401,
-          [403, 'The assignee tried to change more than the status.'],
-          [404, 'No such task (or category, or assignee).'],
+          [
+            403,
+            'Too low a role in the task’s project, or in the target of a move (`forbidden`; the Inbox assignee tried to change more than the status), or the project is archived (`project_archived`).',
+            ['forbidden', 'project_archived'],
+          ],
+          [404, 'No such task (or category, or assignee, or target project).'],
           [
             409,
-            'The task changed since the body’s `version` (`version_conflict`, with `current_version`).',
-            ['version_conflict'],
+            'The task changed since the body’s `version` (`version_conflict`, with `current_version`), or a move would keep an assignee who is not a member of the target (`assignee_not_member`).',
+            ['version_conflict', 'assignee_not_member'],
           ],
           412,
           415,
@@ -246,6 +262,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
           taskId: c.req.valid('param').task_id,
           version: body.version,
           precondition: numberOrUndefined(ifMatchVersion(c.req.valid('header')['If-Match'])),
+          projectId: body.project_id,
           ...taskFieldsOf(body),
         }),
       );
@@ -262,13 +279,13 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
       path: '/tasks/{task_id}',
       operationId: 'deleteTask',
       tags,
-      summary: 'Delete a task (soft delete; owner only)',
+      summary: 'Delete a task (soft delete; editor or above)',
       description:
         'Soft delete: the task disappears from every list and read, for everyone who could see it.',
       request: { params: TaskIdParam },
       responses: {
         204: { description: 'Deleted' },
-        ...errorResponses(400, 401, 403, TASK_NOT_FOUND, BUSY, 429),
+        ...errorResponses(400, 401, WRITE_REFUSED, TASK_NOT_FOUND, BUSY, 429),
       },
     }),
     async (c) => {
@@ -289,15 +306,16 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
       path: '/tasks/{task_id}/assignee',
       operationId: 'assignTask',
       tags,
-      summary: 'Assign the task (owner only)',
-      description: 'The assignee must be an active user with a verified email; they are notified.',
+      summary: 'Assign the task (editor or above)',
+      description:
+        'The assignee must be an active user with a verified email and, in a shared project, a member of it; they are notified.',
       request: { params: TaskIdParam, body: jsonBody(AssigneeBody) },
       responses: {
         200: jsonResponse('The task', TaskSchema, ETAG_HEADER),
         ...errorResponses(
           400,
           401,
-          403,
+          WRITE_REFUSED,
           [404, 'No such task, or no active, verified user with that id.'],
           BUSY,
           415,
@@ -325,12 +343,13 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
       path: '/tasks/{task_id}/assignee',
       operationId: 'unassignTask',
       tags,
-      summary: 'Remove the assignee (owner only)',
-      description: 'The former assignee no longer sees the task (unless they own it).',
+      summary: 'Remove the assignee (editor or above)',
+      description:
+        'The former assignee of an Inbox task no longer sees it; a member of a shared project still does.',
       request: { params: TaskIdParam },
       responses: {
         204: { description: 'Unassigned' },
-        ...errorResponses(400, 401, 403, TASK_NOT_FOUND, BUSY, 429),
+        ...errorResponses(400, 401, WRITE_REFUSED, TASK_NOT_FOUND, BUSY, 429),
       },
     }),
     async (c) => {
@@ -359,7 +378,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
         ...errorResponses(
           400,
           401,
-          403,
+          WRITE_REFUSED,
           [404, 'No such task, or not your category.'],
           [
             409,
@@ -396,7 +415,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
       request: { params: TaskCategoryParams },
       responses: {
         204: { description: 'Removed' },
-        ...errorResponses(400, 401, 403, 404, BUSY, 429),
+        ...errorResponses(400, 401, WRITE_REFUSED, 404, BUSY, 429),
       },
     }),
     async (c) => {

@@ -149,17 +149,29 @@ const taskFields = {
     .max(50)
     .optional()
     .openapi({ description: 'Your own categories.' }),
-  assignee_id: z
-    .uuid()
-    .nullable()
-    .optional()
-    .openapi({ description: 'An active user with a verified email.' }),
+  assignee_id: z.uuid().nullable().optional().openapi({
+    description:
+      'An active user with a verified email; in a shared project, a member of it (else 404). In an Inbox anyone such may be assigned.',
+  }),
 };
 
-export const CreateTaskBody = z.object({ title, ...taskFields }).openapi('CreateTaskRequest');
+export const CreateTaskBody = z
+  .object({
+    title,
+    project_id: z.uuid().optional().openapi({
+      description:
+        'A project where you are `editor` or above; your Inbox when absent. Unknown, or not a member: 404; too low a role: 403 `forbidden`; archived: 403 `project_archived`.',
+    }),
+    ...taskFields,
+  })
+  .openapi('CreateTaskRequest');
 export const UpdateTaskBody = z
   .object({
     title: title.optional(),
+    project_id: z.uuid().optional().openapi({
+      description:
+        'Moves the task: `editor` or above in both projects (not a member of the target: 404). The categories stay; an assignee who is not a member of the target gets 409 `assignee_not_member` unless the same request unassigns the task or assigns a member.',
+    }),
     ...taskFields,
     version: z.number().int().min(1).optional().openapi({
       description:

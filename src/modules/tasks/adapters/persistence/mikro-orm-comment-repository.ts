@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CommentRepository } from '../../application/ports.ts';
 import { Comment } from '../../domain/comment.ts';
+import { tasksDb } from './tasks-db.ts';
 import { CommentRecord } from './tasks.entities.ts';
 
 type CommentRow = InstanceType<typeof CommentRecord.class>;
@@ -32,6 +33,16 @@ export class MikroOrmCommentRepository implements CommentRepository {
 
   async delete(commentId: string): Promise<void> {
     await this.em.nativeDelete(CommentRecord, { id: commentId });
+  }
+
+  async authorsOf(taskId: string): Promise<string[]> {
+    const rows = await tasksDb(this.em)
+      .selectFrom('comments')
+      .select('author_id')
+      .distinct()
+      .where('task_id', '=', taskId)
+      .execute();
+    return rows.map((row) => row.author_id);
   }
 
   async listForTask(

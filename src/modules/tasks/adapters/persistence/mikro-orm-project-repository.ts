@@ -11,6 +11,7 @@ import type {
   ProjectView,
 } from '../../application/ports.ts';
 import { isProjectRole, type ProjectRole } from '../../domain/project-role.ts';
+import type { TaskAccess } from '../../domain/task-access.ts';
 import { Project } from '../../domain/project.ts';
 import type { TaskPriority, TaskStatus } from '../../domain/task-fields.ts';
 import { ProjectMemberRecord, ProjectRecord } from './projects.entities.ts';
@@ -132,6 +133,60 @@ export class MikroOrmProjectRepository implements ProjectRepository {
     );
     const [row] = await rowsOf(this.em, statement);
     return row ? roleFrom(row.role) : undefined;
+  }
+
+  async accessOf(projectId: string, userId: string, lock = false): Promise<TaskAccess | undefined> {
+    if (lock) return this.lockAccess(projectId, userId);
+    const statement = accessStatements.bind('access', { projectId, userId }, (v) =>
+      tasksDb(this.em)
+        .selectFrom('projects as p')
+        .leftJoin('project_members as m', (join) =>
+          join.onRef('m.project_id', '=', 'p.id').on('m.user_id', '=', v.userId),
+        )
+        .select(['m.role', 'p.inbox_user_id', 'p.archived_at'])
+        .where('p.id', '=', v.projectId)
+        .where('p.deleted_at', 'is', null),
+    );
+    const [row] = await rowsOf(this.em, statement);
+    if (!row) return undefined;
+    return {
+      projectId,
+      userId,
+      role: row.role === null ? undefined : roleFrom(row.role),
+      personal: row.inbox_user_id !== null,
+      archived: row.archived_at !== null,
+    };
+  }
+
+  /**
+   * FOR SHARE on both rows: archiving or deleting the project updates its row, a role change
+   * updates the membership row and a removal deletes it, so each waits for the caller's commit,
+   * or has committed before and is seen here.
+   */
+  private async lockAccess(projectId: string, userId: string): Promise<TaskAccess | undefined> {
+    const db = tasksDb(this.em);
+    const project = await db
+      .selectFrom('projects')
+      .select(['inbox_user_id', 'archived_at'])
+      .where('id', '=', projectId)
+      .where('deleted_at', 'is', null)
+      .forShare()
+      .executeTakeFirst();
+    if (!project) return undefined;
+    const member = await db
+      .selectFrom('project_members')
+      .select('role')
+      .where('project_id', '=', projectId)
+      .where('user_id', '=', userId)
+      .forShare()
+      .executeTakeFirst();
+    return {
+      projectId,
+      userId,
+      role: member && roleFrom(member.role),
+      personal: project.inbox_user_id !== null,
+      archived: project.archived_at !== null,
+    };
   }
 
   async findForMember(projectId: string, userId: string): Promise<ProjectView | undefined> {
@@ -409,6 +464,7 @@ function toMember(row: {
 /** `q` is taken literally: `%`, `_` and `\` match themselves. */
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+const accessStatements = new StatementCache<{ projectId: string; userId: string }>();
 const inboxStatements = new StatementCache<{ userId: string }>();
 const roleStatements = new StatementCache<{ projectId: string; userId: string }>();
 const viewStatements = new StatementCache<{ projectId: string; userId: string }>();

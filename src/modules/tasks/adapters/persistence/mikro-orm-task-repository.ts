@@ -5,7 +5,9 @@ import type {
   TaskRepository,
   TaskView,
   TaskWriteOutcome,
+  VisibleTask,
 } from '../../application/ports.ts';
+import { isProjectRole, type ProjectRole } from '../../domain/project-role.ts';
 import type { TaskParties } from '../../domain/task-access.ts';
 import type { Task, TaskProps } from '../../domain/task.ts';
 import { listStatements } from './task-list-query.ts';
@@ -26,34 +28,87 @@ export class MikroOrmTaskRepository implements TaskRepository {
     this.em = em;
   }
 
-  async findVisible(taskId: string, userId: string): Promise<TaskView | undefined> {
+  async findVisible(taskId: string, userId: string): Promise<VisibleTask | undefined> {
+    // One statement: the task, its project's state and the caller's membership row. A member sees
+    // it by that row; in an Inbox, its assignee also sees it without one (task-access.ts).
     const statement = visibleStatements.bind('visible', { taskId, userId }, (v) =>
       tasksDb(this.em)
         .selectFrom('tasks as t')
+        .innerJoin('projects as p', 'p.id', 't.project_id')
+        .leftJoin('project_members as m', (join) =>
+          join.onRef('m.project_id', '=', 't.project_id').on('m.user_id', '=', v.userId),
+        )
         .select(taskColumns)
+        .select(['m.role as access_role', 'p.inbox_user_id', 'p.archived_at'])
         .where((eb) =>
           eb.and([
             eb('t.id', '=', v.taskId),
             eb('t.deleted_at', 'is', null),
-            eb.or([eb('t.owner_id', '=', v.userId), eb('t.assignee_id', '=', v.userId)]),
+            eb('p.deleted_at', 'is', null),
+            eb.or([
+              eb('m.user_id', 'is not', null),
+              eb.and([eb('p.inbox_user_id', 'is not', null), eb('t.assignee_id', '=', v.userId)]),
+            ]),
           ]),
         ),
     );
-    const rows = await rowsOf(this.em, statement);
-    return rows[0] ? toTaskView(rows[0]) : undefined;
+    const [row] = await rowsOf(this.em, statement);
+    if (!row) return undefined;
+    return {
+      ...toTaskView(row),
+      access: {
+        projectId: row.project_id,
+        userId,
+        role: roleOrNone(row.access_role),
+        personal: row.inbox_user_id !== null,
+        archived: row.archived_at !== null,
+      },
+    };
+  }
+
+  async whoCanSee(taskId: string, userIds: readonly string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    // The same rule as findVisible, for many users at once: the members among them, and the
+    // assignee of an Inbox task. The ids travel as one uuid[] literal, so the text is one shape.
+    const statement = audienceStatements.bind(
+      'audience',
+      { taskId, ids: `{${userIds.join(',')}}` },
+      (v) => {
+        const db = tasksDb(this.em);
+        const anyOf = sql<string>`any(${v.ids}::uuid[])`;
+        const live = db
+          .selectFrom('tasks as t')
+          .innerJoin('projects as p', 'p.id', 't.project_id')
+          .where('t.id', '=', v.taskId)
+          .where('t.deleted_at', 'is', null)
+          .where('p.deleted_at', 'is', null);
+        return live
+          .innerJoin('project_members as m', 'm.project_id', 't.project_id')
+          .select('m.user_id as user_id')
+          .where('m.user_id', '=', anyOf)
+          .union(
+            live
+              .select((eb) => eb.ref('t.assignee_id').$notNull().as('user_id'))
+              .where('p.inbox_user_id', 'is not', null)
+              .where('t.assignee_id', '=', anyOf),
+          );
+      },
+    );
+    return (await rowsOf(this.em, statement)).map((row) => row.user_id);
   }
 
   async lockParties(taskId: string): Promise<TaskParties | undefined> {
-    // FOR SHARE conflicts with the UPDATE of an assignment or a soft delete, so neither can commit
-    // between this read and the end of the caller's transaction (readers are not held up).
+    // FOR SHARE conflicts with the UPDATE of an assignment, a move or a soft delete, so none can
+    // commit between this read and the end of the caller's transaction (readers are not held up).
     const row = await tasksDb(this.em)
       .selectFrom('tasks')
-      .select(['owner_id', 'assignee_id', 'deleted_at'])
+      .select(['project_id', 'owner_id', 'assignee_id', 'deleted_at'])
       .where('id', '=', taskId)
       .forShare()
       .executeTakeFirst();
     if (!row) return undefined;
     return {
+      projectId: row.project_id,
       ownerId: row.owner_id,
       assigneeId: row.assignee_id,
       deletedAt: row.deleted_at === null ? null : new Date(row.deleted_at),
@@ -146,6 +201,13 @@ export class MikroOrmTaskRepository implements TaskRepository {
 }
 
 const visibleStatements = new StatementCache<{ taskId: string; userId: string }>();
+const audienceStatements = new StatementCache<{ taskId: string; ids: string }>();
+
+function roleOrNone(role: string | null): ProjectRole | undefined {
+  if (role === null) return undefined;
+  if (!isProjectRole(role)) throw new Error(`project member with unknown role ${role}`);
+  return role;
+}
 const updateStatements = new StatementCache<
   Omit<TaskProps, 'ownerId' | 'createdAt' | 'categoryIds'> & { expectedVersion: number }
 >();

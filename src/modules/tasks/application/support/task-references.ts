@@ -1,7 +1,8 @@
 import { err, ok, type Result } from 'neverthrow';
 import { categoryNameKey, type Category } from '../../domain/category.ts';
 import type { TaskErrorOf } from '../../domain/task.errors.ts';
-import type { CategoryRepository, UserDirectory } from '../ports.ts';
+import type { CategoryRepository, TasksPorts } from '../ports.ts';
+import type { HeldAccess } from './task-writes.ts';
 
 /**
  * The owner's categories with these ids, ordered by name; the first id that is unknown or someone
@@ -19,12 +20,29 @@ export async function ownedCategories(
   return ok(found.sort((a, b) => categoryNameKey(a.name).localeCompare(categoryNameKey(b.name))));
 }
 
-/** Only an active user with a verified email can be assigned; which rule failed is not told. */
+/** Where a task is assigned: in an Inbox anyone assignable; in a shared project its members. */
+export interface AssignmentPlace {
+  projectId: string;
+  /** The project is an Inbox. */
+  personal: boolean;
+}
+
+/**
+ * Only an active user with a verified email can be assigned, and in a shared project only one of
+ * its members; which rule failed is not told. In an Inbox any such user may be assigned, as before
+ * projects, so clients that assign in their Inbox keep working. Resolves the assignee's membership
+ * the decision rests on, for the write to hold (`stillHeld`); none in an Inbox.
+ */
 export async function checkAssignee(
-  users: UserDirectory,
+  ports: Pick<TasksPorts, 'users' | 'projects'>,
   assigneeId: string,
-): Promise<Result<void, TaskErrorOf<'AssigneeNotFound'>>> {
-  const user = await users.findAssignable(assigneeId);
-  if (user?.isActive && user.emailVerified) return ok(undefined);
-  return err({ type: 'AssigneeNotFound', assigneeId });
+  place: AssignmentPlace,
+  lock = false,
+): Promise<Result<HeldAccess | undefined, TaskErrorOf<'AssigneeNotFound'>>> {
+  const user = await ports.users.findAssignable(assigneeId);
+  if (!user?.isActive || !user.emailVerified) return err({ type: 'AssigneeNotFound', assigneeId });
+  if (place.personal) return ok(undefined);
+  const access = await ports.projects.accessOf(place.projectId, assigneeId, lock);
+  if (access?.role === undefined) return err({ type: 'AssigneeNotFound', assigneeId });
+  return ok({ projectId: place.projectId, access });
 }
