@@ -134,6 +134,16 @@ function assignedClauses(eb: TaskWhere, query: TaskListQuery, v: ListValues) {
 }
 
 /**
+ * `owned`, the tasks the user created (`filters`) in their projects: from the owner's index in sort order,
+ * each checked against the ids of their live projects, read once into an array (in a shared
+ * project only a few of the tasks are the user's, so a scan per project would read mostly others').
+ */
+function ownedInMyProjects(db: Kysely<TasksDb>, eb: TaskWhere, v: ListValues) {
+  const ids = myProjects(db, v).select('m.project_id');
+  return [eb('t.project_id', '=', eb.fn<string>('any', [sql<string[]>`array(${ids})`]))];
+}
+
+/**
  * The live projects the user is a member of (one, with `project_id`), each row a starting point
  * for that project's own index range scan (`LATERAL`).
  */
@@ -189,29 +199,45 @@ export function pageQuery(
         .as('side'),
     )
     .select(['side.id', 'side.sort_key']);
+  const owned = () =>
+    db
+      .selectFrom(
+        db
+          .selectFrom('tasks as t')
+          .select(['t.id', `${column} as sort_key`])
+          .where((eb) => inOrder(eb, [...ownedInMyProjects(db, eb, v), ...filters(eb, query, v)]))
+          .orderBy(column, direction)
+          .orderBy('t.id', direction)
+          .limit(sql.lit(perSide))
+          .as('side'),
+      )
+      .select(['side.id', 'side.sort_key'])
+      .unionAll(assigned);
   const merged =
     query.scope === 'assigned'
       ? assigned
-      : myProjects(db, v)
-          .innerJoinLateral(
-            (eb) =>
-              eb
-                .selectFrom('tasks as t')
-                .select(['t.id', `${column} as sort_key`])
-                .where((inner) =>
-                  inOrder(inner as unknown as TaskWhere, [
-                    inner('t.project_id', '=', inner.ref('m.project_id')),
-                    ...filters(inner as unknown as TaskWhere, query, v),
-                  ]),
-                )
-                .orderBy(column, direction)
-                .orderBy('t.id', direction)
-                .limit(sql.lit(perSide))
-                .as('side'),
-            (join) => join.onTrue(),
-          )
-          .select(['side.id', 'side.sort_key'])
-          .unionAll(assigned);
+      : query.scope === 'owned'
+        ? owned()
+        : myProjects(db, v)
+            .innerJoinLateral(
+              (eb) =>
+                eb
+                  .selectFrom('tasks as t')
+                  .select(['t.id', `${column} as sort_key`])
+                  .where((inner) =>
+                    inOrder(inner as unknown as TaskWhere, [
+                      inner('t.project_id', '=', inner.ref('m.project_id')),
+                      ...filters(inner as unknown as TaskWhere, query, v),
+                    ]),
+                  )
+                  .orderBy(column, direction)
+                  .orderBy('t.id', direction)
+                  .limit(sql.lit(perSide))
+                  .as('side'),
+              (join) => join.onTrue(),
+            )
+            .select(['side.id', 'side.sort_key'])
+            .unionAll(assigned);
   return db
     .with('page', (w) =>
       w
@@ -247,23 +273,30 @@ export function countQuery(
   if (query.scope === 'assigned') {
     return db.selectNoFrom((eb) => eb.cast<number>(assigned, 'integer').as('total'));
   }
-  const members = myProjects(db, v)
-    .innerJoinLateral(
-      (eb) =>
-        eb
+  const members =
+    query.scope === 'owned'
+      ? db
           .selectFrom('tasks as t')
-          .select((inner) => inner.fn.countAll<number>().as('n'))
-          .where((inner) =>
-            inner.and([
-              inner('t.project_id', '=', inner.ref('m.project_id')),
-              ...filters(inner as unknown as TaskWhere, query, v),
-            ]),
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where((eb) => eb.and([...ownedInMyProjects(db, eb, v), ...filters(eb, query, v)]))
+          .$asScalar()
+      : myProjects(db, v)
+          .innerJoinLateral(
+            (eb) =>
+              eb
+                .selectFrom('tasks as t')
+                .select((inner) => inner.fn.countAll<number>().as('n'))
+                .where((inner) =>
+                  inner.and([
+                    inner('t.project_id', '=', inner.ref('m.project_id')),
+                    ...filters(inner as unknown as TaskWhere, query, v),
+                  ]),
+                )
+                .as('c'),
+            (join) => join.onTrue(),
           )
-          .as('c'),
-      (join) => join.onTrue(),
-    )
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('c.n'), eb.lit(0)).as('n'))
-    .$asScalar();
+          .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('c.n'), eb.lit(0)).as('n'))
+          .$asScalar();
   return db.selectNoFrom((eb) =>
     eb.cast<number>(eb(members, '+', assigned), 'integer').as('total'),
   );
