@@ -212,7 +212,7 @@ export async function projectsListBench(): Promise<string[]> {
     const subjectFor = (shape: Shape): Subject => (shape.who === 'heavy' ? heavy : pickMember());
 
     lines.push(
-      `${ITERATIONS} iterations per shape (heavy user ${HEAVY_ITERATIONS}; deep offset 3), old and new ` +
+      `${ITERATIONS} iterations per shape (heavy user ${HEAVY_ITERATIONS}; deep offset 10), old and new ` +
         'interleaved; ms, client-side, page and count at once as the repository runs them',
       '',
       '| shape | before p50 | before p95 | now p50 | now p95 | p95 ratio | rows now | total now |',
@@ -224,7 +224,11 @@ export async function projectsListBench(): Promise<string[]> {
     for (const shape of [...existing, ...added]) {
       const isAdded = added.includes(shape);
       const n =
-        shape.who === 'heavy' ? (shape.name.includes('offset') ? 3 : HEAVY_ITERATIONS) : ITERATIONS;
+        shape.who === 'heavy'
+          ? shape.name.includes('offset')
+            ? 10
+            : HEAVY_ITERATIONS
+          : ITERATIONS;
       const before: number[] = [];
       const now: number[] = [];
       let rows = 0;
