@@ -15,8 +15,8 @@ import {
 /**
  * GET /tasks across projects: what a member of shared projects sees (`scope`, `project_id`), and
  * keyset paging through several projects at once. Shared projects, memberships and assignments
- * are written straight to the database: the list is what is under test, not how projects are
- * managed.
+ * are written straight to the database (the list is what is under test, not how projects are
+ * managed), except leaving, which goes through its route.
  */
 
 let t: TasksTestApp;
@@ -212,20 +212,28 @@ describe('keyset paging across projects', () => {
 });
 
 describe('leaving and deleting', () => {
-  it("drops a project's tasks once I leave it, except those assigned to me", async () => {
+  it("drops a project's tasks once I leave it, except those still assigned to me", async () => {
     const owner = new TasksClient(t, await verifiedUser(t));
     const project = await sharedProject('Left', owner, [bob]);
     await add(bob, 'left: made by bob', { projectId: project });
-    await add(owner, 'left: assigned to bob', { projectId: project, assigneeId: bob.id });
+    await add(owner, 'left: open, assigned to bob', { projectId: project, assigneeId: bob.id });
+    const done = await add(owner, 'left: done, assigned to bob', {
+      projectId: project,
+      assigneeId: bob.id,
+    });
+    await sql(`update tasks set status = 'completed', completed_at = now() where id = ?`, [
+      done.id,
+    ]);
     expect(titles(await bob.list(`?project_id=${project}`))).toEqual([
-      'left: assigned to bob',
+      'left: done, assigned to bob',
       'left: made by bob',
+      'left: open, assigned to bob',
     ]);
-    await sql('delete from project_members where project_id = ? and user_id = ?', [
-      project,
-      bob.id,
+    // Leaving unassigns the open tasks; a completed one stays assigned, so stays in the list.
+    expect((await bob.del(`/projects/${project}/members/${bob.id}`)).status).toBe(204);
+    expect(titles(await bob.list(`?project_id=${project}`))).toEqual([
+      'left: done, assigned to bob',
     ]);
-    expect(titles(await bob.list(`?project_id=${project}`))).toEqual(['left: assigned to bob']);
     expect(titles(await bob.list('?scope=owned'))).not.toContain('left: made by bob');
     expect((await bob.list()).items.map((task) => task.id)).not.toContain(
       idOf('left: made by bob'),
