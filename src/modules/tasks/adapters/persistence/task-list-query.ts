@@ -134,9 +134,10 @@ function assignedClauses(eb: TaskWhere, query: TaskListQuery, v: ListValues) {
 }
 
 /**
- * `owned`, the tasks the user created (`filters`) in their projects: from the owner's index in sort order,
- * each checked against the ids of their live projects, read once into an array (in a shared
- * project only a few of the tasks are the user's, so a scan per project would read mostly others').
+ * `owned`, the tasks the user created (`filters`) in their projects: from the owner's index in
+ * sort order, each checked against the ids of their live projects, read once into an array (in a
+ * shared project few of the tasks are the user's, so a scan per project would read mostly
+ * others').
  */
 function ownedInMyProjects(db: Kysely<TasksDb>, eb: TaskWhere, v: ListValues) {
   const ids = myProjects(db, v).select('m.project_id');
@@ -160,10 +161,11 @@ function myProjects(db: Kysely<TasksDb>, v: ListValues) {
 /**
  * One page of tasks, in order, with every column of a task read. The page's ids come first, from
  * two sides: each project the user is a member of (a lateral scan per project of its own index in
- * sort order) and the tasks assigned to them elsewhere (the assignee's index). Each scan reads at
- * most `offset + limit + 1` rows (after the keyset position, if any) and the scans are merged, so
- * with a cursor the cost does not grow with the depth of the page, nor with the size of the
- * projects. Limits and offsets are literals, as the index range they bound is planned with them.
+ * sort order; for `owned`, the owner's index instead) and the tasks assigned to them elsewhere
+ * (the assignee's index). Each scan reads at most `offset + limit + 1` rows (after the keyset
+ * position, if any) and the scans are merged, so with a cursor the cost does not grow with the
+ * depth of the page, nor with the size of the projects. Limits and offsets are literals, as the
+ * index range they bound is planned with them.
  */
 export function pageQuery(
   db: Kysely<TasksDb>,
