@@ -5,6 +5,7 @@ import { authBench, healthBench, listBench, mixBench, stormBench } from './load.
 import { notificationsBench } from './notifications.bench.ts';
 import { persistenceCoreBench } from './persistence-core.bench.ts';
 import { persistenceBench } from './persistence.bench.ts';
+import { projectsListBench } from './projects-list.bench.ts';
 import { taskListBench } from './task-list.bench.ts';
 import { tracingBench } from './tracing.bench.ts';
 
@@ -18,6 +19,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ['persistence', persistenceBench],
   ['notifications', notificationsBench],
   ['persistence-core', persistenceCoreBench],
+  ['projects list', projectsListBench],
   ['tracing', tracingBench],
   ['hardening', hardeningBench],
   ['load: login storm', stormBench],

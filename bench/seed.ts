@@ -8,12 +8,14 @@ import { initOrm, migrate, type Orm } from '../src/shared/infra/orm.ts';
 
 /**
  * `npm run seed -- --users 10000 --tasks-per-user 100 [--heavy-user-tasks 200000]
+ *   [--shared-projects 1000 [--members-per-project 20] [--tasks-per-project 1000]]
  *   [--database-url URL] [--reset]`
  *
  * Fills a database for measurements with set-based SQL (`insert ... select ... generate_series`):
  * users (one bcrypt hash, computed once, shared by all), a few categories each, tasks with a
  * realistic spread of statuses, priorities, due dates, reminders, assignments and soft deletes,
- * their categories, some comments and attachment rows (no blobs). Tasks are written in time
+ * their categories, some comments and attachment rows (no blobs), and optionally shared projects
+ * whose members are seeded users, with their own tasks. Tasks are written in time
  * slices, each in `created_at` order across all users, so the heap is laid out as a year of real
  * use would leave it (a user's tasks scattered over many pages), not one user per block.
  */
@@ -22,6 +24,7 @@ export const SEED_PASSWORD = 'seeded password for measurements';
 
 const USAGE =
   'usage: npm run seed -- [--users 100] [--tasks-per-user 100] [--heavy-user-tasks 0] ' +
+  '[--shared-projects 0] [--members-per-project 20] [--tasks-per-project 1000] ' +
   '[--database-url URL] [--reset]';
 
 export interface SeedOptions {
@@ -29,6 +32,14 @@ export interface SeedOptions {
   tasksPerUser: number;
   /** Tasks of one extra user (`<prefix>-heavy@example.test`), for deep paging; 0 for none. */
   heavyUserTasks: number;
+  /**
+   * Shared projects, each with `membersPerProject` of the regular users (consecutive ones, so each
+   * user is in about projects × members / users of them; the first is the owner) and
+   * `tasksPerProject` tasks created by its members, some assigned to members. 0 for none.
+   */
+  sharedProjects?: number;
+  membersPerProject?: number;
+  tasksPerProject?: number;
   /** Emails are `<prefix>-user-00001@example.test`, ...; lets several seeds share a database. */
   emailPrefix?: string;
   /**
@@ -46,7 +57,10 @@ export interface SeedReport {
   users: number;
   heavyUserId: string | undefined;
   categories: number;
+  /** Every seeded task, the shared projects' included. */
   tasks: number;
+  sharedProjects: number;
+  projectTasks: number;
   taskCategories: number;
   comments: number;
   attachments: number;
@@ -422,6 +436,8 @@ async function fill(
   });
   log(`tasks: ${tasks}`);
 
+  const shared = await seedSharedProjects(client, options, yearAgo, now, timed, log);
+
   // Categories: 60% of tasks have one, a quarter of those a second one (always the owner's).
   const taskCategories = await timed('task_categories', () =>
     count(
@@ -500,12 +516,126 @@ async function fill(
     users: totalUsers,
     heavyUserId,
     categories,
-    tasks,
+    tasks: tasks + shared.tasks,
+    sharedProjects: shared.projects,
+    projectTasks: shared.tasks,
     taskCategories,
     comments,
     attachments,
     seconds: {},
   };
+}
+
+/**
+ * Shared projects of regular users: project `n` has the users `(n - 1) * members + k` (wrapping
+ * around), the first its owner, the others viewers, editors and admins; its tasks are created by
+ * random members, 30% assigned to a member, with the same spread of fields as personal tasks,
+ * written in time slices in `created_at` order.
+ */
+async function seedSharedProjects(
+  client: PoolClient,
+  options: SeedOptions,
+  yearAgo: Date,
+  now: Date,
+  timed: Timed,
+  log: (line: string) => void,
+): Promise<{ projects: number; tasks: number }> {
+  const projects = options.sharedProjects ?? 0;
+  const members = Math.min(options.membersPerProject ?? 20, options.users);
+  const perProject = options.tasksPerProject ?? 1000;
+  if (projects === 0 || members === 0) return { projects: 0, tasks: 0 };
+  await client.query(`create temporary table seed_projects (
+      n int primary key, id uuid not null unique, created_at timestamptz not null
+    ) on commit drop`);
+  await client.query(`create temporary table seed_members (
+      project_n int not null, k int not null, user_id uuid not null, primary key (project_n, k)
+    ) on commit drop`);
+  await timed('shared projects', async () => {
+    await client.query(
+      `insert into seed_projects (n, id, created_at)
+       select n, ${uuid7('at')}, at
+         from generate_series(1, $1::int) n,
+              lateral (select $2::timestamptz - random() * interval '60 days' as at) t`,
+      [projects, yearAgo],
+    );
+    await client.query(
+      `insert into projects (id, name, description, color, created_at, updated_at)
+       select p.id, 'Project ' || p.n, case when p.n % 3 = 0 then 'Shared work' end,
+              case when p.n % 2 = 0 then '#' || substr(md5(p.n::text), 1, 6) end,
+              p.created_at, p.created_at
+         from seed_projects p order by p.n`,
+    );
+    await client.query(
+      `insert into seed_members (project_n, k, user_id)
+       select p.n, k, u.id
+         from seed_projects p cross join generate_series(0, $1::int - 1) k
+         join seed_users u on u.n = 1 + ((p.n - 1) * $1::int + k) % $2::int`,
+      [members, options.users],
+    );
+    await client.query(
+      `insert into project_members (project_id, user_id, role, joined_at)
+       select p.id, m.user_id,
+              case when m.k = 0 then 'owner' when m.k % 5 = 1 then 'admin'
+                   when m.k % 5 in (2, 3) then 'editor' else 'viewer' end,
+              p.created_at + m.k * interval '1 hour'
+         from seed_members m join seed_projects p on p.n = m.project_n
+        order by p.n, m.k`,
+    );
+  });
+  log(`shared projects: ${projects} × ${members} members`);
+
+  const slices = Math.max(1, Math.min(52, Math.ceil((projects * perProject) / 50_000)));
+  const tasks = await timed('shared project tasks', async () => {
+    let written = 0;
+    for (let slice = 0; slice < slices; slice++) {
+      const result = await client.query<{ n: number }>(
+        `with drawn as materialized (
+           select p.id as project_id, p.n as project_n,
+                  $1::timestamptz + ($3::int + random()) / $4::int * ($2::timestamptz - $1::timestamptz) as created_at,
+                  floor(random() * $5::int)::int as owner_k, floor(random() * $5::int)::int as assignee_k,
+                  random() as r_status, random() as r_priority, random() as r_due, random() as r_assign,
+                  random() as r_deleted, random() as r_desc, random() as r_updated,
+                  3 + floor(random() * 5)::int as title_n, 5 + floor(random() * 26)::int as description_n
+             from seed_projects p
+            cross join generate_series($6::int * $3::int / $4::int + 1, $6::int * ($3::int + 1) / $4::int) g
+         ), shaped as materialized (
+           select d.*, ${words(7, 3, 7, 'd.title_n')} as title_words,
+                  ${words(7, 5, 30, 'd.description_n')} as description_words,
+                  case when d.r_status < 0.35 then 'completed' when d.r_status < 0.6 then 'in_progress'
+                       else 'pending' end as status,
+                  case when d.r_priority < 0.25 then 'low' when d.r_priority < 0.65 then 'medium'
+                       when d.r_priority < 0.90 then 'high' else 'urgent' end as priority,
+                  case when d.r_due < 0.70
+                       then d.created_at + (d.r_due / 0.70 * 80 - 5) * interval '1 day' end as due_date,
+                  d.created_at + power(d.r_updated, 3) * ($2::timestamptz - d.created_at) as updated_at
+             from drawn d
+         ), inserted as (
+           insert into tasks (id, project_id, owner_id, assignee_id, title, description, status, priority,
+             due_date, remind_at, created_at, updated_at, completed_at, deleted_at, version)
+           select ${uuid7('s.created_at')}, s.project_id, o.user_id,
+                  case when s.r_assign < 0.30 then a.user_id end,
+                  initcap(left(s.title_words, 1)) || substr(s.title_words, 2),
+                  case when s.r_desc < 0.60 then
+                    initcap(left(s.description_words, 1)) || substr(s.description_words, 2) || '.' end,
+                  s.status, s.priority, s.due_date, null, s.created_at, s.updated_at,
+                  case when s.status = 'completed' then s.updated_at end,
+                  case when s.r_deleted < 0.03 then s.updated_at end,
+                  1
+             from shaped s
+             join seed_members o on o.project_n = s.project_n and o.k = s.owner_k
+             join seed_members a on a.project_n = s.project_n and a.k = s.assignee_k
+            order by s.created_at
+           returning 1)
+         select count(*)::int as n from inserted`,
+        [yearAgo, now, slice, slices, members, perProject, WORDS],
+      );
+      written += result.rows[0]?.n ?? 0;
+      log(`  shared project tasks slice ${slice + 1}/${slices}: ${written}`);
+    }
+    return written;
+  });
+  log(`shared project tasks: ${tasks}`);
+  return { projects, tasks };
 }
 
 /** Truncates every seeded table (and what references them: sessions, tokens, the outbox). */
@@ -533,6 +663,9 @@ async function main(): Promise<void> {
         users: { type: 'string' },
         'tasks-per-user': { type: 'string' },
         'heavy-user-tasks': { type: 'string' },
+        'shared-projects': { type: 'string' },
+        'members-per-project': { type: 'string' },
+        'tasks-per-project': { type: 'string' },
         'database-url': { type: 'string' },
         reset: { type: 'boolean', default: false },
       },
@@ -544,6 +677,9 @@ async function main(): Promise<void> {
   const users = positiveInt('users', values.users, 100);
   const tasksPerUser = positiveInt('tasks-per-user', values['tasks-per-user'], 100);
   const heavyUserTasks = positiveInt('heavy-user-tasks', values['heavy-user-tasks'], 0);
+  const sharedProjects = positiveInt('shared-projects', values['shared-projects'], 0);
+  const membersPerProject = positiveInt('members-per-project', values['members-per-project'], 20);
+  const tasksPerProject = positiveInt('tasks-per-project', values['tasks-per-project'], 1000);
   if (users + (heavyUserTasks > 0 ? 1 : 0) === 0) throw new CliError('nothing to seed: --users 0');
   const config = loadConfig(
     values['database-url'] ? { ...process.env, DATABASE_URL: values['database-url'] } : process.env,
@@ -575,12 +711,18 @@ async function main(): Promise<void> {
     url.password = '';
     log(
       `seeding ${url.host}${url.pathname}: ${users} users × ${tasksPerUser} tasks` +
-        (heavyUserTasks > 0 ? ` + one heavy user with ${heavyUserTasks} tasks` : ''),
+        (heavyUserTasks > 0 ? ` + one heavy user with ${heavyUserTasks} tasks` : '') +
+        (sharedProjects > 0
+          ? ` + ${sharedProjects} shared projects × ${membersPerProject} members × ${tasksPerProject} tasks`
+          : ''),
     );
     const report = await seedDatabase(pool, {
       users,
       tasksPerUser,
       heavyUserTasks,
+      sharedProjects,
+      membersPerProject,
+      tasksPerProject,
       rebuildIndexes: true,
       bcryptCost: config.bcryptCost,
       log,

@@ -30,12 +30,12 @@ import { fmt, measure } from './support.ts';
 
 const DAY = 86_400_000;
 
-interface Subject {
+export interface Subject {
   userId: string;
   categoryIds: string[];
 }
 
-interface Shape {
+export interface Shape {
   name: string;
   /** `regular`: a random seeded user each time; `heavy`: the user with many tasks. */
   who: 'regular' | 'heavy';
@@ -44,7 +44,7 @@ interface Shape {
   countKey?: string;
 }
 
-const base = (subject: Subject, extra: Partial<TaskListQuery> = {}): TaskListQuery => ({
+export const base = (subject: Subject, extra: Partial<TaskListQuery> = {}): TaskListQuery => ({
   userId: subject.userId,
   scope: 'all',
   sort: '-created_at',
@@ -80,7 +80,7 @@ const SORTS: TaskSort[] = [
   '-updated_at',
 ];
 
-function shapes(now: Date, deep: Map<TaskSort, TaskKeysetPosition>, depth: number): Shape[] {
+export function shapes(now: Date, deep: Map<TaskSort, TaskKeysetPosition>, depth: number): Shape[] {
   const after = (sort: TaskSort) => {
     const position = deep.get(sort);
     if (!position) throw new Error(`no keyset position for ${sort}`);
@@ -141,7 +141,7 @@ function shapes(now: Date, deep: Map<TaskSort, TaskKeysetPosition>, depth: numbe
 }
 
 /** Where the `depth`-th row of `userId`'s list ends, under `sort`: the cursor the API would issue. */
-async function positionAt(
+export async function positionAt(
   em: EntityManager,
   userId: string,
   sort: TaskSort,
@@ -178,13 +178,13 @@ const median = (values: number[]) =>
     50,
   );
 
-interface Percentiles {
+export interface Percentiles {
   p50: number;
   p95: number;
   p99: number;
 }
 
-const percentilesOf = (samples: number[]): Percentiles => {
+export const percentilesOf = (samples: number[]): Percentiles => {
   const sorted = [...samples].sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
 };

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { entities } from '../../../src/container.ts';
 import { MikroOrmCategoryRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-category-repository.ts';
+import { MikroOrmProjectRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-project-repository.ts';
 import { MikroOrmTaskRepository } from '../../../src/modules/tasks/adapters/persistence/mikro-orm-task-repository.ts';
 import type {
   CategoryRepository,
+  ProjectRepository,
   TaskListQuery,
   TaskRepository,
 } from '../../../src/modules/tasks/application/ports.ts';
@@ -13,10 +15,13 @@ import {
   type TaskSort,
 } from '../../../src/modules/tasks/application/support/task-sort.ts';
 import { Category } from '../../../src/modules/tasks/domain/category.ts';
+import type { ProjectRole } from '../../../src/modules/tasks/domain/project-role.ts';
+import { Project } from '../../../src/modules/tasks/domain/project.ts';
 import { Task, type TaskProps } from '../../../src/modules/tasks/domain/task.ts';
 import { inMemoryUsers, storedUsers } from '../../support/tasks/contract-users.ts';
 import { initOrm, type Orm } from '../../../src/shared/infra/orm.ts';
 import { InMemoryCategoryRepository } from '../../support/tasks/in-memory-category-repository.ts';
+import { InMemoryProjectRepository } from '../../support/tasks/in-memory-project-repository.ts';
 import { InMemoryTaskRepository } from '../../support/tasks/in-memory-task-repository.ts';
 import { InMemoryTasksDb } from '../../support/tasks/in-memory-tasks-db.ts';
 
@@ -29,8 +34,13 @@ import { InMemoryTasksDb } from '../../support/tasks/in-memory-tasks-db.ts';
 interface World {
   tasks: TaskRepository;
   categories: CategoryRepository;
-  /** Three users the world knows (rows exist where the database needs them). */
+  projects: ProjectRepository;
+  /** Three users the world knows (rows exist where the database needs them), each with an Inbox. */
   users: () => Promise<[string, string, string]>;
+  /** Membership changes the repositories under test only read. */
+  join: (projectId: string, userId: string, role: ProjectRole) => Promise<void>;
+  leave: (projectId: string, userId: string) => Promise<void>;
+  deleteProject: (projectId: string, at: Date) => Promise<void>;
 }
 
 let orm: Orm;
@@ -45,19 +55,51 @@ afterAll(async () => {
 
 const inMemory = (): World => {
   const db = new InMemoryTasksDb();
+  const projects = new InMemoryProjectRepository(db);
   return {
     tasks: new InMemoryTaskRepository(db),
     categories: new InMemoryCategoryRepository(db),
+    projects,
     users: () => inMemoryUsers(db),
+    join: (projectId, userId, role) => {
+      db.tables.members.get(projectId)!.set(userId, role);
+      return Promise.resolve();
+    },
+    leave: (projectId, userId) => {
+      db.tables.members.get(projectId)!.delete(userId);
+      return Promise.resolve();
+    },
+    deleteProject: (projectId, at) => {
+      db.tables.projects.get(projectId)!.deletedAt = at;
+      return Promise.resolve();
+    },
   };
 };
 
 const postgres = (): World => {
   const em = orm.em.fork();
+  const execute = (text: string, params: unknown[]) =>
+    orm.em
+      .getConnection()
+      .execute(text, params)
+      .then(() => undefined);
   return {
     tasks: new MikroOrmTaskRepository(em),
     categories: new MikroOrmCategoryRepository(em),
+    projects: new MikroOrmProjectRepository(em),
     users: () => storedUsers(orm),
+    join: (projectId, userId, role) =>
+      execute(
+        `insert into project_members (project_id, user_id, role, joined_at) values (?, ?, ?, now())`,
+        [projectId, userId, role],
+      ),
+    leave: (projectId, userId) =>
+      execute('delete from project_members where project_id = ? and user_id = ?', [
+        projectId,
+        userId,
+      ]),
+    deleteProject: (projectId, at) =>
+      execute('update projects set deleted_at = ? where id = ?', [at, projectId]),
   };
 };
 
@@ -320,6 +362,154 @@ describe.each([
           .sort()
           .reverse(),
       );
+    });
+  });
+
+  describe('lists across projects', () => {
+    let me: string;
+    let alice: string;
+    let bob: string;
+    const made = new Map<string, Task>();
+    const shared = async (name: string, ownerId: string) => {
+      const project = Project.create({ id: randomUUID(), name }, T0)._unsafeUnwrap();
+      await world.projects.insert(project, ownerId);
+      return project.id;
+    };
+    const add = async (title: string, ownerId: string, overrides: Partial<TaskProps>) => {
+      const t = task(ownerId, { title, ...overrides });
+      made.set(title, t);
+      await world.tasks.insert(t);
+    };
+    const titles = async (extra: Partial<TaskListQuery>) =>
+      (await world.tasks.list(query(me, extra))).items.map((v) => v.task.title).sort();
+    let a: string;
+    let c: string;
+    let d: string;
+
+    beforeAll(async () => {
+      [me, alice, bob] = await world.users();
+      a = await shared('A', alice);
+      const b = await shared('B', bob);
+      c = await shared('C', alice);
+      d = await shared('D', bob);
+      const e = await shared('E', alice);
+      await world.join(a, me, 'editor');
+      await world.join(a, bob, 'viewer');
+      await world.join(b, me, 'viewer');
+      await world.join(d, me, 'editor');
+      await world.join(e, me, 'editor');
+      const specs: Array<[string, string, Partial<TaskProps>]> = [
+        ['inbox 1', me, { createdAt: at(0) }],
+        ['inbox 2', me, { createdAt: at(3), priority: 'urgent' }],
+        ['a by alice', alice, { projectId: a, createdAt: at(0) }],
+        ['a by me', me, { projectId: a, createdAt: at(1), status: 'in_progress' }],
+        ['a assigned to me', bob, { projectId: a, createdAt: at(2), assigneeId: me }],
+        ['a deleted', alice, { projectId: a, createdAt: at(2), deletedAt: at(5) }],
+        ['b by bob', bob, { projectId: b, createdAt: at(0), priority: 'high' }],
+        ['b no due', bob, { projectId: b, createdAt: at(4), dueDate: null }],
+        ['c assigned to me', alice, { projectId: c, createdAt: at(1), assigneeId: me }],
+        ['c not mine', alice, { projectId: c, createdAt: at(1) }],
+        ['d of a deleted project', bob, { projectId: d, createdAt: at(2) }],
+        ['e by me', me, { projectId: e, createdAt: at(3) }],
+        ['e assigned to me', alice, { projectId: e, createdAt: at(0), assigneeId: me }],
+        ['alice inbox assigned to me', alice, { createdAt: at(4), assigneeId: me }],
+        ['alice inbox', alice, { createdAt: at(4) }],
+      ];
+      for (const [i, [title, ownerId, overrides]] of specs.entries()) {
+        await add(title, ownerId, {
+          dueDate: at(100 - i),
+          updatedAt: at(20 + (i % 4)),
+          ...overrides,
+        });
+      }
+      await world.deleteProject(d, at(6));
+      await world.leave(e, me);
+    });
+
+    const visible = [
+      'inbox 1',
+      'inbox 2',
+      'a by alice',
+      'a by me',
+      'a assigned to me',
+      'b by bob',
+      'b no due',
+      'c assigned to me',
+      'e assigned to me',
+      'alice inbox assigned to me',
+    ];
+
+    it('sees every task of its live projects and every task assigned to it, each once', async () => {
+      const all = await world.tasks.list(query(me));
+      expect(all.items.map((v) => v.task.title).sort()).toEqual([...visible].sort());
+      expect(all.total).toBe(visible.length);
+    });
+
+    it('narrows by scope, project and the filters', async () => {
+      expect(await titles({ scope: 'owned' })).toEqual(['a by me', 'inbox 1', 'inbox 2']);
+      expect(await titles({ scope: 'assigned' })).toEqual([
+        'a assigned to me',
+        'alice inbox assigned to me',
+        'c assigned to me',
+        'e assigned to me',
+      ]);
+      expect(await titles({ projectId: a })).toEqual(['a assigned to me', 'a by alice', 'a by me']);
+      expect(await titles({ projectId: c })).toEqual(['c assigned to me']);
+      expect(await titles({ projectId: d })).toEqual([]);
+      expect(await titles({ projectId: a, scope: 'owned' })).toEqual(['a by me']);
+      expect(await titles({ projectId: c, scope: 'assigned' })).toEqual(['c assigned to me']);
+      expect(await titles({ status: 'in_progress' })).toEqual(['a by me']);
+      expect(await titles({ priority: 'high' })).toEqual(['b by bob']);
+      expect(await titles({ assigneeId: me, projectId: a })).toEqual(['a assigned to me']);
+      expect(await titles({ q: 'ASSIGNED TO' })).toEqual([
+        'a assigned to me',
+        'alice inbox assigned to me',
+        'c assigned to me',
+        'e assigned to me',
+      ]);
+      const counted = await world.tasks.list(query(me, { projectId: a, limit: 1 }));
+      expect(counted.total).toBe(3);
+      expect(counted.hasMore).toBe(true);
+    });
+
+    it.each(['-created_at', 'due_date', '-due_date', 'priority', 'title', '-updated_at'] as const)(
+      'pages by %s with a keyset through every project, as one list',
+      async (sort) => {
+        const order = (await world.tasks.list(query(me, { sort }))).items.map((v) => v.task.id);
+        expect(order).toHaveLength(visible.length);
+        const paged: string[] = [];
+        let window: TaskListQuery['window'] = { type: 'offset', offset: 0 };
+        for (let page = 0; page < 10; page++) {
+          const result = await world.tasks.list(query(me, { sort, limit: 3, window }));
+          paged.push(...result.items.map((v) => v.task.id));
+          const last = result.items.at(-1);
+          if (!result.hasMore || !last) break;
+          window = { type: 'after', position: positionAfter(last.task, sort) };
+        }
+        expect(paged).toEqual(order);
+        const offsetPage = await world.tasks.list(
+          query(me, { sort, limit: 4, window: { type: 'offset', offset: 4 } }),
+        );
+        expect(offsetPage.items.map((v) => v.task.id)).toEqual(order.slice(4, 8));
+      },
+    );
+
+    it("drops a project's tasks from the list of a member who leaves, except those assigned to them", async () => {
+      const [member, owner] = await world.users();
+      const project = await shared('Left', owner);
+      await world.join(project, member, 'editor');
+      const mine = task(member, { projectId: project, title: 'made before leaving' });
+      const theirs = task(owner, { projectId: project, title: 'assigned', assigneeId: member });
+      await world.tasks.insert(mine);
+      await world.tasks.insert(theirs);
+      const listed = async () =>
+        (await world.tasks.list(query(member, { projectId: project }))).items
+          .map((v) => v.task.title)
+          .sort();
+      expect(await listed()).toEqual(['assigned', 'made before leaving']);
+      await world.leave(project, member);
+      expect(await listed()).toEqual(['assigned']);
+      expect((await world.tasks.list(query(member, { scope: 'owned' }))).total).toBe(0);
     });
   });
 

@@ -6,13 +6,14 @@ import {
 } from '../../../src/modules/tasks/application/support/task-sort.ts';
 import { TASK_PRIORITIES } from '../../../src/modules/tasks/domain/task-fields.ts';
 import type { TaskProps } from '../../../src/modules/tasks/domain/task.ts';
+import type { TasksTables } from './in-memory-tasks-db.ts';
 
 /** What `TaskListQuery` means, in plain TypeScript: the reference the SQL adapter must match. */
 export function queryTasks(
-  rows: Iterable<TaskProps>,
+  tables: Pick<TasksTables, 'tasks' | 'projects' | 'members'>,
   query: TaskListQuery,
 ): { items: TaskProps[]; total: number | undefined; hasMore: boolean } {
-  const matching = [...rows].filter((task) => matches(task, query));
+  const matching = [...tables.tasks.values()].filter((task) => matches(tables, task, query));
   const compare = comparator(query.sort);
   matching.sort((a, b) => compare(keyOf(a, query.sort), keyOf(b, query.sort)));
   const { window } = query;
@@ -34,16 +35,30 @@ export function queryTasks(
   };
 }
 
-function matches(task: TaskProps, query: TaskListQuery): boolean {
+/** Visible: in a live project, to its members and to its assignee. */
+function matches(
+  tables: Pick<TasksTables, 'projects' | 'members'>,
+  task: TaskProps,
+  query: TaskListQuery,
+): boolean {
   const { userId, scope } = query;
-  const owned = task.ownerId === userId;
+  const project = tables.projects.get(task.projectId);
+  const live = project !== undefined && project.deletedAt === null;
+  const member = tables.members.get(task.projectId)?.has(userId) ?? false;
   const assigned = task.assigneeId === userId;
-  const inScope = scope === 'owned' ? owned : scope === 'assigned' ? assigned : owned || assigned;
+  const visible = live && (member || assigned);
+  const inScope =
+    scope === 'owned'
+      ? visible && task.ownerId === userId
+      : scope === 'assigned'
+        ? live && assigned
+        : visible;
   const due = task.dueDate?.getTime();
   const q = query.q?.toLowerCase();
   return (
     task.deletedAt === null &&
     inScope &&
+    (!query.projectId || task.projectId === query.projectId) &&
     (!query.status || task.status === query.status) &&
     (!query.priority || task.priority === query.priority) &&
     (!query.dueFrom || (due !== undefined && due >= query.dueFrom.getTime())) &&

@@ -83,7 +83,7 @@ export class InMemoryTaskRepository implements TaskRepository {
   }
 
   async list(query: TaskListQuery) {
-    const { items, total, hasMore } = queryTasks(this.db.tables.tasks.values(), query);
+    const { items, total, hasMore } = queryTasks(this.db.tables, query);
     return { items: items.map((row) => this.viewOf(row)), total, hasMore };
   }
 

@@ -20,6 +20,7 @@ export interface ListTasksInput {
   cursor?: string;
   scope?: TaskScope;
   sort?: TaskSort;
+  projectId?: string;
   status?: TaskStatus;
   priority?: TaskPriority;
   dueFrom?: Date;

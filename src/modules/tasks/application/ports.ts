@@ -44,9 +44,14 @@ export type TaskWriteOutcome =
   | { type: 'gone' };
 
 export interface TaskListQuery {
-  /** Whose view: only tasks this user owns or is assigned, narrowed by `scope`. */
+  /**
+   * Whose view: the tasks of the live projects this user is a member of, and the tasks assigned
+   * to them in any live project, narrowed by `scope` (`owned`: of those, the ones they created).
+   */
   userId: string;
   scope: TaskScope;
+  /** Only tasks of this project (still only the visible ones). */
+  projectId?: string;
   status?: TaskStatus;
   priority?: TaskPriority;
   /** Inclusive bounds on the due date; either one leaves out tasks without a due date. */

@@ -146,7 +146,8 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
       path: '/tasks',
       operationId: 'listTasks',
       tags,
-      summary: 'Tasks the caller owns or is assigned (soft-deleted ones excluded)',
+      summary:
+        'Tasks the caller sees: of their projects, and assigned to them (soft-deleted ones excluded)',
       description:
         'Offset paging with `page`/`limit`, or keyset paging with `cursor` (`next_cursor` of the previous page), which stays fast at any depth.',
       request: { query: ListTasksQuery },
@@ -165,6 +166,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
           cursor: q.cursor,
           scope: q.scope,
           sort: q.sort,
+          projectId: q.project_id,
           status: q.status,
           priority: q.priority,
           dueFrom: q.due_from,

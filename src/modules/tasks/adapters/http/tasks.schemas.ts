@@ -191,9 +191,16 @@ export const ListTasksQuery = z.object({
   priority: z.enum(TASK_PRIORITIES).optional(),
   due_from: inputTime('Due on or after.').optional(),
   due_to: inputTime('Due on or before.').optional(),
+  project_id: z.uuid().optional().openapi({
+    description:
+      "Only tasks of this project: all of them for a member, else only those assigned to the caller (an unknown project's list is empty).",
+  }),
   category_id: z.uuid().optional(),
   assignee_id: z.uuid().optional(),
-  scope: z.enum(TASK_SCOPES).default('all'),
+  scope: z.enum(TASK_SCOPES).default('all').openapi({
+    description:
+      '`all`: every task the caller sees (the tasks of the live projects they are a member of, and the tasks assigned to them); `owned`: of those, the ones they created; `assigned`: those assigned to them. Soft-deleted tasks and tasks of deleted projects are never listed.',
+  }),
   q: z
     .string()
     .trim()

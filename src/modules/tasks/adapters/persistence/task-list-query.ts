@@ -41,6 +41,7 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 /** The values a list statement binds; which of them are present decides its shape. */
 interface ListValues {
   userId: string;
+  projectId?: string;
   status?: string;
   priority?: string;
   dueFrom?: Date;
@@ -56,6 +57,7 @@ interface ListValues {
 
 function valuesOf(query: TaskListQuery): ListValues {
   const values: ListValues = { userId: query.userId };
+  if (query.projectId) values.projectId = query.projectId;
   if (query.status) values.status = query.status;
   if (query.priority) values.priority = query.priority;
   if (query.dueFrom) values.dueFrom = query.dueFrom;
@@ -72,9 +74,10 @@ function valuesOf(query: TaskListQuery): ListValues {
   return values;
 }
 
-/** Conditions every side of the query shares: liveness and the filters. */
-function filters(eb: TaskWhere, v: ListValues) {
+/** Conditions on the task row every side shares: liveness, the filters, and `owned`'s creator. */
+function filters(eb: TaskWhere, query: TaskListQuery, v: ListValues) {
   const clauses = [eb('t.deleted_at', 'is', null)];
+  if (query.scope === 'owned') clauses.push(eb('t.owner_id', '=', v.userId));
   if (v.status !== undefined) clauses.push(eb('t.status', '=', v.status));
   if (v.priority !== undefined) clauses.push(eb('t.priority', '=', v.priority));
   if (v.dueFrom !== undefined) clauses.push(eb('t.due_date', '>=', v.dueFrom));
@@ -97,28 +100,72 @@ function filters(eb: TaskWhere, v: ListValues) {
   return clauses;
 }
 
-/** Who sees the task: each side is one indexed condition, so each is its own index range scan. */
-function sides(
-  query: TaskListQuery,
-  v: ListValues,
-): Array<(eb: TaskWhere) => ReturnType<TaskWhere['and']>> {
-  const owned = (eb: TaskWhere) => eb.and([eb('t.owner_id', '=', v.userId)]);
-  // Assigned tasks the user also owns are already on the owned side.
-  const assigned = (eb: TaskWhere) =>
-    eb.and([eb('t.assignee_id', '=', v.userId), eb('t.owner_id', '<>', v.userId)]);
-  if (query.scope === 'owned') return [owned];
-  if (query.scope === 'assigned') {
-    return [(eb: TaskWhere) => eb.and([eb('t.assignee_id', '=', v.userId)])];
+/**
+ * Tasks assigned to the user outside every project they belong to (a member's tasks come from
+ * the project side, so the two sides are disjoint), in a live project; for `assigned`, every task
+ * assigned to them in a live project.
+ */
+function assignedClauses(eb: TaskWhere, query: TaskListQuery, v: ListValues) {
+  const clauses = [
+    eb('t.assignee_id', '=', v.userId),
+    eb.exists(
+      eb
+        .selectFrom('projects as p')
+        .select(eb.lit(1).as('one'))
+        .whereRef('p.id', '=', 't.project_id')
+        .where('p.deleted_at', 'is', null),
+    ),
+  ];
+  if (query.scope !== 'assigned') {
+    clauses.push(
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('project_members as m')
+            .select(eb.lit(1).as('one'))
+            .whereRef('m.project_id', '=', 't.project_id')
+            .where('m.user_id', '=', v.userId),
+        ),
+      ),
+    );
   }
-  return [owned, assigned];
+  if (v.projectId !== undefined) clauses.push(eb('t.project_id', '=', v.projectId));
+  return clauses;
 }
 
 /**
- * One page of tasks, in order, with every column of a task read. The page's ids come first: each
- * side reads at most `offset + limit + 1` rows from its index in sort order (after the keyset
- * position, if any), and the sides are merged, so with a cursor the cost does not grow with the
- * depth of the page. Limits and offsets are literals, as the index range they bound is planned
- * with them.
+ * `owned`, the tasks the user created (`filters`) in their projects: from the owner's index in
+ * sort order, each checked against the ids of their live projects, read once into an array (in a
+ * shared project few of the tasks are the user's, so a scan per project would read mostly
+ * others').
+ */
+function ownedInMyProjects(db: Kysely<TasksDb>, eb: TaskWhere, v: ListValues) {
+  const ids = myProjects(db, v).select('m.project_id');
+  return [eb('t.project_id', '=', eb.fn<string>('any', [sql<string[]>`array(${ids})`]))];
+}
+
+/**
+ * The live projects the user is a member of (one, with `project_id`), each row a starting point
+ * for that project's own index range scan (`LATERAL`).
+ */
+function myProjects(db: Kysely<TasksDb>, v: ListValues) {
+  let projects = db
+    .selectFrom('project_members as m')
+    .innerJoin('projects as p', 'p.id', 'm.project_id')
+    .where('m.user_id', '=', v.userId)
+    .where('p.deleted_at', 'is', null);
+  if (v.projectId !== undefined) projects = projects.where('m.project_id', '=', v.projectId);
+  return projects;
+}
+
+/**
+ * One page of tasks, in order, with every column of a task read. The page's ids come first, from
+ * two sides: each project the user is a member of (a lateral scan per project of its own index in
+ * sort order; for `owned`, the owner's index instead) and the tasks assigned to them elsewhere
+ * (the assignee's index). Each scan reads at most `offset + limit + 1` rows (after the keyset
+ * position, if any) and the scans are merged, so with a cursor the cost does not grow with the
+ * depth of the page, nor with the size of the projects. Limits and offsets are literals, as the
+ * index range they bound is planned with them.
  */
 export function pageQuery(
   db: Kysely<TasksDb>,
@@ -130,33 +177,69 @@ export function pageQuery(
   const direction = descending ? 'desc' : 'asc';
   const offset = query.window.type === 'offset' ? query.window.offset : 0;
   const perSide = offset + query.limit + 1;
-  const branches = sides(query, v).map((side) =>
+  const inOrder = (eb: TaskWhere, clauses: ReturnType<TaskWhere['and']>[]) => {
+    if (v.afterId !== undefined) {
+      clauses.push(
+        eb(
+          eb.refTuple(column, 't.id'),
+          descending ? '<' : '>',
+          eb.tuple(v.afterValue as never, v.afterId),
+        ),
+      );
+    }
+    return eb.and(clauses);
+  };
+  const assigned = db
+    .selectFrom(
+      db
+        .selectFrom('tasks as t')
+        .select(['t.id', `${column} as sort_key`])
+        .where((eb) => inOrder(eb, [...assignedClauses(eb, query, v), ...filters(eb, query, v)]))
+        .orderBy(column, direction)
+        .orderBy('t.id', direction)
+        .limit(sql.lit(perSide))
+        .as('side'),
+    )
+    .select(['side.id', 'side.sort_key']);
+  const owned = () =>
     db
       .selectFrom(
         db
           .selectFrom('tasks as t')
           .select(['t.id', `${column} as sort_key`])
-          .where((eb) => {
-            const clauses = [side(eb), ...filters(eb, v)];
-            if (v.afterId !== undefined) {
-              clauses.push(
-                eb(
-                  eb.refTuple(column, 't.id'),
-                  descending ? '<' : '>',
-                  eb.tuple(v.afterValue as never, v.afterId),
-                ),
-              );
-            }
-            return eb.and(clauses);
-          })
+          .where((eb) => inOrder(eb, [...ownedInMyProjects(db, eb, v), ...filters(eb, query, v)]))
           .orderBy(column, direction)
           .orderBy('t.id', direction)
           .limit(sql.lit(perSide))
           .as('side'),
       )
-      .select(['side.id', 'side.sort_key']),
-  );
-  const merged = branches.reduce((all, branch) => all.unionAll(branch));
+      .select(['side.id', 'side.sort_key'])
+      .unionAll(assigned);
+  const merged =
+    query.scope === 'assigned'
+      ? assigned
+      : query.scope === 'owned'
+        ? owned()
+        : myProjects(db, v)
+            .innerJoinLateral(
+              (eb) =>
+                eb
+                  .selectFrom('tasks as t')
+                  .select(['t.id', `${column} as sort_key`])
+                  .where((inner) =>
+                    inOrder(inner as unknown as TaskWhere, [
+                      inner('t.project_id', '=', inner.ref('m.project_id')),
+                      ...filters(inner as unknown as TaskWhere, query, v),
+                    ]),
+                  )
+                  .orderBy(column, direction)
+                  .orderBy('t.id', direction)
+                  .limit(sql.lit(perSide))
+                  .as('side'),
+              (join) => join.onTrue(),
+            )
+            .select(['side.id', 'side.sort_key'])
+            .unionAll(assigned);
   return db
     .with('page', (w) =>
       w
@@ -175,26 +258,49 @@ export function pageQuery(
 }
 
 /**
- * Every match, for `total`: one count per side, added. The sides are disjoint, and each is an
- * index range of its own, where `owner OR assignee` made the planner combine bitmaps over every
- * row of the user (about 6x slower for a user with 200,000 tasks).
+ * Every match, for `total`: a count per project the user is a member of (each its own index
+ * range, as the page reads them), added, plus the tasks assigned to them elsewhere. The sides are
+ * disjoint; an `OR` of them would make the planner combine bitmaps over every row of the user.
  */
 export function countQuery(
   db: Kysely<TasksDb>,
   query: TaskListQuery,
   v: ListValues = valuesOf(query),
 ) {
-  const parts = sides(query, v).map((side) =>
-    db
-      .selectFrom('tasks as t')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where((eb) => eb.and([side(eb), ...filters(eb, v)]))
-      .$asScalar(),
-  );
+  const assigned = db
+    .selectFrom('tasks as t')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => eb.and([...assignedClauses(eb, query, v), ...filters(eb, query, v)]))
+    .$asScalar();
+  if (query.scope === 'assigned') {
+    return db.selectNoFrom((eb) => eb.cast<number>(assigned, 'integer').as('total'));
+  }
+  const members =
+    query.scope === 'owned'
+      ? db
+          .selectFrom('tasks as t')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where((eb) => eb.and([...ownedInMyProjects(db, eb, v), ...filters(eb, query, v)]))
+          .$asScalar()
+      : myProjects(db, v)
+          .innerJoinLateral(
+            (eb) =>
+              eb
+                .selectFrom('tasks as t')
+                .select((inner) => inner.fn.countAll<number>().as('n'))
+                .where((inner) =>
+                  inner.and([
+                    inner('t.project_id', '=', inner.ref('m.project_id')),
+                    ...filters(inner as unknown as TaskWhere, query, v),
+                  ]),
+                )
+                .as('c'),
+            (join) => join.onTrue(),
+          )
+          .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('c.n'), eb.lit(0)).as('n'))
+          .$asScalar();
   return db.selectNoFrom((eb) =>
-    eb
-      .cast<number>(parts.length === 1 ? parts[0]! : eb(parts[0]!, '+', parts[1]!), 'integer')
-      .as('total'),
+    eb.cast<number>(eb(members, '+', assigned), 'integer').as('total'),
   );
 }
 

@@ -15,8 +15,10 @@ import {
 
 const live = 'deleted_at is null';
 // Generated columns are typed `Opt`: the database computes them, so no insert supplies them.
-/** Per side (owner, assignee) and per sort: a partial index over live rows ending in `id`. */
-const sortIndexes = (['owner', 'assignee'] as const).flatMap((side) =>
+/**
+ * Per side (owner, assignee, project) and per sort: a partial index over live rows ending in `id`.
+ */
+const sortIndexes = (['owner', 'assignee', 'project'] as const).flatMap((side) =>
   (
     [
       ['created', 'created_at'],
@@ -95,6 +97,11 @@ export const TaskRecord = defineEntity({
     {
       name: 'tasks_owner_filters',
       properties: ['ownerId', 'status', 'priority', 'dueDate'],
+      where: live,
+    },
+    {
+      name: 'tasks_project_filters',
+      properties: ['projectId', 'status', 'priority', 'dueDate'],
       where: live,
     },
     { name: 'tasks_deleted', properties: ['deletedAt'], where: 'deleted_at is not null' },
