@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { EndpointSlots } from './delivery-contracts.ts';
+import type { EndpointSlots } from '../../application/ports.ts';
 
 export const DEFAULT_SLOTS_PER_WEBHOOK = 4;
 /** Longer than one attempt can last (the send deadline plus bookkeeping). */
