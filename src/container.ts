@@ -303,8 +303,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   );
 
   const webhookTransport =
-    overrides.webhookTransport ??
-    httpWebhookTransport(config, logger, queueConnection, tracing, packageJson.version);
+    overrides.webhookTransport ?? httpWebhookTransport(config, logger, queueConnection, tracing);
   const webhooks = createWebhooksModule({
     webhooks: new MikroOrmWebhookRepository(em),
     deliveries: new MikroOrmDeliveryRepository(em),
@@ -449,7 +448,6 @@ function httpWebhookTransport(
   logger: Logger,
   queueConnection: (name: string) => () => Redis,
   tracing: Tracing,
-  version: string,
 ): WebhookTransport {
   const settings = config.webhooks;
   const queue = new BullMqDeliveryQueue(
@@ -470,7 +468,6 @@ function httpWebhookTransport(
     sender: new HttpWebhookSender({
       allowPrivate: settings.allowPrivate,
       timeoutMs: settings.timeoutMs,
-      userAgent: `task-manager-webhooks/${version}`,
     }),
     urlPolicy: new HttpWebhookUrlPolicy({ allowPrivate: settings.allowPrivate }),
     queue,
