@@ -7,6 +7,7 @@ import { persistenceCoreBench } from './persistence-core.bench.ts';
 import { persistenceBench } from './persistence.bench.ts';
 import { taskListBench } from './task-list.bench.ts';
 import { tracingBench } from './tracing.bench.ts';
+import { webhooksBench } from './webhooks.bench.ts';
 
 /**
  * `npm run bench`: each benchmark reports against a baseline measured in the same process.
@@ -17,6 +18,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ['task list', taskListBench],
   ['persistence', persistenceBench],
   ['notifications', notificationsBench],
+  ['webhooks', webhooksBench],
   ['persistence-core', persistenceCoreBench],
   ['tracing', tracingBench],
   ['hardening', hardeningBench],

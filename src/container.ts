@@ -174,7 +174,9 @@ const packageJson = JSON.parse(
   version: string;
 };
 
-/** How long a delivery waits for a free slot of its endpoint before it tries again. */
+/** How long an attempt waits in the worker for a free slot of its endpoint. */
+const WEBHOOK_SLOT_WAIT_MS = 500;
+/** Then how long its job waits in the queue before it tries again. */
 const WEBHOOK_BUSY_RETRY_MS = 1_000;
 
 /** Pending deliveries the reconciler reads at once. */
@@ -462,7 +464,9 @@ function httpWebhookTransport(
     // A slot is never renewed: its lease must outlast the longest attempt and its bookkeeping.
     leaseMs: Math.max(DEFAULT_SLOT_LEASE_MS, settings.timeoutMs * 2),
     prefix: config.queuePrefix,
+    waitMs: WEBHOOK_SLOT_WAIT_MS,
   });
+  let connected: Promise<void> | undefined;
   const workers: BullMqDeliveryWorker[] = [];
   return {
     sender: new HttpWebhookSender({
@@ -473,7 +477,10 @@ function httpWebhookTransport(
     queue,
     slots: {
       async acquire(webhookId) {
-        await connectQuietly(slotsRedis);
+        // Every caller waits for the one first connection: without an offline queue, a command
+        // sent while it is still being made fails.
+        connected ??= connectQuietly(slotsRedis);
+        await connected;
         return slots.acquire(webhookId);
       },
     },

@@ -1,9 +1,4 @@
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface Arrival {
@@ -14,10 +9,10 @@ export interface Arrival {
 }
 
 /**
- * What the receiver does with request number `index` (from 0): answer with a status, or hold it
- * open without answering until the receiver closes.
+ * What the receiver does with request number `index` (from 0): answer with a status (after
+ * `afterMs`, as a receiver doing some work), or hold it open without answering until it closes.
  */
-export type Script = (index: number) => { status: number } | 'hold';
+export type Script = (index: number) => { status: number; afterMs?: number } | 'hold';
 
 /**
  * A real HTTP endpoint that records every request and every TCP connection it is sent, and answers
@@ -27,14 +22,19 @@ export class ScriptedReceiver {
   readonly arrivals: Arrival[] = [];
   /** TCP connections accepted, whether or not a request followed. */
   connections = 0;
+  /** Requests whose answer has not been sent yet, now and at most so far. */
+  inFlight = 0;
+  maxInFlight = 0;
   script: Script = () => ({ status: 204 });
   private readonly server: Server;
-  private readonly held: ServerResponse[] = [];
   private readonly sockets = new Set<Socket>();
   private waiters: Array<() => void> = [];
 
   private constructor() {
     this.server = createServer((req, res) => {
+      this.inFlight += 1;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      res.on('close', () => (this.inFlight -= 1));
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -45,8 +45,12 @@ export class ScriptedReceiver {
           at: Date.now(),
         });
         const answer = this.script(index);
-        if (answer === 'hold') this.held.push(res);
-        else res.writeHead(answer.status).end();
+        // A held request gets no answer: its socket stays open until the receiver closes.
+        if (answer !== 'hold') {
+          const respond = () => res.writeHead(answer.status).end();
+          if (answer.afterMs) setTimeout(respond, answer.afterMs);
+          else respond();
+        }
         for (const wake of this.waiters.splice(0)) wake();
       });
     });

@@ -206,6 +206,36 @@ describe('BullMqDeliveryQueue and BullMqDeliveryWorker', () => {
     expect(job?.attemptsMade).toBe(1);
   });
 
+  it('ignores enqueueing an attempt that is running or deferred', async () => {
+    const release = gate();
+    const deliveryId = id();
+    let runs = 0;
+    startWorker(async () => {
+      runs += 1;
+      if (runs === 1) {
+        await release.wait;
+        return { retryInMs: 300 };
+      }
+      return undefined;
+    });
+    await deliveries.enqueue(deliveryId, 1, 0);
+    await until(() => runs === 1);
+    await deliveries.enqueue(deliveryId, 1, 0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(runs).toBe(1);
+    release.open();
+    await until(
+      async () => (await inspect.getJobState(deliveryJobId(deliveryId, 1))) === 'delayed',
+    );
+    await deliveries.enqueue(deliveryId, 1, 0);
+    await until(
+      async () => (await inspect.getJobState(deliveryJobId(deliveryId, 1))) === 'completed',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(runs).toBe(2);
+  });
+
   it('ignores enqueueing an attempt that already completed', async () => {
     const deliveryId = id();
     let runs = 0;
