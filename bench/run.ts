@@ -8,6 +8,7 @@ import { persistenceBench } from './persistence.bench.ts';
 import { projectsListBench } from './projects-list.bench.ts';
 import { taskListBench } from './task-list.bench.ts';
 import { tracingBench } from './tracing.bench.ts';
+import { webhooksBench } from './webhooks.bench.ts';
 
 /**
  * `npm run bench`: each benchmark reports against a baseline measured in the same process.
@@ -18,6 +19,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ['task list', taskListBench],
   ['persistence', persistenceBench],
   ['notifications', notificationsBench],
+  ['webhooks', webhooksBench],
   ['persistence-core', persistenceCoreBench],
   ['projects list', projectsListBench],
   ['tracing', tracingBench],

@@ -122,6 +122,10 @@ const envSchema = z
     RETENTION_WEBHOOK_DELIVERY_DAYS: integer(30, 1, 3650),
     WEBHOOK_ALLOW_PRIVATE: boolean(false),
     WEBHOOK_RECONCILE_INTERVAL_MS: integer(60_000, 100, 60 * 60_000),
+    WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 60_000),
+    WEBHOOK_MAX_CONCURRENT_PER_ENDPOINT: integer(4, 1, 100),
+    WEBHOOK_WORKER_CONCURRENCY: integer(16, 1, 1_000),
+    WEBHOOK_JOB_LOCK_MS: integer(30_000, 1_000, 10 * 60_000),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
       emptyToUndefined,
       z.url({ protocol: /^https?$/ }).optional(),
@@ -309,6 +313,14 @@ function toConfig(env: z.infer<typeof envSchema>) {
       allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
       /** How often the worker queues pending deliveries whose jobs Redis lost (also at start). */
       reconcileIntervalMs: env.WEBHOOK_RECONCILE_INTERVAL_MS,
+      /** One deadline per attempt: DNS, connect, TLS, the answer's headers and its body. */
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      /** Attempts in flight to one webhook at once, across every worker process. */
+      maxConcurrentPerEndpoint: env.WEBHOOK_MAX_CONCURRENT_PER_ENDPOINT,
+      /** Attempts one worker process runs at once, across webhooks. */
+      workerConcurrency: env.WEBHOOK_WORKER_CONCURRENCY,
+      /** Lock of a running delivery job; a job whose worker died runs again after at most twice this. */
+      jobLockMs: env.WEBHOOK_JOB_LOCK_MS,
     },
     /** OpenTelemetry traces, exported over OTLP/HTTP; off unless an endpoint is set. */
     tracing: {

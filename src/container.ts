@@ -71,6 +71,15 @@ import { NotificationsOwnerAlerts } from './modules/webhooks/adapters/notificati
 import { MikroOrmDeliveryRepository } from './modules/webhooks/adapters/persistence/mikro-orm-delivery-repository.ts';
 import { MikroOrmWebhookRepository } from './modules/webhooks/adapters/persistence/mikro-orm-webhook-repository.ts';
 import { webhooksEntities } from './modules/webhooks/adapters/persistence/webhooks.entities.ts';
+import { BullMqDeliveryQueue } from './modules/webhooks/adapters/delivery/bullmq-delivery-queue.ts';
+import { BullMqDeliveryWorker } from './modules/webhooks/adapters/delivery/bullmq-delivery-worker.ts';
+import { HttpWebhookSender } from './modules/webhooks/adapters/delivery/http-webhook-sender.ts';
+import {
+  DEFAULT_SLOT_LEASE_MS,
+  RedisEndpointSlots,
+} from './modules/webhooks/adapters/delivery/redis-endpoint-slots.ts';
+import { createRetrySchedule } from './modules/webhooks/adapters/delivery/retry-schedule.ts';
+import { HttpWebhookUrlPolicy } from './modules/webhooks/adapters/delivery/url-policy.ts';
 import { CryptoWebhookSecrets } from './modules/webhooks/adapters/security/crypto-webhook-secrets.ts';
 import { TasksEventAudience } from './modules/webhooks/adapters/tasks/tasks-event-audience.ts';
 import {
@@ -155,7 +164,10 @@ export interface ContainerOverrides {
   >;
   /** Tracing, started before anything else (see `startTracing`); off by default. */
   tracing?: Tracing;
-  /** What carries webhook deliveries (signing sender, queue, slots, backoff). */
+  /**
+   * What carries webhook deliveries (signing sender, queue, slots, backoff); tests that drive the
+   * webhooks module in-process replace it with one whose queue they can empty.
+   */
   webhookTransport?: WebhookTransport;
 }
 
@@ -165,33 +177,13 @@ const packageJson = JSON.parse(
   version: string;
 };
 
-/** How long a delivery waits for a free slot of its endpoint before it tries again. */
+/** How long an attempt waits in the worker for a free slot of its endpoint. */
+const WEBHOOK_SLOT_WAIT_MS = 500;
+/** Then how long its job waits in the queue before it tries again. */
 const WEBHOOK_BUSY_RETRY_MS = 1_000;
 
 /** Pending deliveries the reconciler reads at once. */
 const WEBHOOK_RECONCILE_PAGE_SIZE = 500;
-
-/**
- * The webhook transport this build has: none. The delivery adapters (the signing, address-checking
- * sender, the BullMQ queue and its consumer, the endpoint slots and the retry schedule) are not
- * part of it, so every webhook operation that needs them fails loudly instead of pretending to
- * deliver, and the worker role consumes no delivery queue (its reconciler only reports the
- * failures); `ContainerOverrides.webhookTransport` supplies a transport.
- */
-function absentWebhookTransport(): WebhookTransport {
-  const absent = () => Promise.reject(new Error('no webhook transport is wired into this build'));
-  return {
-    sender: { send: absent },
-    urlPolicy: { check: absent },
-    queue: { enqueue: absent, scheduled: absent },
-    slots: { acquire: absent },
-    retrySchedule: () => {
-      throw new Error('no webhook transport is wired into this build');
-    },
-    consumer: () => ({ start: () => undefined, stop: () => Promise.resolve() }),
-    close: () => Promise.resolve(),
-  };
-}
 
 /** How long closing waits for mail in flight before giving up on what is still retrying. */
 const MAIL_DRAIN_MS = 3_000;
@@ -319,7 +311,8 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     },
   );
 
-  const webhookTransport = overrides.webhookTransport ?? absentWebhookTransport();
+  const webhookTransport =
+    overrides.webhookTransport ?? httpWebhookTransport(config, logger, queueConnection, tracing);
   const webhooks = createWebhooksModule({
     webhooks: new MikroOrmWebhookRepository(em),
     deliveries: new MikroOrmDeliveryRepository(em),
@@ -451,6 +444,71 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       await reminderJobs.close().catch(() => undefined);
       await webhookTransport.close().catch(() => undefined);
       await Promise.allSettled([closeRedis(redis), orm.close()]);
+    },
+  };
+}
+
+/**
+ * Deliveries over HTTP(S), signed, to checked addresses only; attempts queued in BullMQ under the
+ * queue prefix; at most `maxConcurrentPerEndpoint` in flight per webhook across processes.
+ */
+function httpWebhookTransport(
+  config: Config,
+  logger: Logger,
+  queueConnection: (name: string) => () => Redis,
+  tracing: Tracing,
+): WebhookTransport {
+  const settings = config.webhooks;
+  const queue = new BullMqDeliveryQueue(
+    queueConnection('webhook-queue'),
+    config.queuePrefix,
+    tracing.bullmq,
+  );
+  // A slot is taken on the delivery path: fail fast rather than hold the attempt on a dead Redis.
+  const slotsRedis = createRedis(config.redisUrl, logger, 'webhook-slots');
+  const slots = new RedisEndpointSlots(slotsRedis, {
+    slotsPerWebhook: settings.maxConcurrentPerEndpoint,
+    // A slot is never renewed: its lease must outlast the longest attempt and its bookkeeping.
+    leaseMs: Math.max(DEFAULT_SLOT_LEASE_MS, settings.timeoutMs * 2),
+    prefix: config.queuePrefix,
+    waitMs: WEBHOOK_SLOT_WAIT_MS,
+  });
+  let connected: Promise<void> | undefined;
+  const workers: BullMqDeliveryWorker[] = [];
+  return {
+    sender: new HttpWebhookSender({
+      allowPrivate: settings.allowPrivate,
+      timeoutMs: settings.timeoutMs,
+    }),
+    urlPolicy: new HttpWebhookUrlPolicy({ allowPrivate: settings.allowPrivate }),
+    queue,
+    slots: {
+      async acquire(webhookId) {
+        // Every caller waits for the one first connection: without an offline queue, a command
+        // sent while it is still being made fails.
+        connected ??= connectQuietly(slotsRedis);
+        await connected;
+        return slots.acquire(webhookId);
+      },
+    },
+    retrySchedule: createRetrySchedule(),
+    consumer(handle) {
+      const worker = new BullMqDeliveryWorker({
+        connect: queueConnection('webhook-worker'),
+        prefix: config.queuePrefix,
+        handler: (deliveryId, attempt) => handle({ deliveryId, attempt }),
+        logger,
+        concurrency: settings.workerConcurrency,
+        lockMs: settings.jobLockMs,
+        ...(tracing.bullmq ? { telemetry: tracing.bullmq } : {}),
+      });
+      workers.push(worker);
+      return { start: () => worker.start(), stop: () => worker.close() };
+    },
+    async close() {
+      await Promise.allSettled(workers.map((worker) => worker.close()));
+      await queue.close();
+      await closeRedis(slotsRedis);
     },
   };
 }

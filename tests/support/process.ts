@@ -50,7 +50,11 @@ async function spawnService(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${out}`)), timeoutMs);
+    // A process that never got ready is nobody's to stop afterwards: stop it here.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`service did not start:\n${out}`));
+    }, timeoutMs);
     const onData = () => {
       const match = ready.exec(out);
       if (match) {

@@ -9,7 +9,7 @@ import type {
   WebhookUrlPolicy,
   WebhooksPorts,
 } from './application/ports.ts';
-import type { DeliveryConsumer, DeliveryJob } from './webhooks.worker.ts';
+import type { DeliveryConsumer, DeliveryJobHandler } from './webhooks.worker.ts';
 import { createUseCases, type WebhooksUseCases } from './webhooks.use-cases.ts';
 
 /** What carries deliveries to receivers: signing, sending, queueing, concurrency and backoff. */
@@ -20,7 +20,7 @@ export interface WebhookTransport {
   slots: EndpointSlots;
   retrySchedule: RetrySchedule;
   /** The worker role's consumer of the queue, running `handle` for each job. */
-  consumer(handle: (job: DeliveryJob) => Promise<void>): DeliveryConsumer;
+  consumer(handle: DeliveryJobHandler): DeliveryConsumer;
   close(): Promise<void>;
 }
 

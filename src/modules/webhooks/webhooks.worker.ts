@@ -16,6 +16,14 @@ export interface DeliveryJob {
   attempt: number;
 }
 
+/** A job to run again after `retryInMs`, as it is (same attempt, nothing counted). */
+export interface DeliveryJobDeferral {
+  retryInMs: number;
+}
+
+/** Runs one job; resolves a deferral when the job must wait and run again. */
+export type DeliveryJobHandler = (job: DeliveryJob) => Promise<DeliveryJobDeferral | undefined>;
+
 /** The queue's consumer (BullMQ worker), running `handle` for each job it takes. */
 export interface DeliveryConsumer {
   start(): void;
@@ -27,7 +35,7 @@ export interface WebhooksWorkerOptions {
   useCases: WebhooksUseCases;
   settings: WebhooksWorkerSettings;
   /** Builds the queue's consumer around the job handler. */
-  consumer: (handle: (job: DeliveryJob) => Promise<void>) => DeliveryConsumer;
+  consumer: (handle: DeliveryJobHandler) => DeliveryConsumer;
   /** Runs database work in its own ORM context. */
   scope: <T>(work: () => Promise<T>) => Promise<T>;
   logger: Logger;
@@ -46,6 +54,9 @@ export function createWebhooksWorker(options: WebhooksWorkerOptions): WebhooksWo
   const { useCases, settings, scope, logger } = options;
   const consumer = options.consumer(async (job) => {
     const result = await scope(async () => useCases.sendDelivery.execute(job));
+    if (result.isOk() && result.value.type === 'deferred') {
+      return { retryInMs: result.value.retryInMs };
+    }
     if (result.isOk() && result.value.type === 'failed') {
       logger.info(
         {
@@ -56,6 +67,7 @@ export function createWebhooksWorker(options: WebhooksWorkerOptions): WebhooksWo
         'webhook delivery failed',
       );
     }
+    return undefined;
   });
   const reconciler = new PeriodicTask(
     'webhooks.reconcile',

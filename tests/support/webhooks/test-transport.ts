@@ -10,7 +10,7 @@ import type {
 import type { WebhookTransport } from '../../../src/modules/webhooks/webhooks.module.ts';
 import type {
   DeliveryConsumer,
-  DeliveryJob,
+  DeliveryJobHandler,
 } from '../../../src/modules/webhooks/webhooks.worker.ts';
 
 /**
@@ -86,7 +86,7 @@ export class RedisTestQueue implements DeliveryQueue {
     return new Set(deliveryIds.filter((id) => queued.has(id)));
   }
 
-  consumer(handle: (job: DeliveryJob) => Promise<void>, pollMs = 25): DeliveryConsumer {
+  consumer(handle: DeliveryJobHandler, pollMs = 25): DeliveryConsumer {
     let timer: NodeJS.Timeout | undefined;
     let running: Promise<void> | undefined;
     const tick = async () => {
@@ -96,7 +96,10 @@ export class RedisTestQueue implements DeliveryQueue {
         const [deliveryId, attempt] = member.split('|');
         this.active.add(deliveryId!);
         try {
-          await handle({ deliveryId: deliveryId!, attempt: Number(attempt) });
+          const deferral = await handle({ deliveryId: deliveryId!, attempt: Number(attempt) });
+          if (deferral) {
+            await this.redis.zadd(this.key, 'NX', String(Date.now() + deferral.retryInMs), member);
+          }
         } finally {
           this.active.delete(deliveryId!);
         }

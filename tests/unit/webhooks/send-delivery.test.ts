@@ -144,15 +144,17 @@ describe('SendDelivery', () => {
     expect(w.sender.sent).toHaveLength(1);
   });
 
-  it('re-queues without counting an attempt when every slot of the endpoint is busy', async () => {
+  it('asks for the same job again later, sending and counting nothing, when every slot of the endpoint is busy', async () => {
     const w = await world();
     const delivery = await w.deliver();
     w.busySlots(true);
-    expect(await w.runQueued()).toEqual([{ type: 'deferred' }]);
-    expect(w.queue.queued).toEqual([{ deliveryId: delivery.id, attempt: 1, delayMs: 1_000 }]);
+    expect(await w.runQueued()).toEqual([{ type: 'deferred', retryInMs: 1_000 }]);
+    expect(w.queue.queued).toEqual([]);
+    expect(w.sender.sent).toEqual([]);
     expect(w.db.deliveries[0]).toMatchObject({ status: 'pending', attempts: 0 });
     w.busySlots(false);
-    expect(await w.runQueued()).toEqual([{ type: 'succeeded', statusCode: 204 }]);
+    const again = await w.send.execute({ deliveryId: delivery.id, attempt: 1 });
+    expect(again._unsafeUnwrap()).toEqual({ type: 'succeeded', statusCode: 204 });
   });
 
   it('sends nothing once the owner lost access to the task, and says why', async () => {

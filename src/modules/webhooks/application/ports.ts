@@ -49,7 +49,7 @@ export interface DeliveryQueue {
 
 /** At most N concurrent deliveries per webhook, across processes. */
 export interface EndpointSlots {
-  /** A release function when a slot was free, undefined when all N are taken. */
+  /** A release function when a slot was (or, while the adapter waits, became) free; else undefined. */
   acquire(webhookId: string): Promise<(() => Promise<void>) | undefined>;
 }
 

@@ -21,8 +21,11 @@ export type SendDeliveryOutput =
   | { type: 'retrying'; nextAttemptAt: Date }
   /** Given up: attempts used up, or nothing may be sent (reason in `last_error`). */
   | { type: 'failed'; error: string; disabledWebhook: boolean }
-  /** Every slot of the endpoint was busy: queued again shortly, no attempt counted. */
-  | { type: 'deferred' }
+  /**
+   * Every slot of the endpoint was busy: nothing sent, no attempt counted; the job is to run
+   * again after `retryInMs` (the queue's consumer reschedules the job it is running).
+   */
+  | { type: 'deferred'; retryInMs: number }
   /** Nothing to do: the delivery is gone, done, or already past this attempt. */
   | { type: 'stale' };
 
@@ -71,10 +74,7 @@ export class SendDelivery {
     const refusal = await this.refusal(webhook, delivery);
     if (refusal !== undefined) return ok(await this.giveUp(delivery, refusal));
     const release = await ports.slots.acquire(webhook.id);
-    if (!release) {
-      await ports.queue.enqueue(delivery.id, input.attempt, ports.settings.busyRetryMs);
-      return ok({ type: 'deferred' });
-    }
+    if (!release) return ok({ type: 'deferred', retryInMs: ports.settings.busyRetryMs });
     let outcome: SendOutcome;
     const at = ports.clock.now();
     try {

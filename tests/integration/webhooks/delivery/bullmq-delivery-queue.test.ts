@@ -184,6 +184,58 @@ describe('BullMqDeliveryQueue and BullMqDeliveryWorker', () => {
     expect(await deliveries.scheduled([deliveryId])).toEqual(new Set([deliveryId]));
   });
 
+  it('runs a deferred attempt again after the delay it asked for, as the same job, counting no failure', async () => {
+    const deliveryId = id();
+    const jobId = deliveryJobId(deliveryId, 1);
+    const runs: number[] = [];
+    startWorker(() => {
+      runs.push(Date.now());
+      return Promise.resolve(runs.length === 1 ? { retryInMs: 400 } : undefined);
+    });
+
+    await deliveries.enqueue(deliveryId, 1, 0);
+    await until(async () => runs.length === 1 && (await inspect.getJobState(jobId)) === 'delayed');
+    expect(await deliveries.scheduled([deliveryId])).toEqual(new Set([deliveryId]));
+    await deliveries.enqueue(deliveryId, 1, 0);
+    await until(async () => (await inspect.getJobState(jobId)) === 'completed');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(runs).toHaveLength(2);
+    expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(400);
+    const job = await inspect.getJob(jobId);
+    expect(job?.attemptsMade).toBe(1);
+  });
+
+  it('ignores enqueueing an attempt that is running or deferred', async () => {
+    const release = gate();
+    const deliveryId = id();
+    let runs = 0;
+    startWorker(async () => {
+      runs += 1;
+      if (runs === 1) {
+        await release.wait;
+        return { retryInMs: 300 };
+      }
+      return undefined;
+    });
+    await deliveries.enqueue(deliveryId, 1, 0);
+    await until(() => runs === 1);
+    await deliveries.enqueue(deliveryId, 1, 0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(runs).toBe(1);
+    release.open();
+    await until(
+      async () => (await inspect.getJobState(deliveryJobId(deliveryId, 1))) === 'delayed',
+    );
+    await deliveries.enqueue(deliveryId, 1, 0);
+    await until(
+      async () => (await inspect.getJobState(deliveryJobId(deliveryId, 1))) === 'completed',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(runs).toBe(2);
+  });
+
   it('ignores enqueueing an attempt that already completed', async () => {
     const deliveryId = id();
     let runs = 0;

@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OutgoingWebhook } from '../../../../src/modules/webhooks/adapters/delivery/delivery-contracts.ts';
+import type { OutgoingWebhook } from '../../../../src/modules/webhooks/application/ports.ts';
 import {
   HttpWebhookSender,
   MAX_RESPONSE_BYTES,

@@ -27,6 +27,24 @@ const slots = (redis: Redis, slotsPerWebhook = 4, leaseMs = 60_000) =>
   new RedisEndpointSlots(redis, { slotsPerWebhook, leaseMs, prefix });
 
 describe('RedisEndpointSlots', () => {
+  it('waits up to waitMs for a slot: takes one freed meanwhile, else gives up after waitMs', async () => {
+    const webhook = randomUUID();
+    const pool = new RedisEndpointSlots(one, { slotsPerWebhook: 1, prefix, waitMs: 300 });
+    const release = await pool.acquire(webhook);
+    expect(release).toBeTypeOf('function');
+
+    let started = Date.now();
+    expect(await pool.acquire(webhook)).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+
+    started = Date.now();
+    setTimeout(() => void release!(), 100);
+    const next = await pool.acquire(webhook);
+    expect(next).toBeTypeOf('function');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    expect(Date.now() - started).toBeLessThan(250);
+  });
+
   it('hands out N slots per webhook and refuses the N+1st', async () => {
     const webhook = randomUUID();
     const pool = slots(one, 4);

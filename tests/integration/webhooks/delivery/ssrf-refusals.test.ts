@@ -11,7 +11,7 @@ import {
   type MockInstance,
 } from 'vitest';
 import { refusedAddress } from '../../../../src/modules/webhooks/adapters/delivery/address-policy.ts';
-import type { OutgoingWebhook } from '../../../../src/modules/webhooks/adapters/delivery/delivery-contracts.ts';
+import type { OutgoingWebhook } from '../../../../src/modules/webhooks/application/ports.ts';
 import {
   HttpWebhookSender,
   type AddressResolver,

@@ -78,4 +78,15 @@ describe('docs/webhooks.md', () => {
     expect(waits).toEqual([[1, undefined], ...RETRY_DELAYS_MS.map((delay, i) => [i + 2, delay])]);
     expect(waits).toHaveLength(MAX_DELIVERY_ATTEMPTS);
   });
+
+  it('has the same waits in the README retry table', async () => {
+    const readme = await readFile(new URL('../../../../README.md', import.meta.url), 'utf8');
+    const unit: Record<string, number> = { s: 1_000, min: 60_000, h: 3_600_000 };
+    const row = /^ *\| waits +\|(.+)\|$/m.exec(readme)?.[1];
+    const waits = row?.split('|').map((cell) => {
+      const parsed = /^(\d+) (s|min|h)$/.exec(cell.trim());
+      return parsed ? Number(parsed[1]) * unit[parsed[2]!]! : undefined;
+    });
+    expect(waits).toEqual([undefined, ...RETRY_DELAYS_MS]);
+  });
 });

@@ -1,6 +1,6 @@
 import { Queue, type JobState, type JobsOptions, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { DeliveryQueue } from './delivery-contracts.ts';
+import type { DeliveryQueue } from '../../application/ports.ts';
 
 export const DELIVERY_QUEUE = 'webhook-deliveries';
 const DELIVER_JOB = 'deliver';

@@ -1,9 +1,17 @@
-import { Worker, type Job, type Telemetry } from 'bullmq';
+import { DelayedError, Worker, type Job, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../../../shared/infra/logger.ts';
 import { DELIVERY_QUEUE, type DeliveryJobData } from './bullmq-delivery-queue.ts';
 
-export type DeliveryHandler = (deliveryId: string, attempt: number) => Promise<void>;
+/** Run the same job again after `retryInMs`, counting nothing (e.g. every endpoint slot was busy). */
+export interface DeliveryDeferral {
+  retryInMs: number;
+}
+
+export type DeliveryHandler = (
+  deliveryId: string,
+  attempt: number,
+) => Promise<DeliveryDeferral | undefined | void>;
 
 export interface DeliveryWorkerHooks {
   /** A handler threw (BullMQ retries the same attempt with backoff). */
@@ -48,14 +56,18 @@ export class BullMqDeliveryWorker {
       telemetry,
     } = this.#options;
     this.#connection = connect();
-    this.#worker = new Worker<DeliveryJobData>(DELIVERY_QUEUE, (job) => this.#run(job), {
-      connection: this.#connection,
-      prefix,
-      concurrency,
-      lockDuration: lockMs,
-      stalledInterval: lockMs,
-      ...(telemetry ? { telemetry } : {}),
-    });
+    this.#worker = new Worker<DeliveryJobData>(
+      DELIVERY_QUEUE,
+      (job, token) => this.#run(job, token),
+      {
+        connection: this.#connection,
+        prefix,
+        concurrency,
+        lockDuration: lockMs,
+        stalledInterval: lockMs,
+        ...(telemetry ? { telemetry } : {}),
+      },
+    );
     this.#worker.on('failed', (job, error) => {
       hooks?.failed?.();
       logger.warn(
@@ -79,7 +91,15 @@ export class BullMqDeliveryWorker {
     await this.#connection?.quit().catch(() => this.#connection?.disconnect());
   }
 
-  #run(job: Job<DeliveryJobData>): Promise<void> {
-    return this.#options.handler(job.data.deliveryId, job.data.attempt);
+  /**
+   * A deferred job moves itself to the delayed set under its own id: enqueueing the same attempt
+   * again would be ignored while this job is active, and the reconciler would then be its only
+   * way back. BullMQ counts no handler attempt for a job moved to delayed.
+   */
+  async #run(job: Job<DeliveryJobData>, token: string | undefined): Promise<void> {
+    const deferral = await this.#options.handler(job.data.deliveryId, job.data.attempt);
+    if (!deferral) return;
+    await job.moveToDelayed(Date.now() + Math.max(0, deferral.retryInMs), token);
+    throw new DelayedError();
   }
 }

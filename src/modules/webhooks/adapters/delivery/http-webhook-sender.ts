@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import type { OutgoingWebhook, SendOutcome, WebhookSender } from './delivery-contracts.ts';
+import type { OutgoingWebhook, SendOutcome, WebhookSender } from '../../application/ports.ts';
 import { refusedAddress } from './address-policy.ts';
 import { signWebhook, webhookTimestamp } from './standard-webhooks-signer.ts';
 import { checkWebhookUrl } from './url-policy.ts';

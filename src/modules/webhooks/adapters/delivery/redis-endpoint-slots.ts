@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { EndpointSlots } from './delivery-contracts.ts';
+import type { EndpointSlots } from '../../application/ports.ts';
 
 export const DEFAULT_SLOTS_PER_WEBHOOK = 4;
 /** Longer than one attempt can last (the send deadline plus bookkeeping). */
@@ -32,6 +32,14 @@ export interface RedisEndpointSlotsOptions {
   leaseMs?: number;
   /** Key namespace, e.g. the queue prefix, so test runs and deployments do not share slots. */
   prefix?: string;
+  /**
+   * How long `acquire` keeps trying when every slot is taken (default 0: answer at once). A slot
+   * of a healthy receiver frees within milliseconds; waiting that long here is much cheaper than
+   * handing the attempt back to the queue, and takes the slot as soon as it frees.
+   */
+  waitMs?: number;
+  /** How often a waiting `acquire` tries again. */
+  pollMs?: number;
 }
 
 export class RedisEndpointSlots implements EndpointSlots {
@@ -39,6 +47,8 @@ export class RedisEndpointSlots implements EndpointSlots {
   readonly #limit: number;
   readonly #leaseMs: number;
   readonly #prefix: string;
+  readonly #waitMs: number;
+  readonly #pollMs: number;
 
   constructor(redis: Redis, options: RedisEndpointSlotsOptions = {}) {
     redis.defineCommand('webhookSlotAcquire', { numberOfKeys: 1, lua: ACQUIRE_SCRIPT });
@@ -46,6 +56,8 @@ export class RedisEndpointSlots implements EndpointSlots {
     this.#limit = options.slotsPerWebhook ?? DEFAULT_SLOTS_PER_WEBHOOK;
     this.#leaseMs = options.leaseMs ?? DEFAULT_SLOT_LEASE_MS;
     this.#prefix = options.prefix ?? 'webhooks';
+    this.#waitMs = options.waitMs ?? 0;
+    this.#pollMs = options.pollMs ?? 10;
     if (!Number.isInteger(this.#limit) || this.#limit < 1) {
       throw new RangeError(`slots per webhook must be a positive integer, got ${this.#limit}`);
     }
@@ -54,8 +66,11 @@ export class RedisEndpointSlots implements EndpointSlots {
   async acquire(webhookId: string): Promise<(() => Promise<void>) | undefined> {
     const key = `${this.#prefix}:webhook-slots:${webhookId}`;
     const holder = randomUUID();
-    const taken = await this.#redis.webhookSlotAcquire(key, this.#limit, this.#leaseMs, holder);
-    if (taken !== 1) return undefined;
+    const giveUpAt = Date.now() + this.#waitMs;
+    while ((await this.#redis.webhookSlotAcquire(key, this.#limit, this.#leaseMs, holder)) !== 1) {
+      if (Date.now() + this.#pollMs > giveUpAt) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, this.#pollMs));
+    }
     let released = false;
     return async () => {
       if (released) return;

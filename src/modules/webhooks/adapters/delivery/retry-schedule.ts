@@ -1,4 +1,4 @@
-import type { RetrySchedule } from './delivery-contracts.ts';
+import type { RetrySchedule } from '../../application/ports.ts';
 
 /** Attempts in all, the first included. */
 export const MAX_DELIVERY_ATTEMPTS = 8;

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { WebhookUrlPolicy } from './delivery-contracts.ts';
+import type { WebhookUrlPolicy } from '../../application/ports.ts';
 import { refusedAddress } from './address-policy.ts';
 
 export type UrlCheck =
