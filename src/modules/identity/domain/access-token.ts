@@ -2,10 +2,7 @@ import { err, ok, type Result } from 'neverthrow';
 import { NO_CONTROL_CHARACTERS } from '../../../shared/domain/text.ts';
 import type { IdentityErrorOf } from './identity.errors.ts';
 
-/**
- * What a personal access token may be granted. Scopes of resources other modules serve (projects,
- * webhooks) are listed here too, so tokens can carry them before those routes exist.
- */
+/** What a personal access token may be granted; `src/token-access.ts` maps operations to them. */
 export const ACCESS_TOKEN_SCOPES = [
   'tasks:read',
   'tasks:write',
