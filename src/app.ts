@@ -59,7 +59,7 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
     {
       name: 'Tasks',
       description:
-        'Tasks the caller can see: those of the projects they are a member of (their Inbox included), and those assigned to them in another user’s Inbox. Every task representation carries an `ETag` from `version`; PATCH takes `If-Match`, GET honours `If-None-Match`.',
+        'Tasks in the projects the caller is a member of (their Inbox and shared projects), and Inbox tasks assigned to them. Every task representation carries an `ETag` from `version`; PATCH takes `If-Match`, GET honours `If-None-Match`.',
     },
     {
       name: 'Projects',
@@ -67,7 +67,11 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
         'Shared lists of tasks. Roles: viewer < editor < admin < owner, each able to do what the ones below may. A non-member gets 404 for everything in a project; a member whose role is too low, 403 `forbidden`. Every user’s Inbox is personal (403 `personal_project`); an archived project is read-only (403 `project_archived`). Project representations carry an `ETag` from `version`.',
     },
     { name: 'Categories', description: 'Each user’s private labels for tasks.' },
-    { name: 'Comments', description: 'Remarks on a task by those who can see it.' },
+    {
+      name: 'Comments',
+      description:
+        'Remarks on a task by anyone who sees it: every member of its project, viewers included, and the assignee of an Inbox task.',
+    },
     { name: 'Attachments', description: 'Files on a task (≤ 10 MiB), typed by their bytes.' },
     {
       name: 'Invitations',

@@ -58,6 +58,7 @@ describe('operations endpoints', () => {
     const html = await page.text();
     const assets = [...html.matchAll(/(?:href|src)="([^"]+)"/g)].map((m) => m[1] ?? '');
     expect(assets.length).toBeGreaterThanOrEqual(2);
+    expect(html).toMatch(/validatorUrl:\s*'none'/);
     for (const asset of assets) {
       expect(asset.startsWith('/')).toBe(true);
       const res = await t.app.request(asset);

@@ -14,6 +14,8 @@ import {
   expectStatus,
   inHours,
   TasksClient,
+  verifiedUser,
+  type TaskJson,
   type TasksTestApp,
 } from '../../support/tasks/http-tasks.ts';
 
@@ -180,6 +182,46 @@ describe('DELETE /projects/{id}/members/{user_id}', () => {
       'project_archived',
     );
     expect(await roleIn(t, project.id, viewer.id)).toBe('viewer');
+  });
+});
+
+describe('assigning a task in a shared project', () => {
+  it('refuses anyone but a member (404 naming the rule), on create, assign and patch, changing nothing', async () => {
+    const { project, owner, editor, stranger } = await team(t);
+    const outsider = new TasksClient(t, await verifiedUser(t));
+    const invited = new TasksClient(t, await verifiedUser(t));
+    await expectStatus(
+      await owner.post(`/projects/${project.id}/invitations`, {
+        email: invited.user.email,
+        role: 'editor',
+      }),
+      201,
+    );
+    const task = await expectStatus<TaskJson>(
+      await owner.post('/tasks', { title: 'Shared work', project_id: project.id }),
+      201,
+    );
+    const before = await projectState(t, project.id);
+    for (const candidate of [outsider, invited, stranger]) {
+      const refusals = [
+        await owner.post('/tasks', {
+          title: 'Never created',
+          project_id: project.id,
+          assignee_id: candidate.id,
+        }),
+        await owner.put(`/tasks/${task.id}/assignee`, { assignee_id: candidate.id }),
+        await owner.patch(`/tasks/${task.id}`, { assignee_id: candidate.id, version: 1 }),
+      ];
+      for (const res of refusals) {
+        const problem = await expectProblem(res, 404, 'not_found');
+        expect(problem.detail).toBe(
+          'The assignee must be an active user with a verified email address and, in a shared project, one of its members.',
+        );
+      }
+    }
+    expect(await projectState(t, project.id)).toEqual(before);
+    const assigned = await owner.put(`/tasks/${task.id}/assignee`, { assignee_id: editor.id });
+    expect((await expectStatus<TaskJson>(assigned, 200)).assignee_id).toBe(editor.id);
   });
 });
 

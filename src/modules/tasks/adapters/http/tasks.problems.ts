@@ -32,6 +32,13 @@ const notFound = (what: string): ProblemInit => ({
   title: `${what} not found`,
 });
 
+/**
+ * Who can be assigned, said whole whichever part failed: the caller learns what to fix without
+ * learning whether the account exists, is unverified, or is merely outside the project.
+ */
+export const ASSIGNABLE =
+  'The assignee must be an active user with a verified email address and, in a shared project, one of its members.';
+
 /** Every tasks error, mapped once: a new error type without a row here does not compile. */
 const table: { [K in TaskError['type']]: Mapping<Extract<TaskError, { type: K }>> } = {
   TaskNotFound: () => notFound('Task'),
@@ -67,7 +74,7 @@ const table: { [K in TaskError['type']]: Mapping<Extract<TaskError, { type: K }>
     code: 'already_assigned',
     title: 'The task already has this category',
   }),
-  AssigneeNotFound: () => notFound('Assignee'),
+  AssigneeNotFound: () => ({ ...notFound('Assignee'), detail: ASSIGNABLE }),
   CommentNotFound: () => notFound('Comment'),
   AttachmentNotFound: () => notFound('Attachment'),
   FileTooLarge: (e) => ({

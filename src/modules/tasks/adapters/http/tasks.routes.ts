@@ -35,6 +35,7 @@ import {
   toTaskJson,
   UpdateTaskBody,
 } from './tasks.schemas.ts';
+import { ASSIGNABLE } from './tasks.problems.ts';
 
 const tags = ['Tasks'];
 const TASK_NOT_FOUND: [number, string] = [404, 'No such task, or not visible to the caller.'];
@@ -118,7 +119,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
           400,
           401,
           WRITE_REFUSED,
-          [404, 'Unknown project (or not a member), category or assignee.'],
+          [404, `Unknown project (or not a member), category or assignee. ${ASSIGNABLE}`],
           415,
           429,
         ),
@@ -244,7 +245,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
             'Too low a role in the task’s project, or in the target of a move (`forbidden`; the Inbox assignee tried to change more than the status), or the project is archived (`project_archived`).',
             ['forbidden', 'project_archived'],
           ],
-          [404, 'No such task (or category, or assignee, or target project).'],
+          [404, `No such task (or category, or assignee, or target project). ${ASSIGNABLE}`],
           [
             409,
             'The task changed since the body’s `version` (`version_conflict`, with `current_version`), or a move would keep an assignee who is not a member of the target (`assignee_not_member`).',
@@ -309,8 +310,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
       operationId: 'assignTask',
       tags,
       summary: 'Assign the task (editor or above)',
-      description:
-        'The assignee must be an active user with a verified email and, in a shared project, a member of it; they are notified.',
+      description: `${ASSIGNABLE} They are notified (\`task.assigned\`).`,
       request: { params: TaskIdParam, body: jsonBody(AssigneeBody) },
       responses: {
         200: jsonResponse('The task', TaskSchema, ETAG_HEADER),
@@ -318,7 +318,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
           400,
           401,
           WRITE_REFUSED,
-          [404, 'No such task, or no active, verified user with that id.'],
+          [404, `No such task, or no assignable user with that id. ${ASSIGNABLE}`],
           BUSY,
           415,
           429,
