@@ -14,7 +14,9 @@ import {
 
 /**
  * GET /tasks across projects: what a member of shared projects sees (`scope`, `project_id`), and
- * keyset paging through several projects at once. Shared projects, memberships and assignments
+ * keyset paging through several projects at once. The list shows what GET /tasks/{id} shows: the
+ * tasks of my live projects, and those assigned to me in another user's Inbox; an assignment in a
+ * shared project I am not a member of shows nothing. Shared projects, memberships and assignments
  * are written straight to the database (the list is what is under test, not how projects are
  * managed), except leaving, which goes through its route.
  */
@@ -104,12 +106,14 @@ const EVERYTHING_I_SEE = [
   'a mine',
   'alice inbox assigned to me',
   'b bob',
-  'c assigned to me',
   'inbox mine',
 ];
 
+/** Every task created here that the list must never show me. */
+const HIDDEN_FROM_ME = ['c assigned to me', 'c alice', 'alice inbox', 'a deleted'];
+
 describe('scope', () => {
-  it('all (the default): every task of my projects, and those assigned to me elsewhere, once each', async () => {
+  it("all (the default): every task of my projects, and those assigned to me in another's Inbox, once each", async () => {
     const list = await me.list();
     expect(titles(list)).toEqual(EVERYTHING_I_SEE);
     expect(list.total).toBe(EVERYTHING_I_SEE.length);
@@ -120,13 +124,26 @@ describe('scope', () => {
     expect(titles(await me.list('?scope=owned'))).toEqual(['a mine', 'inbox mine']);
   });
 
-  it('assigned: the tasks assigned to me, in my projects or not', async () => {
+  it("assigned: the tasks assigned to me in my projects and in another's Inbox", async () => {
     expect(titles(await me.list('?scope=assigned'))).toEqual([
       'a bob assigned to me',
       'alice inbox assigned to me',
-      'c assigned to me',
     ]);
   });
+
+  for (const scope of ['all', 'owned', 'assigned']) {
+    it(`${scope}: every task listed opens with GET /tasks/{id}, and none hidden is listed`, async () => {
+      const listed = (await me.list(`?scope=${scope}&limit=100`)).items;
+      expect(listed.length).toBeGreaterThan(0);
+      for (const task of listed) {
+        expect((await me.get(`/tasks/${task.id}`)).status, task.title).toBe(200);
+      }
+      for (const title of HIDDEN_FROM_ME) {
+        expect(listed.map((task) => task.id)).not.toContain(idOf(title));
+        await expectProblem(await me.get(`/tasks/${idOf(title)}`), 404);
+      }
+    });
+  }
 
   it("shows another member the same project's tasks, and not mine elsewhere", async () => {
     expect(titles(await bob.list(`?project_id=${projectA}`))).toEqual([
@@ -150,8 +167,22 @@ describe('project_id', () => {
     expect(titles(await me.list(`?project_id=${projectB}`))).toEqual(['b bob']);
   });
 
-  it('of a project I am not a member of: only its tasks assigned to me', async () => {
-    expect(titles(await me.list(`?project_id=${projectC}`))).toEqual(['c assigned to me']);
+  it('of a shared project I am not a member of: nothing, not even its tasks assigned to me', async () => {
+    for (const scope of ['all', 'owned', 'assigned']) {
+      const list = await me.list(`?project_id=${projectC}&scope=${scope}`);
+      expect(list.items).toEqual([]);
+      expect(list.total).toBe(0);
+    }
+  });
+
+  it("of another user's Inbox: only its tasks assigned to me", async () => {
+    const [{ id: inbox }] = (await sql('select id from projects where inbox_user_id = ?', [
+      alice.id,
+    ])) as [{ id: string }];
+    expect(titles(await me.list(`?project_id=${inbox}`))).toEqual(['alice inbox assigned to me']);
+    expect(titles(await me.list(`?project_id=${inbox}&scope=assigned`))).toEqual([
+      'alice inbox assigned to me',
+    ]);
   });
 
   it('of an unknown project: an empty list', async () => {
@@ -212,7 +243,7 @@ describe('keyset paging across projects', () => {
 });
 
 describe('leaving and deleting', () => {
-  it("drops a project's tasks once I leave it, except those still assigned to me", async () => {
+  it("drops a project's tasks once I leave it, a completed one still assigned to me too", async () => {
     const owner = new TasksClient(t, await verifiedUser(t));
     const project = await sharedProject('Left', owner, [bob]);
     await add(bob, 'left: made by bob', { projectId: project });
@@ -229,11 +260,20 @@ describe('leaving and deleting', () => {
       'left: made by bob',
       'left: open, assigned to bob',
     ]);
-    // Leaving unassigns the open tasks; a completed one stays assigned, so stays in the list.
+    // Leaving unassigns the open tasks; a completed one keeps its assignee, but in a shared
+    // project visibility is membership alone: neither the list nor GET /tasks/{id} shows it.
     expect((await bob.del(`/projects/${project}/members/${bob.id}`)).status).toBe(204);
-    expect(titles(await bob.list(`?project_id=${project}`))).toEqual([
-      'left: done, assigned to bob',
-    ]);
+    const [stillAssigned] = await sql('select assignee_id from tasks where id = ?', [done.id]);
+    expect(stillAssigned).toEqual({ assignee_id: bob.id });
+    for (const scope of ['all', 'owned', 'assigned']) {
+      const list = await bob.list(`?project_id=${project}&scope=${scope}`);
+      expect(list.items).toEqual([]);
+      expect(list.total).toBe(0);
+      expect(
+        (await bob.list(`?scope=${scope}&limit=100`)).items.map((task) => task.id),
+      ).not.toContain(done.id);
+    }
+    await expectProblem(await bob.get(`/tasks/${done.id}`), 404);
     expect(titles(await bob.list('?scope=owned'))).not.toContain('left: made by bob');
     expect((await bob.list()).items.map((task) => task.id)).not.toContain(
       idOf('left: made by bob'),

@@ -434,15 +434,35 @@ describe.each([
       'a assigned to me',
       'b by bob',
       'b no due',
-      'c assigned to me',
-      'e assigned to me',
       'alice inbox assigned to me',
     ];
 
-    it('sees every task of its live projects and every task assigned to it, each once', async () => {
+    it('sees every task of its live projects and those assigned to it in an Inbox, each once', async () => {
       const all = await world.tasks.list(query(me));
       expect(all.items.map((v) => v.task.title).sort()).toEqual([...visible].sort());
       expect(all.total).toBe(visible.length);
+    });
+
+    it('lists exactly the tasks findVisible shows, in every scope', async () => {
+      const shown = new Set<string>();
+      for (const [title, t] of made) {
+        if (await world.tasks.findVisible(t.id, me)) shown.add(title);
+      }
+      expect([...shown].sort()).toEqual([...visible].sort());
+      const owned = [...made].filter(([title, t]) => shown.has(title) && t.ownerId === me);
+      expect(await titles({ scope: 'owned' })).toEqual(owned.map(([title]) => title).sort());
+      const assigned = [...made].filter(([title, t]) => shown.has(title) && t.assigneeId === me);
+      expect(await titles({ scope: 'assigned' })).toEqual(assigned.map(([title]) => title).sort());
+    });
+
+    it('does not list a task assigned to it in a shared project it is not a member of', async () => {
+      // 'c assigned to me' (never a member) and 'e assigned to me' (left E): GET would 404 both.
+      for (const scope of ['all', 'owned', 'assigned'] as const) {
+        expect(await titles({ scope, q: 'c assigned' })).toEqual([]);
+        expect(await titles({ scope, q: 'e assigned' })).toEqual([]);
+      }
+      expect(await world.tasks.findVisible(made.get('c assigned to me')!.id, me)).toBeUndefined();
+      expect(await world.tasks.findVisible(made.get('e assigned to me')!.id, me)).toBeUndefined();
     });
 
     it('narrows by scope, project and the filters', async () => {
@@ -450,22 +470,23 @@ describe.each([
       expect(await titles({ scope: 'assigned' })).toEqual([
         'a assigned to me',
         'alice inbox assigned to me',
-        'c assigned to me',
-        'e assigned to me',
       ]);
       expect(await titles({ projectId: a })).toEqual(['a assigned to me', 'a by alice', 'a by me']);
-      expect(await titles({ projectId: c })).toEqual(['c assigned to me']);
+      expect(await titles({ projectId: c })).toEqual([]);
       expect(await titles({ projectId: d })).toEqual([]);
       expect(await titles({ projectId: a, scope: 'owned' })).toEqual(['a by me']);
-      expect(await titles({ projectId: c, scope: 'assigned' })).toEqual(['c assigned to me']);
+      expect(await titles({ projectId: c, scope: 'assigned' })).toEqual([]);
+      expect(await titles({ projectId: a, scope: 'assigned' })).toEqual(['a assigned to me']);
+      expect(await titles({ projectId: alice })).toEqual(['alice inbox assigned to me']);
+      expect(await titles({ projectId: alice, scope: 'assigned' })).toEqual([
+        'alice inbox assigned to me',
+      ]);
       expect(await titles({ status: 'in_progress' })).toEqual(['a by me']);
       expect(await titles({ priority: 'high' })).toEqual(['b by bob']);
       expect(await titles({ assigneeId: me, projectId: a })).toEqual(['a assigned to me']);
       expect(await titles({ q: 'ASSIGNED TO' })).toEqual([
         'a assigned to me',
         'alice inbox assigned to me',
-        'c assigned to me',
-        'e assigned to me',
       ]);
       const counted = await world.tasks.list(query(me, { projectId: a, limit: 1 }));
       expect(counted.total).toBe(3);
@@ -494,12 +515,17 @@ describe.each([
       },
     );
 
-    it("drops a project's tasks from the list of a member who leaves, except those assigned to them", async () => {
+    it('drops every task of a project from the list of a member who leaves, those assigned to them too', async () => {
       const [member, owner] = await world.users();
       const project = await shared('Left', owner);
       await world.join(project, member, 'editor');
       const mine = task(member, { projectId: project, title: 'made before leaving' });
-      const theirs = task(owner, { projectId: project, title: 'assigned', assigneeId: member });
+      const theirs = task(owner, {
+        projectId: project,
+        title: 'assigned',
+        assigneeId: member,
+        status: 'completed',
+      });
       await world.tasks.insert(mine);
       await world.tasks.insert(theirs);
       const listed = async () =>
@@ -508,8 +534,11 @@ describe.each([
           .sort();
       expect(await listed()).toEqual(['assigned', 'made before leaving']);
       await world.leave(project, member);
-      expect(await listed()).toEqual(['assigned']);
+      // In a shared project visibility is membership alone: a completed task keeps its assignee.
+      expect(await listed()).toEqual([]);
       expect((await world.tasks.list(query(member, { scope: 'owned' }))).total).toBe(0);
+      expect((await world.tasks.list(query(member, { scope: 'assigned' }))).total).toBe(0);
+      expect(await world.tasks.findVisible(theirs.id, member)).toBeUndefined();
     });
   });
 

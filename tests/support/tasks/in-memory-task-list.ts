@@ -35,7 +35,11 @@ export function queryTasks(
   };
 }
 
-/** Visible: in a live project, to its members and to its assignee. */
+/**
+ * Visible as GET /tasks/{id} decides it (task-access.ts): in a live project, to its members, and
+ * in an Inbox to the task's assignee as well. In a shared project an assignee who is not a member
+ * does not see the task.
+ */
 function matches(
   tables: Pick<TasksTables, 'projects' | 'members'>,
   task: TaskProps,
@@ -46,12 +50,13 @@ function matches(
   const live = project !== undefined && project.deletedAt === null;
   const member = tables.members.get(task.projectId)?.has(userId) ?? false;
   const assigned = task.assigneeId === userId;
-  const visible = live && (member || assigned);
+  const inboxAssignee = assigned && project !== undefined && project.inboxUserId !== null;
+  const visible = live && (member || inboxAssignee);
   const inScope =
     scope === 'owned'
       ? visible && task.ownerId === userId
       : scope === 'assigned'
-        ? live && assigned
+        ? visible && assigned
         : visible;
   const due = task.dueDate?.getTime();
   const q = query.q?.toLowerCase();

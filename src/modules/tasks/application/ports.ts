@@ -45,8 +45,9 @@ export type TaskWriteOutcome =
 
 export interface TaskListQuery {
   /**
-   * Whose view: the tasks of the live projects this user is a member of, and the tasks assigned
-   * to them in any live project, narrowed by `scope` (`owned`: of those, the ones they created).
+   * Whose view: the tasks `findVisible` shows them (those of the live projects they are a member
+   * of, and those assigned to them in another user's live Inbox), narrowed by `scope` (`owned`:
+   * of those, the ones they created; `assigned`: of those, the ones assigned to them).
    */
   userId: string;
   scope: TaskScope;

@@ -148,7 +148,7 @@ export function tasksRoutes({ useCases, requireAuth, clock }: TasksHttpOptions) 
       operationId: 'listTasks',
       tags,
       summary:
-        'Tasks the caller sees: of their projects, and assigned to them (soft-deleted ones excluded)',
+        "Tasks the caller sees: of their projects, and assigned to them in another user's Inbox (soft-deleted ones excluded)",
       description:
         'Offset paging with `page`/`limit`, or keyset paging with `cursor` (`next_cursor` of the previous page), which stays fast at any depth.',
       request: { query: ListTasksQuery },

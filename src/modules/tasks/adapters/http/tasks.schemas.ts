@@ -193,13 +193,13 @@ export const ListTasksQuery = z.object({
   due_to: inputTime('Due on or before.').optional(),
   project_id: z.uuid().optional().openapi({
     description:
-      "Only tasks of this project: all of them for a member, else only those assigned to the caller (an unknown project's list is empty).",
+      "Only tasks of this project: all of them for a member; in another user's Inbox, those assigned to the caller; else none (a shared project the caller is not a member of, or an unknown project, lists empty).",
   }),
   category_id: z.uuid().optional(),
   assignee_id: z.uuid().optional(),
   scope: z.enum(TASK_SCOPES).default('all').openapi({
     description:
-      '`all`: every task the caller sees (the tasks of the live projects they are a member of, and the tasks assigned to them); `owned`: of those, the ones they created; `assigned`: those assigned to them. Soft-deleted tasks and tasks of deleted projects are never listed.',
+      "`all`: every task the caller sees, exactly those GET /tasks/{task_id} answers (the tasks of the live projects they are a member of, and the tasks assigned to them in another user's Inbox; an assignment in a shared project they are not a member of shows nothing); `owned`: of those, the ones they created; `assigned`: of those, the ones assigned to them. Soft-deleted tasks and tasks of deleted projects are never listed.",
   }),
   q: z
     .string()

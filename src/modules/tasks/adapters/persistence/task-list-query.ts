@@ -101,9 +101,12 @@ function filters(eb: TaskWhere, query: TaskListQuery, v: ListValues) {
 }
 
 /**
- * Tasks assigned to the user outside every project they belong to (a member's tasks come from
- * the project side, so the two sides are disjoint), in a live project; for `assigned`, every task
- * assigned to them in a live project.
+ * The tasks assigned to the user that the project side does not list, by the rule of
+ * task-access.ts: an assignee sees a task without being a member only in another user's (live)
+ * Inbox; in a shared project visibility is membership alone, so a removed assignee's task is not
+ * listed (GET /tasks/{id} would answer 404). A member's tasks come from the project side, so the
+ * two sides are disjoint. For `assigned`, the one side: every task assigned to the user that they
+ * can see, in a live project they belong to or in another user's Inbox.
  */
 function assignedClauses(eb: TaskWhere, query: TaskListQuery, v: ListValues) {
   const clauses = [
@@ -113,7 +116,21 @@ function assignedClauses(eb: TaskWhere, query: TaskListQuery, v: ListValues) {
         .selectFrom('projects as p')
         .select(eb.lit(1).as('one'))
         .whereRef('p.id', '=', 't.project_id')
-        .where('p.deleted_at', 'is', null),
+        .where('p.deleted_at', 'is', null)
+        .where((p) => {
+          const inbox = p('p.inbox_user_id', 'is not', null);
+          if (query.scope !== 'assigned') return inbox;
+          return p.or([
+            inbox,
+            p.exists(
+              p
+                .selectFrom('project_members as m')
+                .select(p.lit(1).as('one'))
+                .whereRef('m.project_id', '=', 'p.id')
+                .where('m.user_id', '=', v.userId),
+            ),
+          ]);
+        }),
     ),
   ];
   if (query.scope !== 'assigned') {
@@ -161,10 +178,10 @@ function myProjects(db: Kysely<TasksDb>, v: ListValues) {
 /**
  * One page of tasks, in order, with every column of a task read. The page's ids come first, from
  * two sides: each project the user is a member of (a lateral scan per project of its own index in
- * sort order; for `owned`, the owner's index instead) and the tasks assigned to them elsewhere
- * (the assignee's index). Each scan reads at most `offset + limit + 1` rows (after the keyset
- * position, if any) and the scans are merged, so with a cursor the cost does not grow with the
- * depth of the page, nor with the size of the projects. Limits and offsets are literals, as the
+ * sort order; for `owned`, the owner's index instead) and the tasks assigned to them in other
+ * users' Inboxes (the assignee's index). Each scan reads at most `offset + limit + 1` rows (after
+ * the keyset position, if any) and the scans are merged, so with a cursor the cost does not grow
+ * with the depth of the page, nor with the size of the projects. Limits and offsets are literals, as the
  * index range they bound is planned with them.
  */
 export function pageQuery(
@@ -259,8 +276,8 @@ export function pageQuery(
 
 /**
  * Every match, for `total`: a count per project the user is a member of (each its own index
- * range, as the page reads them), added, plus the tasks assigned to them elsewhere. The sides are
- * disjoint; an `OR` of them would make the planner combine bitmaps over every row of the user.
+ * range, as the page reads them), added, plus the tasks assigned to them in other users' Inboxes.
+ * The sides are disjoint; an `OR` of them would make the planner combine bitmaps over every row of the user.
  */
 export function countQuery(
   db: Kysely<TasksDb>,
