@@ -1,12 +1,7 @@
 import { RequestContext } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { patchTask, relayAll, sql } from '../../support/notifications/notifications-kit.ts';
-import {
-  addMember,
-  createProject,
-  taskInProject,
-  team,
-} from '../../support/tasks/http-projects.ts';
+import { createProject, taskInProject, team } from '../../support/tasks/http-projects.ts';
 import {
   expectProblem,
   expectStatus,
