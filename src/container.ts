@@ -322,7 +322,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     queue: webhookTransport.queue,
     slots: webhookTransport.slots,
     retrySchedule: webhookTransport.retrySchedule,
-    audience: new TasksEventAudience(tasks.useCases.getTask),
+    audience: new TasksEventAudience(em, tasks.useCases.whoCanSeeTask),
     alerts: new NotificationsOwnerAlerts(notifications.useCases.storeAlert),
     settings: { allowPrivate: config.webhooks.allowPrivate, busyRetryMs: WEBHOOK_BUSY_RETRY_MS },
     ids,

@@ -5,6 +5,8 @@ import {
   MAX_WEBHOOKS_PER_USER,
 } from '../../../src/modules/webhooks/domain/webhook.ts';
 import { register } from '../../support/identity/http-client.ts';
+import { patchTask } from '../../support/notifications/notifications-kit.ts';
+import { sql, taskInProject, team } from '../../support/tasks/http-projects.ts';
 import {
   expectProblem,
   expectStatus,
@@ -322,7 +324,7 @@ describe('task events', () => {
         data: {
           type: 'task.assigned',
           task_id: task.id,
-          project_id: null,
+          project_id: task.project_id,
           actor_id: owner.id,
           data: { title: task.title, assignee_id: assignee.id, previous_assignee_id: null },
         },
@@ -333,6 +335,89 @@ describe('task events', () => {
     } finally {
       await ownerHooks.close();
       await assigneeHooks.close();
+    }
+  });
+});
+
+/** Waits until the worker's relay has handled every event of the task. */
+async function relayed(taskId: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const waiting = await sql(
+      t,
+      'select id from outbox_events where task_id = ? and processed_at is null',
+      [taskId],
+    );
+    if (waiting.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`events of ${taskId} never relayed`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('shared projects', () => {
+  it('refuses project_id of a project the caller is not a member of (404)', async () => {
+    const { project, stranger } = await team(t);
+    await expectProblem(
+      await stranger.post('/webhooks', {
+        url: receiver.url,
+        events: ['*'],
+        project_id: project.id,
+      }),
+      404,
+      'not_found',
+    );
+  });
+
+  it('a member’s project-scoped webhook gets other members’ actions, then its removal, then nothing', async () => {
+    const hooks = await LocalReceiver.start();
+    try {
+      const { project, owner, editor, viewer } = await team(t);
+      const created = await expectStatus<WebhookJson>(
+        await viewer.post('/webhooks', {
+          url: hooks.url,
+          events: ['task.status_changed', 'project.member_removed'],
+          project_id: project.id,
+        }),
+        201,
+      );
+      expect(created.project_id).toBe(project.id);
+      const task = await taskInProject(owner, project.id);
+      await patchTask(t, editor.user, task.id, { status: 'in_progress' });
+      const [changed] = await hooks.waitFor(1);
+      expect(changed!.json).toMatchObject({
+        type: 'task.status_changed',
+        data: { task_id: task.id, project_id: project.id, actor_id: editor.id },
+      });
+
+      await expectStatus(await owner.del(`/projects/${project.id}/members/${viewer.id}`), 204);
+      const [, removed] = await hooks.waitFor(2);
+      expect(removed!.json).toMatchObject({
+        type: 'project.member_removed',
+        data: {
+          task_id: null,
+          project_id: project.id,
+          actor_id: owner.id,
+          data: { project_id: project.id, project_name: project.name, user_id: viewer.id },
+        },
+      });
+
+      await patchTask(t, editor.user, task.id, { status: 'completed' });
+      await relayed(task.id);
+      const ping = await expectStatus<DeliveryJson>(
+        await viewer.post(`/webhooks/${created.id}/ping`),
+        202,
+      );
+      // The later status change was relayed before the ping: the ping is all that arrives.
+      const [, , last] = await hooks.waitFor(3);
+      expect(last!.headers['webhook-id']).toBe(ping.id);
+      const { items } = await deliveriesOf(viewer, created.id);
+      expect(items.map((d) => d.type)).toEqual([
+        'webhook.ping',
+        'project.member_removed',
+        'task.status_changed',
+      ]);
+    } finally {
+      await hooks.close();
     }
   });
 });

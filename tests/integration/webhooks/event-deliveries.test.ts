@@ -70,7 +70,7 @@ describe('deliveries written by the outbox relay', () => {
         data: {
           id: rows[0]!.event_id,
           task_id: task.id,
-          project_id: null,
+          project_id: task.project_id,
           actor_id: owner.userId,
           data: { from: 'pending', to: 'in_progress' },
         },

@@ -72,6 +72,7 @@ function aWebhook(userId: string, overrides: Partial<Webhook> = {}): Webhook {
     userId,
     url: 'https://hooks.example.com/in',
     events: ['task.assigned'],
+    projectId: null,
     active: true,
     disabledReason: null,
     secret: 'whsec_c2VjcmV0',

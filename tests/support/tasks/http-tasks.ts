@@ -91,6 +91,7 @@ export interface CategoryJson {
 
 export interface TaskJson {
   id: string;
+  project_id: string;
   owner_id: string;
   assignee_id: string | null;
   title: string;

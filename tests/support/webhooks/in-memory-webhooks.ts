@@ -231,10 +231,13 @@ export function inMemoryWebhooksPorts(start = new Date('2026-12-06T10:00:00Z')) 
     // 1 min, 10 min, then give up: three attempts.
     retrySchedule: (attempt) => [60_000, 600_000][attempt - 2],
     audience: {
-      entitled: (event) => [
+      whoMaySee: async (event) => [
         ...new Set([...(event.actorId ? [event.actorId] : []), ...event.recipients]),
       ],
-      stillEntitled: async (userId, taskId) => entitledNow.has(`${userId}/${taskId}`),
+      // Granted per task, or per project for the events of no task.
+      stillEntitled: async (userId, event) =>
+        entitledNow.has(`${userId}/${event.taskId ?? event.projectId}`),
+      isMember: async (projectId, userId) => entitledNow.has(`${userId}/${projectId}`),
     },
     alerts: {
       webhookDisabled: async (input) => {

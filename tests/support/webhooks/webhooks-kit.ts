@@ -50,6 +50,7 @@ export interface WebhookJson {
   id: string;
   url: string;
   events: string[];
+  project_id: string | null;
   active: boolean;
   disabled_reason: string | null;
   created_at: string;

@@ -10,6 +10,7 @@ const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 
 const aTask = (overrides: Partial<TaskSnapshot> = {}): TaskSnapshot => ({
   id: 'task-1',
+  projectId: 'project-1',
   ownerId: 'owner',
   assigneeId: 'assignee',
   title: 'Report',
@@ -65,6 +66,7 @@ describe('FireReminder', () => {
         id: expect.any(String) as string,
         type: 'task.due_soon',
         taskId: 'task-1',
+        projectId: 'project-1',
         actorId: null,
         data: { title: 'Report', reminder_at: at(0).toISOString(), due_date: at(60).toISOString() },
         occurredAt: NOW,

@@ -16,6 +16,7 @@ function aWebhook(overrides: Partial<Webhook> = {}): Webhook {
     userId: OWNER,
     url: 'https://hooks.example.com/in',
     events: ['*'],
+    projectId: null,
     active: true,
     disabledReason: null,
     secret: 'whsec_current',
@@ -35,6 +36,7 @@ function anEvent(overrides: Partial<WebhookEvent> = {}): WebhookEvent {
     id: `00000000-0000-7000-8000-0000000e${events.toString(16).padStart(4, '0')}`,
     type: 'task.status_changed',
     taskId: TASK,
+    projectId: null,
     actorId: OWNER,
     data: { title: 'Write the report', from: 'pending', to: 'completed' },
     occurredAt: new Date('2026-12-06T09:30:00Z'),
@@ -275,5 +277,23 @@ describe('RecordEventDeliveries', () => {
       timestamp: '2026-12-06T09:30:00.000Z',
       data: { type: 'task.assigned', task_id: TASK, project_id: null, actor_id: OWNER },
     });
+  });
+  it('records for a project-scoped webhook only the events of its project', async () => {
+    const w = inMemoryWebhooksPorts();
+    const project = '00000000-0000-7000-8000-00000000d001';
+    const other = '00000000-0000-7000-8000-00000000d002';
+    w.db.webhooks.push(
+      aWebhook({ id: '00000000-0000-7000-8000-00000000c001', projectId: project }),
+      aWebhook({ id: '00000000-0000-7000-8000-00000000c002' }),
+    );
+    const record = new RecordEventDeliveries(w.ports);
+    const inProject = anEvent({ projectId: project });
+    const inOther = anEvent({ projectId: other });
+    await w.db.run(async () => (await record.execute([inProject, inOther]))._unsafeUnwrap());
+    const delivered = (webhookId: string) =>
+      w.db.deliveries.filter((d) => d.webhookId === webhookId).map((d) => d.eventId);
+    expect(delivered('00000000-0000-7000-8000-00000000c001')).toEqual([inProject.id]);
+    expect(delivered('00000000-0000-7000-8000-00000000c002')).toEqual([inProject.id, inOther.id]);
+    expect(w.db.deliveries[0]!.payload.data.project_id).toBe(project);
   });
 });

@@ -17,6 +17,7 @@ const aWebhook = (overrides: Partial<Webhook> = {}): Webhook => ({
   userId: 'u-1',
   url: 'https://hooks.example.com/in',
   events: ['task.assigned'],
+  projectId: null,
   active: true,
   disabledReason: null,
   secret: 'whsec_one',

@@ -88,6 +88,7 @@ export class FireReminder {
                 id: ids.next(),
                 type: 'task.due_soon',
                 taskId,
+                projectId: task.projectId,
                 actorId: null,
                 data,
                 occurredAt: now,

@@ -92,6 +92,7 @@ export interface ReminderJobs {
 /** A task as the tasks module shows it to one of its users. */
 export interface TaskSnapshot {
   id: string;
+  projectId: string;
   ownerId: string;
   assigneeId: string | null;
   title: string;
@@ -162,6 +163,8 @@ export interface SubscribedEvent {
   id: string;
   type: NotificationType;
   taskId: string | null;
+  /** The project it happened in (a task event's: the task's project then). */
+  projectId: string | null;
   /** Who caused it; null for a reminder. */
   actorId: string | null;
   /** The notification's details, as the inbox shows them. */

@@ -12,6 +12,8 @@ export interface CreateWebhookInput {
   actor: { userId: string };
   url: string;
   events: WebhookSubscription[];
+  /** A live project the actor is a member of, or null for every project they can see. */
+  projectId: string | null;
   active: boolean;
 }
 
@@ -21,11 +23,13 @@ export interface CreateWebhookOutput {
   secret: string;
 }
 
-export type CreateWebhookError = WebhookErrorOf<'ValidationFailed' | 'WebhookLimitReached'>;
+export type CreateWebhookError = WebhookErrorOf<
+  'ValidationFailed' | 'WebhookLimitReached' | 'ProjectNotFound'
+>;
 
 type Ports = Pick<
   WebhooksPorts,
-  'webhooks' | 'secrets' | 'urlPolicy' | 'settings' | 'ids' | 'clock' | 'transactions'
+  'webhooks' | 'secrets' | 'urlPolicy' | 'audience' | 'settings' | 'ids' | 'clock' | 'transactions'
 >;
 
 export class CreateWebhook {
@@ -45,12 +49,17 @@ export class CreateWebhook {
     const { ports } = this;
     const errors = await subscriptionErrors(ports, { url: input.url, events: input.events });
     if (errors.length > 0) return err(validationFailed(errors));
+    const { projectId } = input;
+    if (projectId !== null && !(await ports.audience.isMember(projectId, input.actor.userId))) {
+      return err({ type: 'ProjectNotFound', projectId });
+    }
     const now = ports.clock.now();
     const webhook: Webhook = {
       id: ports.ids.next(),
       userId: input.actor.userId,
       url: input.url,
       events: input.events,
+      projectId,
       active: input.active,
       disabledReason: null,
       secret: ports.secrets.generate(),

@@ -46,6 +46,7 @@ export class PingWebhook {
             id: eventId,
             type: PING_TYPE,
             taskId: null,
+            projectId: webhook.projectId,
             actorId: input.actor.userId,
             data: { webhook_id: webhook.id },
             occurredAt: now,

@@ -134,6 +134,8 @@ export interface WebhookEvent {
   id: string;
   type: WebhookEventType;
   taskId: string | null;
+  /** The project the event happened in (a task event's: the task's project then). */
+  projectId: string | null;
   actorId: string | null;
   /** The notification's details (`title`, ...), as the inbox shows them. */
   data: Readonly<Record<string, unknown>>;
@@ -142,12 +144,26 @@ export interface WebhookEvent {
   recipients: readonly string[];
 }
 
-/** Who may see an event: the same rules as notifications, reached through the tasks module. */
+/** What a delivery reports, as the audience re-checks it before each attempt. */
+export interface ReportedEvent {
+  type: WebhookEventType;
+  taskId: string | null;
+  projectId: string | null;
+  actorId: string | null;
+  data: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Who may see an event, by the tasks module's rules, asked when the relay hands the event over
+ * and again before each attempt: a user removed from a project stops hearing of it at once.
+ */
 export interface EventAudience {
-  /** Users entitled to see the event when it happened (its actor included). */
-  entitled(event: WebhookEvent): readonly string[];
-  /** Whether `userId` may still see what the delivery reports (checked before each attempt). */
-  stillEntitled(userId: string, taskId: string): Promise<boolean>;
+  /** The users who may see the event now (its actor included). */
+  whoMaySee(event: WebhookEvent): Promise<string[]>;
+  /** Whether `userId` may still see what a delivery reports. */
+  stillEntitled(userId: string, event: ReportedEvent): Promise<boolean>;
+  /** Whether `userId` is a member of the live project `projectId`. */
+  isMember(projectId: string, userId: string): Promise<boolean>;
 }
 
 /** Tells a webhook's owner about it through the notifications module. */

@@ -1,6 +1,6 @@
 import { ResultAsync } from 'neverthrow';
 import type { Delivery } from '../domain/delivery.ts';
-import type { WebhookEventType } from '../domain/webhook.ts';
+import { coversProject, type WebhookEventType } from '../domain/webhook.ts';
 import type { WebhookEvent, WebhooksPorts } from './ports.ts';
 import { enqueueNext } from './support/enqueue.ts';
 import { payloadOf } from './support/payload.ts';
@@ -12,8 +12,9 @@ type Ports = Pick<
 
 /**
  * Called by the notifications module inside the transaction that marks the events handled: writes
- * one delivery per event and active webhook that wants it, among the webhooks of the users
- * entitled to see the event then. Unlike notifications, the webhook owner's own actions are
+ * one delivery per event and active webhook that wants it (its types, its project if scoped to
+ * one), among the webhooks of the users who may see the event now, as the relay hands it over:
+ * someone removed from the project meanwhile gets nothing. Unlike notifications, the webhook owner's own actions are
  * delivered too: automations act on everything that happens to their tasks. A repeated event
  * writes nothing new (unique per webhook and event). Resolves what to run after the commit:
  * queueing the first attempts.
@@ -34,13 +35,17 @@ export class RecordEventDeliveries {
     const deliveries: Delivery[] = [];
     const now = ports.clock.now();
     for (const [type, ofType] of byType(events)) {
-      const entitled = new Map(ofType.map((event) => [event, ports.audience.entitled(event)]));
+      const entitled = new Map<WebhookEvent, string[]>();
+      for (const event of ofType) entitled.set(event, await ports.audience.whoMaySee(event));
       const users = [...new Set([...entitled.values()].flat())];
       if (users.length === 0) continue;
       const webhooks = await ports.webhooks.subscribedTo(users, type);
       for (const event of ofType) {
         const audience = entitled.get(event) ?? [];
-        for (const webhook of webhooks.filter((hook) => audience.includes(hook.userId))) {
+        const wanting = webhooks.filter(
+          (hook) => audience.includes(hook.userId) && coversProject(hook, event.projectId),
+        );
+        for (const webhook of wanting) {
           deliveries.push({
             id: ports.ids.next(),
             webhookId: webhook.id,

@@ -100,12 +100,19 @@ export class SendDelivery {
         ? 'webhook is inactive'
         : `webhook is disabled: ${webhook.disabledReason}`;
     }
-    const taskId = delivery.payload.data.task_id;
-    if (delivery.type !== PING_TYPE && taskId !== null) {
-      const entitled = await this.ports.audience.stillEntitled(webhook.userId, taskId);
-      if (!entitled) return 'the webhook owner can no longer see this task';
-    }
-    return undefined;
+    if (delivery.type === PING_TYPE) return undefined;
+    const reported = delivery.payload.data;
+    const entitled = await this.ports.audience.stillEntitled(webhook.userId, {
+      type: delivery.type,
+      taskId: reported.task_id,
+      projectId: reported.project_id,
+      actorId: reported.actor_id,
+      data: reported.data,
+    });
+    if (entitled) return undefined;
+    return reported.task_id === null
+      ? 'the webhook owner is no longer a member of this project'
+      : 'the webhook owner can no longer see this task';
   }
 
   private async giveUp(delivery: Delivery, error: string): Promise<SendDeliveryOutput> {

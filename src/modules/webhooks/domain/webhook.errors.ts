@@ -11,7 +11,9 @@ export type WebhookError =
   | { type: 'WebhookNotFound'; webhookId: string }
   | { type: 'DeliveryNotFound'; deliveryId: string }
   | { type: 'ValidationFailed'; errors: FieldError[] }
-  | { type: 'WebhookLimitReached'; max: number };
+  | { type: 'WebhookLimitReached'; max: number }
+  /** A `project_id` that is unknown, deleted, or a project the caller is not a member of. */
+  | { type: 'ProjectNotFound'; projectId: string };
 
 export type WebhookErrorOf<T extends WebhookError['type']> = Extract<WebhookError, { type: T }>;
 

@@ -10,6 +10,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'task.status_changed',
   'task.commented',
   'task.due_soon',
+  'project.invited',
+  'project.member_added',
+  'project.member_removed',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -38,6 +41,11 @@ export interface Webhook {
   userId: string;
   url: string;
   events: WebhookSubscription[];
+  /**
+   * Only this project's events when set (a live project the owner was a member of at creation;
+   * fixed for the webhook's life). Null: the events of every project the owner can see.
+   */
+  projectId: string | null;
   active: boolean;
   /** Why the service switched it off; null when active or switched off by its owner. */
   disabledReason: string | null;
@@ -55,6 +63,14 @@ export interface Webhook {
 export function subscribes(webhook: Pick<Webhook, 'events'>, type: DeliveryType): boolean {
   if (type === PING_TYPE) return true;
   return webhook.events.some((event) => event === ALL_EVENTS || event === type);
+}
+
+/** Whether the webhook's project scope lets through an event of project `projectId`. */
+export function coversProject(
+  webhook: Pick<Webhook, 'projectId'>,
+  projectId: string | null,
+): boolean {
+  return webhook.projectId === null || webhook.projectId === projectId;
 }
 
 /** The secrets a delivery is signed with now: the current one, then a rotated one still valid. */

@@ -102,6 +102,7 @@ export function subscribedEventsIn(events: readonly OutboxEvent[]): SubscribedEv
         ...typed,
         id: event.id,
         taskId: event.taskId,
+        projectId: event.projectId,
         actorId: event.actorId,
         occurredAt: event.occurredAt,
         recipients: event.recipients,

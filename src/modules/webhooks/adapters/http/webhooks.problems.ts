@@ -7,6 +7,7 @@ type Mapping<E> = (error: E) => ProblemInit;
 const table: { [K in WebhookError['type']]: Mapping<Extract<WebhookError, { type: K }>> } = {
   WebhookNotFound: () => ({ status: 404, code: 'not_found', title: 'Webhook not found' }),
   DeliveryNotFound: () => ({ status: 404, code: 'not_found', title: 'Delivery not found' }),
+  ProjectNotFound: () => ({ status: 404, code: 'not_found', title: 'Project not found' }),
   ValidationFailed: (e) => validationProblem(e.errors),
   WebhookLimitReached: (e) => ({
     status: 409,

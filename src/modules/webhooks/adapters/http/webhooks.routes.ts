@@ -79,6 +79,7 @@ export function webhooksRoutes({ useCases, requireAuth, urlRules }: WebhooksHttp
         ...errorResponses(
           400,
           401,
+          [404, 'No such project among the live projects the caller is a member of.'],
           [
             409,
             `You have ${MAX_WEBHOOKS_PER_USER} webhooks already (\`webhook_limit_reached\`).`,
@@ -96,6 +97,7 @@ export function webhooksRoutes({ useCases, requireAuth, urlRules }: WebhooksHttp
           actor: actorOf(c),
           url: body.url,
           events: body.events,
+          projectId: body.project_id ?? null,
           active: body.active,
         }),
       );

@@ -46,11 +46,21 @@ const eventsField = () =>
       example: ['task.assigned', 'task.status_changed'],
     });
 
+const PROJECT_SCOPE =
+  'Only this project’s events when set; null: the events of every project the owner can see. ' +
+  'Fixed at creation (PATCH cannot change it; create another webhook for another scope). ' +
+  'Whatever the scope, an event is delivered only while the owner may see it: a task event ' +
+  'while the owner can see the task, a membership event while the owner is a member of the ' +
+  'project or the one who joined or left, `project.invited` to the invitee and the inviter. ' +
+  'This is checked when the event is relayed and again before each attempt, so someone removed ' +
+  'from a project stops receiving its events at once.';
+
 export const WebhookSchema = z
   .object({
     id: id(),
     url: z.string().openapi({ example: 'https://hooks.example.com/tasks' }),
     events: z.array(Subscription),
+    project_id: id().nullable().openapi({ description: PROJECT_SCOPE }),
     active: z.boolean(),
     disabled_reason: z
       .string()
@@ -91,9 +101,17 @@ export const WebhookListSchema = z.object({ items: z.array(WebhookSchema) }).ope
 export const CreateWebhookBody = z.object({
   url: urlField(),
   events: eventsField(),
+  project_id: id()
+    .optional()
+    .openapi({
+      description:
+        'Scope the webhook to this project: a live project the caller is a member of (else 404). ' +
+        PROJECT_SCOPE,
+    }),
   active: z.boolean().default(true),
 });
 
+/** The project scope is not here: it is fixed at creation. */
 export const UpdateWebhookBody = z.object({
   url: urlField().optional(),
   events: eventsField().optional(),
@@ -160,6 +178,7 @@ export function toWebhookJson(webhook: Webhook): WebhookJson {
     id: webhook.id,
     url: webhook.url,
     events: webhook.events,
+    project_id: webhook.projectId,
     active: webhook.active,
     disabled_reason: webhook.disabledReason,
     created_at: webhook.createdAt.toISOString(),

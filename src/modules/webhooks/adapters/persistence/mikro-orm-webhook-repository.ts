@@ -148,6 +148,7 @@ function toRow(webhook: Webhook) {
     user_id: webhook.userId,
     url: webhook.url,
     events: [...webhook.events],
+    project_id: webhook.projectId,
     active: webhook.active,
     disabled_reason: webhook.disabledReason,
     secret: webhook.secret,
@@ -166,6 +167,7 @@ function toWebhook(row: WebhookRow): Webhook {
     url: row.url,
     // Written only through the API's checked list.
     events: row.events as WebhookSubscription[],
+    projectId: row.project_id,
     active: row.active,
     disabledReason: row.disabled_reason,
     secret: row.secret,

@@ -8,7 +8,8 @@ const inList = (column: string, values: readonly string[]) =>
 
 /**
  * Webhooks and their deliveries, as the migration creates them. `user_id` references identity's
- * `users` (kept by the migration, see `schema-differences.ts`). The secrets are stored as they
+ * `users` and `project_id` the tasks module's `projects` (both kept by the migration, see
+ * `schema-differences.ts`). The secrets are stored as they
  * are: an HMAC key must be known to sign, so unlike passwords they cannot be hashed.
  */
 export const WebhookRecord = defineEntity({
@@ -19,6 +20,7 @@ export const WebhookRecord = defineEntity({
     userId: p.uuid(),
     url: p.text(),
     events: p.array().columnType('text[]'),
+    projectId: p.uuid().nullable(),
     active: p.boolean(),
     disabledReason: p.text().nullable(),
     secret: p.text(),

@@ -6,6 +6,7 @@ export function payloadOf(event: {
   id: string;
   type: DeliveryType;
   taskId: string | null;
+  projectId: string | null;
   actorId: string | null;
   data: Readonly<Record<string, unknown>>;
   occurredAt: Date;
@@ -18,8 +19,7 @@ export function payloadOf(event: {
       id: event.id,
       type: event.type,
       task_id: event.taskId,
-      // Tasks belong to no project yet.
-      project_id: null,
+      project_id: event.projectId,
       actor_id: event.actorId,
       data: event.data,
       created_at: at,
