@@ -9,7 +9,11 @@ import { createHttpApp } from './shared/http/create-app.ts';
 import { idempotency } from './shared/http/idempotency.ts';
 import { declareIdempotency } from './shared/http/idempotency-openapi.ts';
 import { declareMiddleware } from './shared/http/openapi.ts';
-import { IDEMPOTENT_OPERATIONS, NOT_IDEMPOTENT } from './idempotent-operations.ts';
+import {
+  IDEMPOTENT_OPERATIONS,
+  NOT_IDEMPOTENT,
+  REFUSES_IDEMPOTENCY_KEY,
+} from './idempotent-operations.ts';
 import { operationsRoutes } from './shared/http/operations.routes.ts';
 import { enforceRateLimit, rateLimit } from './shared/http/rate-limit.ts';
 import { MAX_JSON_DEPTH } from './shared/http/reject-unstorable-text.ts';
@@ -127,6 +131,7 @@ export function buildApp(container: Container): OpenAPIHono<AppEnv> {
   const idempotent = idempotency({
     store: container.idempotency,
     operations: IDEMPOTENT_OPERATIONS,
+    refused: REFUSES_IDEMPOTENCY_KEY,
     onOutcome: (outcome) => container.metrics.idempotencyOutcomes.inc({ outcome }),
   });
   // The per-user count starts as soon as the token checks out, alongside the session lookup:
@@ -230,6 +235,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>) {
     declareTokenAccess(app.getOpenAPI31Document(OPENAPI_INFO), TOKEN_ACCESS),
     IDEMPOTENT_OPERATIONS,
     NOT_IDEMPOTENT,
+    REFUSES_IDEMPOTENCY_KEY,
   );
   return declareMiddleware(document, {
     // Per client IP on /auth/*; per user on routes that require a session's or an access token's

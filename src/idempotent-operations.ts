@@ -21,6 +21,18 @@ const SHOWN_ONCE =
   'The answer carries a secret shown once; a stored replay would keep that secret outside its hash for 24 hours. A client that lost the answer lists what it has and revokes the one it cannot use.';
 
 /**
+ * Operations of `NOT_IDEMPOTENT` that refuse the header (400) rather than ignore it: a client
+ * sending it expects a retry to create nothing new, and here a retry would create a second
+ * webhook or token (towards their limits) or rotate the secret again. The others ignore it: they
+ * are idempotent by themselves, or their duplicates are found as their reasons say.
+ */
+export const REFUSES_IDEMPOTENCY_KEY: readonly string[] = [
+  'POST /api/v1/tokens',
+  'POST /api/v1/webhooks',
+  'POST /api/v1/webhooks/{webhook_id}/rotate-secret',
+];
+
+/**
  * Operations that create or change something and do not take the header, with the reason the
  * document gives for each. `/api/v1/auth/*` is left out as a whole: those requests have no
  * authenticated caller to keep a key apart from everyone else's.

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idempotencyScope, requestFingerprint } from '../../src/shared/http/idempotency.ts';
+import {
+  idempotencyScope,
+  KEY_NOT_ACCEPTED_MESSAGE,
+  requestFingerprint,
+} from '../../src/shared/http/idempotency.ts';
 import type { RunningServer } from '../../src/server.ts';
 import { bearer, json, register, type Signed } from '../support/identity/http-client.ts';
 import { startServer } from '../support/notifications/live-client.ts';
@@ -229,6 +233,62 @@ describe('Idempotency-Key', () => {
     expect(retried.status).toBe(201);
     expect(replayed(retried)).toBeNull();
     expect(await rows('tasks', 'owner_id', owner.userId)).toBe(1);
+  });
+});
+
+describe('Idempotency-Key where the answer carries a secret shown once', () => {
+  const notAccepted = async (res: Response) => {
+    const problem = await expectProblem(res, 400, 'validation_failed');
+    expect(problem.errors).toEqual([
+      { field: 'Idempotency-Key', message: KEY_NOT_ACCEPTED_MESSAGE },
+    ]);
+  };
+  const count = async (table: 'webhooks' | 'access_tokens', userId: string) => {
+    const [row] = await t.container.orm.em
+      .fork()
+      .execute<Array<{ n: string }>>(`select count(*) as n from ${table} where user_id = ?`, [
+        userId,
+      ]);
+    return Number(row!.n);
+  };
+  // A literal public address: nothing is resolved, and no event is sent to it.
+  const webhook = { url: 'https://93.184.216.34/hook', events: ['task.assigned'] };
+
+  it('refuses the key (400) on creating a webhook or a token, creating nothing, rather than ignore it', async () => {
+    const owner = await register(t);
+    const key = randomUUID();
+
+    await notAccepted(await post(owner, '/webhooks', webhook, key));
+    await notAccepted(await post(owner, '/tokens', { name: 'CI', scopes: ['tasks:read'] }, key));
+
+    expect(await count('webhooks', owner.userId)).toBe(0);
+    expect(await count('access_tokens', owner.userId)).toBe(0);
+    const created = await t.app.request(
+      `${API}/webhooks`,
+      bearer(owner.accessToken, json(webhook)),
+    );
+    expect(created.status).toBe(201);
+  });
+
+  it('refuses the key (400) on rotating a webhook secret, rotating nothing', async () => {
+    const owner = await register(t);
+    const created = await expectStatus<{ id: string }>(
+      await t.app.request(`${API}/webhooks`, bearer(owner.accessToken, json(webhook))),
+      201,
+    );
+    const rotated = async () => {
+      const [row] = await t.container.orm.em
+        .fork()
+        .execute<Array<{ previous_secret: string | null }>>(
+          'select previous_secret from webhooks where id = ?',
+          [created.id],
+        );
+      return row!.previous_secret;
+    };
+
+    await notAccepted(await post(owner, `/webhooks/${created.id}/rotate-secret`, {}, randomUUID()));
+
+    expect(await rotated()).toBeNull();
   });
 });
 

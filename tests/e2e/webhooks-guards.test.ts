@@ -119,17 +119,25 @@ describe('with WEBHOOK_ALLOW_PRIVATE off', () => {
     });
   });
 
-  it('refuses at send time, without connecting, a host name that resolves to a private address', async () => {
-    // The machine's own name passes the creation rules (it is a name, not "localhost"), but
-    // resolves to one of this machine's own addresses.
+  it('refuses a host name that resolves to a private address, at creation and, without connecting, at send time', async () => {
+    // The machine's own name is a name, not "localhost", and resolves to one of this machine's
+    // own addresses.
     const name = hostname();
     const addresses = await lookup(name, { all: true });
     expect(addresses.length).toBeGreaterThan(0);
     for (const { address } of addresses) expect(refusedAddress(address, false)).toBeDefined();
     const listening = await receiver({ host: addresses[0]!.address });
     const owner = await signUp(production.api.port, production.db);
-    const created = await hook(owner, `https://${name}:${listening.port}/hook`);
+    const url = `https://${name}:${listening.port}/hook`;
+    const refused = await hook(owner, url);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      errors: [{ field: 'url', message: expect.stringContaining(`${name}: it resolves to`) }],
+    });
+    // As though the name's DNS answer had changed since the webhook was created.
+    const created = await hook(owner, 'https://93.184.216.34/hook');
     expect(created.status).toBe(201);
+    await production.db.execute('update webhooks set url = ? where id = ?', [url, created.body.id]);
     await statusChange(owner);
 
     const delivery = await eventually(async () => {

@@ -76,13 +76,17 @@ const IN_PROGRESS_DESCRIPTION = `A request with this \`${IDEMPOTENCY_KEY_HEADER}
 /**
  * Declares `Idempotency-Key` on the listed operations (the header, the 409 and 422 problems, the
  * `Idempotent-Replayed` header on the answers that are replayed) and, on the operations listed as
- * not taking it, why not. Run before `declareMiddleware`, which adds the common headers.
+ * not taking it, why not, and whether they refuse it. Run before `declareMiddleware`, which adds the common headers.
  */
 export function declareIdempotency<D extends object>(
   document: D,
   operations: readonly string[],
   excluded: Readonly<Record<string, string>>,
+  refused: readonly string[],
 ): D {
+  for (const name of refused) {
+    if (!(name in excluded)) throw new Error(`${name} refuses the key but gives no reason`);
+  }
   const doc = document as DocumentDoc;
   doc.components = {
     ...doc.components,
@@ -112,7 +116,9 @@ export function declareIdempotency<D extends object>(
   }
   for (const [name, reason] of Object.entries(excluded)) {
     const operation = operationOf(doc, name);
-    const note = `Does not take \`${IDEMPOTENCY_KEY_HEADER}\`: ${reason}`;
+    const note = refused.includes(name)
+      ? `Refuses \`${IDEMPOTENCY_KEY_HEADER}\` with 400 (\`validation_failed\`, an \`errors[]\` entry on the header) rather than ignore it, so that a retry cannot silently do it twice. ${reason}`
+      : `Does not take \`${IDEMPOTENCY_KEY_HEADER}\`: ${reason}`;
     operation.description =
       operation.description === undefined ? note : `${operation.description}\n\n${note}`;
   }

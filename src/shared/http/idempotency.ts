@@ -54,6 +54,8 @@ export interface IdempotencyOptions {
   store: IdempotencyStore;
   /** `METHOD /path/{param}` of every operation that honours the header. */
   operations: readonly string[];
+  /** Operations that answer the header with 400 (it cannot make their retries safe). */
+  refused?: readonly string[];
   leaseMs?: number;
   onOutcome?: (outcome: IdempotencyOutcome) => void;
 }
@@ -70,6 +72,7 @@ export function idempotency(
   options: IdempotencyOptions,
 ): (c: Context<AuthEnv>, next: () => Promise<void>) => Promise<void> {
   const operations = new Set(options.operations.map(routerForm));
+  const refused = new Set((options.refused ?? []).map(routerForm));
   const leaseMs = options.leaseMs ?? IDEMPOTENCY_LEASE_MS;
   const report = options.onOutcome ?? (() => undefined);
   return async (c, next) => {
@@ -77,6 +80,7 @@ export function idempotency(
     const header = requestHeader(c, 'idempotency-key');
     if (header === undefined) return next();
     const operation = `${c.req.method} ${routePath(c)}`;
+    if (refused.has(operation)) return refuse(c, KEY_NOT_ACCEPTED);
     if (!operations.has(operation)) return next();
     // Sent twice, the values arrive joined by ", ", which no key may contain.
     const key = keyOf(header);
@@ -190,6 +194,13 @@ const BAD_KEY = validationProblem([
     field: IDEMPOTENCY_KEY_HEADER,
     message: `must be 1–${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters`,
   },
+]);
+
+export const KEY_NOT_ACCEPTED_MESSAGE =
+  'is not accepted by this operation: its retries cannot be made safe, so it is refused rather than ignored';
+
+const KEY_NOT_ACCEPTED = validationProblem([
+  { field: IDEMPOTENCY_KEY_HEADER, message: KEY_NOT_ACCEPTED_MESSAGE },
 ]);
 
 const IN_PROGRESS: ProblemInit = {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackgroundWork } from '../../../src/container.ts';
+import { HttpWebhookUrlPolicy } from '../../../src/modules/webhooks/adapters/delivery/url-policy.ts';
 import {
   MAX_URL_LENGTH,
   MAX_WEBHOOKS_PER_USER,
@@ -108,6 +109,64 @@ describe('POST /webhooks', () => {
         'validation_failed',
       );
       expect(problem.errors).toEqual([{ field: 'url', message: 'must use https' }]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('refuses (400) a host name that resolves to a private address or not at all, on create and update', async () => {
+    const names: Record<string, string> = {
+      'hooks.example.com': '93.184.216.34',
+      'intranet.example.com': '10.1.2.3',
+    };
+    const policy = new HttpWebhookUrlPolicy({
+      resolve: (host) =>
+        names[host] === undefined
+          ? Promise.reject(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }))
+          : Promise.resolve([{ address: names[host], family: 4 }]),
+    });
+    const strict = await createWebhooksTestApp(
+      { WEBHOOK_ALLOW_PRIVATE: 'false' },
+      undefined,
+      policy,
+    );
+    try {
+      const user = new TasksClient(strict, await register(strict));
+      const privateUrl = await expectProblem(
+        await user.post('/webhooks', { url: 'https://intranet.example.com/hook', events: ['*'] }),
+        400,
+        'validation_failed',
+      );
+      expect(privateUrl.errors).toEqual([
+        {
+          field: 'url',
+          message:
+            'must not point to intranet.example.com: it resolves to 10.1.2.3 (private network)',
+        },
+      ]);
+      const unknown = await expectProblem(
+        await user.post('/webhooks', { url: 'https://nowhere.example.com/hook', events: ['*'] }),
+        400,
+        'validation_failed',
+      );
+      expect(unknown.errors).toEqual([
+        {
+          field: 'url',
+          message: 'must name a host that resolves: nowhere.example.com does not resolve',
+        },
+      ]);
+      const hook = await createWebhook(user, 'https://hooks.example.com/hook');
+      const update = await expectProblem(
+        await user.patch(`/webhooks/${hook.id}`, { url: 'https://intranet.example.com/in' }),
+        400,
+        'validation_failed',
+      );
+      expect(update.errors?.map((e) => e.field)).toEqual(['url']);
+      const unchanged = await expectStatus<WebhookJson>(
+        await user.get(`/webhooks/${hook.id}`),
+        200,
+      );
+      expect(unchanged.url).toBe('https://hooks.example.com/hook');
     } finally {
       await strict.close();
     }

@@ -192,11 +192,14 @@ export class ScriptedSender {
   }
 }
 
-/** Records what was queued, as (delivery, attempt, delay). */
+/** Records what was queued, as (delivery, attempt, delay); `now` for a redelivery's attempt. */
 export class RecordingQueue implements DeliveryQueue {
-  readonly queued: Array<{ deliveryId: string; attempt: number; delayMs: number }> = [];
+  readonly queued: Array<{ deliveryId: string; attempt: number; delayMs: number; now?: true }> = [];
   async enqueue(deliveryId: string, attempt: number, delayMs: number) {
     this.queued.push({ deliveryId, attempt, delayMs });
+  }
+  async enqueueNow(deliveryId: string, attempt: number) {
+    this.queued.push({ deliveryId, attempt, delayMs: 0, now: true });
   }
   async scheduled(deliveryIds: readonly string[]) {
     return new Set(deliveryIds.filter((id) => this.queued.some((job) => job.deliveryId === id)));

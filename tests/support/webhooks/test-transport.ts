@@ -80,6 +80,11 @@ export class RedisTestQueue implements DeliveryQueue {
     await this.redis.zadd(this.key, 'NX', String(Date.now() + delayMs), `${deliveryId}|${attempt}`);
   }
 
+  async enqueueNow(deliveryId: string, attempt: number): Promise<void> {
+    // LT: added when absent, moved forward when due later.
+    await this.redis.zadd(this.key, 'LT', String(Date.now()), `${deliveryId}|${attempt}`);
+  }
+
   async scheduled(deliveryIds: readonly string[]): Promise<Set<string>> {
     const members = await this.redis.zrange(this.key, '0', '-1');
     const queued = new Set([...members.map((member) => member.split('|')[0]!), ...this.active]);

@@ -1,4 +1,5 @@
 import { inject } from 'vitest';
+import type { WebhookUrlPolicy } from '../../../src/modules/webhooks/application/ports.ts';
 import {
   createTasksTestApp,
   expectStatus,
@@ -20,10 +21,12 @@ export interface WebhooksTestApp extends TasksTestApp {
 export async function createWebhooksTestApp(
   env: Record<string, string> = {},
   retryDelaysMs?: readonly number[],
+  urlPolicy?: WebhookUrlPolicy,
 ): Promise<WebhooksTestApp> {
   const prefix = uniqueQueuePrefix('webhooks');
   const db = await isolatedDatabase('webhooks');
   const transport = testTransport(inject('redisUrl'), prefix, retryDelaysMs);
+  if (urlPolicy) transport.urlPolicy = urlPolicy;
   const t = await createTasksTestApp(
     {
       DATABASE_URL: db.url,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WebhookEvent } from '../../../src/modules/webhooks/application/ports.ts';
 import { RecordEventDeliveries } from '../../../src/modules/webhooks/application/record-event-deliveries.ts';
+import { Redeliver } from '../../../src/modules/webhooks/application/redeliver.ts';
 import { SendDelivery } from '../../../src/modules/webhooks/application/send-delivery.ts';
 import { DISABLE_AFTER_FAILED_DELIVERIES } from '../../../src/modules/webhooks/domain/webhook.ts';
 import type { Webhook } from '../../../src/modules/webhooks/domain/webhook.ts';
@@ -237,6 +238,49 @@ describe('SendDelivery', () => {
     await w.deliver();
     await w.runQueued();
     expect(w.db.webhooks[0]).toMatchObject({ active: true, consecutiveFailures: 0 });
+  });
+});
+
+describe('Redeliver', () => {
+  const redeliver = (w: Awaited<ReturnType<typeof world>>, deliveryId: string) =>
+    new Redeliver(w.ports).execute({
+      actor: { userId: OWNER },
+      webhookId: w.db.webhooks[0]!.id,
+      deliveryId,
+    });
+
+  it('queues, to run now, the same attempt of a delivery given up unsent, and it is sent', async () => {
+    const w = await world();
+    const delivery = await w.deliver();
+    w.db.webhooks[0]!.active = false;
+    await w.runQueued();
+    expect(w.db.deliveries[0]).toMatchObject({ status: 'failed', attempts: 0 });
+    w.db.webhooks[0]!.active = true;
+
+    (await redeliver(w, delivery.id))._unsafeUnwrap();
+
+    expect(w.queue.queued).toEqual([
+      { deliveryId: delivery.id, attempt: 1, delayMs: 0, now: true },
+    ]);
+    const [outcome] = await w.runQueued();
+    expect(outcome).toEqual({ type: 'succeeded', statusCode: 204 });
+    expect(w.sender.sent).toHaveLength(1);
+  });
+
+  it('queues, to run now, the attempt a pending delivery was waiting hours for', async () => {
+    const w = await world();
+    w.sender.fallback = { kind: 'rejected', statusCode: 503, durationMs: 7, error: 'HTTP 503' };
+    const delivery = await w.deliver();
+    await w.runQueued();
+    expect(w.queue.queued.splice(0)).toEqual([
+      { deliveryId: delivery.id, attempt: 2, delayMs: 60_000 },
+    ]);
+
+    (await redeliver(w, delivery.id))._unsafeUnwrap();
+
+    expect(w.queue.queued).toEqual([
+      { deliveryId: delivery.id, attempt: 2, delayMs: 0, now: true },
+    ]);
   });
 });
 

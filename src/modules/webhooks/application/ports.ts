@@ -41,8 +41,13 @@ export interface WebhookUrlPolicy {
 
 /** The queue of delivery attempts (BullMQ). */
 export interface DeliveryQueue {
-  /** Schedules an attempt; idempotent per (deliveryId, attempt). */
+  /**
+   * Schedules an attempt; idempotent per (deliveryId, attempt) while its job is still to run. A
+   * finished job of that attempt is replaced (the worker skips an attempt no longer next).
+   */
   enqueue(deliveryId: string, attempt: number, delayMs: number): Promise<void>;
+  /** As `enqueue` with no delay, and a job of that attempt that is delayed runs now. */
+  enqueueNow(deliveryId: string, attempt: number): Promise<void>;
   /** Ids of deliveries that have a waiting/delayed/active job (for the reconciler). */
   scheduled(deliveryIds: readonly string[]): Promise<Set<string>>;
 }

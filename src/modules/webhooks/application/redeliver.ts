@@ -3,7 +3,6 @@ import type { Delivery } from '../domain/delivery.ts';
 import { webhookNotFound, type WebhookErrorOf } from '../domain/webhook.errors.ts';
 import type { WebhookRef } from './get-webhook.ts';
 import type { WebhooksPorts } from './ports.ts';
-import { enqueueNext } from './support/enqueue.ts';
 
 export interface RedeliverInput extends WebhookRef {
   deliveryId: string;
@@ -19,7 +18,8 @@ type Ports = Pick<
 /**
  * Sends a delivery again, whatever its status: the same row, the same `webhook-id` and body, so
  * a receiver that deduplicates on the id sees one message. It is pending again with a fresh
- * series of attempts (and retries); `attempts` keeps counting every attempt ever made.
+ * series of attempts (and retries); `attempts` keeps counting every attempt ever made. The
+ * attempt is queued to run now, even when a job for it was waiting out a long retry delay.
  */
 export class Redeliver {
   private readonly ports: Ports;
@@ -46,7 +46,13 @@ export class Redeliver {
         return err({ type: 'DeliveryNotFound' as const, deliveryId: input.deliveryId });
       return ok(delivery);
     });
-    if (outcome.isOk()) await enqueueNext(ports, [outcome.value]);
+    if (outcome.isOk()) {
+      const delivery = outcome.value;
+      // As after any commit, a failure here loses nothing: the reconciler queues the attempt.
+      await ports.queue
+        .enqueueNow(delivery.id, delivery.attempts + 1)
+        .catch((error: unknown) => ports.failures.report(error, { operation: 'webhooks.enqueue' }));
+    }
     return outcome;
   }
 }

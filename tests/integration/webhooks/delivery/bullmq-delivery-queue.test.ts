@@ -58,6 +58,26 @@ function gate(): { wait: Promise<void>; open(): void } {
 
 const id = () => crypto.randomUUID();
 
+/**
+ * A delivery row as the worker's handler treats it: only the next attempt of a pending delivery
+ * runs; while its webhook is paused it is given up unsent, `attempts` unchanged (as `fail` does).
+ */
+function givenUpRow() {
+  const state = { status: 'pending', attempts: 0, sent: 0 };
+  let paused = true;
+  const handle: DeliveryHandler = (_deliveryId, attempt) => {
+    if (state.status !== 'pending' || state.attempts + 1 !== attempt) return Promise.resolve();
+    if (paused) state.status = 'failed';
+    else Object.assign(state, { status: 'succeeded', attempts: attempt, sent: state.sent + 1 });
+    return Promise.resolve();
+  };
+  const redeliver = () => {
+    paused = false;
+    state.status = 'pending';
+  };
+  return { state, handle, redeliver };
+}
+
 describe('BullMqDeliveryQueue and BullMqDeliveryWorker', () => {
   it('keeps one job when the same attempt of a delivery is enqueued twice', async () => {
     const deliveryId = id();
@@ -236,23 +256,73 @@ describe('BullMqDeliveryQueue and BullMqDeliveryWorker', () => {
     expect(runs).toBe(2);
   });
 
-  it('ignores enqueueing an attempt that already completed', async () => {
+  it('runs again an attempt whose job completed without making it, when it is enqueued again', async () => {
+    // As the reconciler does for a pending delivery with no job to run.
     const deliveryId = id();
-    let runs = 0;
-    startWorker(() => {
-      runs += 1;
-      return Promise.resolve();
-    });
+    const row = givenUpRow();
+    startWorker(row.handle);
     await deliveries.enqueue(deliveryId, 1, 0);
     await until(
       async () => (await inspect.getJobState(deliveryJobId(deliveryId, 1))) === 'completed',
     );
+    expect(row.state).toEqual({ status: 'failed', attempts: 0, sent: 0 });
 
+    row.redeliver();
     await deliveries.enqueue(deliveryId, 1, 0);
+    await until(() => row.state.sent === 1, 2_000);
+
+    expect(row.state).toEqual({ status: 'succeeded', attempts: 1, sent: 1 });
+  });
+
+  it('runs a redelivery at once when the delivery was given up without an attempt', async () => {
+    const deliveryId = id();
+    const row = givenUpRow();
+    startWorker(row.handle);
+    await deliveries.enqueue(deliveryId, 1, 0);
+    await until(() => row.state.status === 'failed');
+    await until(
+      async () => (await inspect.getJobState(deliveryJobId(deliveryId, 1))) === 'completed',
+    );
+
+    row.redeliver();
+    await deliveries.enqueueNow(deliveryId, 1);
+    await until(() => row.state.sent === 1, 2_000);
+
+    expect(row.state).toEqual({ status: 'succeeded', attempts: 1, sent: 1 });
+  });
+
+  it('runs a redelivery at once when its attempt was waiting out a long retry delay', async () => {
+    const deliveryId = id();
+    const runs: number[] = [];
+    startWorker((_deliveryId, attempt) => {
+      runs.push(attempt);
+      return Promise.resolve();
+    });
+    await deliveries.enqueue(deliveryId, 5, 13 * 3600_000);
+    expect(await inspect.getJobState(deliveryJobId(deliveryId, 5))).toBe('delayed');
+
+    await deliveries.enqueueNow(deliveryId, 5);
+    await until(() => runs.length === 1, 2_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
 
-    expect(runs).toBe(1);
-    expect(await deliveries.scheduled([deliveryId])).toEqual(new Set());
+    expect(runs).toEqual([5]);
+    expect(await inspect.getJobState(deliveryJobId(deliveryId, 5))).toBe('completed');
+  });
+
+  it('queues a redelivery whose attempt has no job yet, and runs it once', async () => {
+    const deliveryId = id();
+    const runs: number[] = [];
+    startWorker((_deliveryId, attempt) => {
+      runs.push(attempt);
+      return Promise.resolve();
+    });
+
+    await deliveries.enqueueNow(deliveryId, 2);
+    await deliveries.enqueueNow(deliveryId, 2);
+    await until(() => runs.length >= 1, 2_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(runs).toEqual([2]);
   });
 
   it('closes only after the attempts it is running have finished', async () => {

@@ -86,8 +86,35 @@ describe('the address policy', () => {
   });
 });
 
+/** Host names as a test's DNS knows them: nothing here resolves off the machine. */
+const NAMES: Readonly<Record<string, readonly string[]>> = {
+  'example.com': ['93.184.216.34'],
+  'hooks.example.com': ['2606:4700::1111', '93.184.216.34'],
+  'intranet.example.com': ['10.20.30.40'],
+  'metadata.example.com': ['169.254.169.254'],
+  'split.example.com': ['93.184.216.34', '192.168.0.9'],
+  'mapped.example.com': ['::ffff:127.0.0.1'],
+  'empty.example.com': [],
+};
+
+/** Resolves from NAMES, counting lookups; other names do not exist (ENOTFOUND). */
+function namesResolver() {
+  const looked: string[] = [];
+  const resolve: AddressResolver = (hostname) => {
+    looked.push(hostname);
+    const addresses = NAMES[hostname];
+    if (addresses === undefined) {
+      return Promise.reject(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }));
+    }
+    return Promise.resolve(
+      addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    );
+  };
+  return { resolve, looked };
+}
+
 describe('the URL policy at creation time', () => {
-  const policy = new HttpWebhookUrlPolicy();
+  const policy = new HttpWebhookUrlPolicy({ resolve: namesResolver().resolve });
 
   it.each([
     ['http://example.com/hook', 'must use https'],
@@ -121,6 +148,46 @@ describe('the URL policy at creation time', () => {
     'https://[2606:4700::1111]/hook',
   ])('allows %s', async (url) => {
     expect(await policy.check(url)).toBeUndefined();
+  });
+
+  it.each([
+    ['https://intranet.example.com/hook', 'it resolves to 10.20.30.40 (private network)'],
+    ['https://metadata.example.com/hook', 'it resolves to 169.254.169.254 (cloud metadata'],
+    ['https://split.example.com/hook', 'it resolves to 192.168.0.9 (private network)'],
+    ['https://mapped.example.com/hook', 'it resolves to ::ffff:127.0.0.1 (loopback)'],
+    ['https://nowhere.example.com/hook', 'must name a host that resolves: nowhere.example.com'],
+    ['https://empty.example.com/hook', 'empty.example.com has no address'],
+  ])('refuses %s by the addresses its host resolves to', async (url, reason) => {
+    expect(await policy.check(url)).toContain(reason);
+  });
+
+  it('refuses a host that does not resolve in time, without waiting for it', async () => {
+    const slow = new HttpWebhookUrlPolicy({
+      resolve: () => new Promise(() => undefined),
+      resolveTimeoutMs: 100,
+    });
+    const started = performance.now();
+
+    const refusal = await slow.check('https://slow.example.com/hook');
+
+    expect(refusal).toBe(
+      'must name a host that resolves: slow.example.com did not resolve within 100 ms; try again',
+    );
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('resolves only host names, and nothing with allowPrivate', async () => {
+    const names = namesResolver();
+    const strict = new HttpWebhookUrlPolicy({ resolve: names.resolve });
+    const local = new HttpWebhookUrlPolicy({ allowPrivate: true, resolve: names.resolve });
+
+    expect(await strict.check('https://93.184.216.34/hook')).toBeUndefined();
+    expect(await strict.check('https://localhost/hook')).toContain('loopback');
+    expect(await local.check('https://nowhere.example.com/hook')).toBeUndefined();
+    expect(await local.check('http://intranet.example.com/hook')).toBeUndefined();
+    expect(names.looked).toEqual([]);
+    expect(await strict.check('https://example.com/hook')).toBeUndefined();
+    expect(names.looked).toEqual(['example.com']);
   });
 
   it('allows http and loopback with allowPrivate, but still no user name or password', async () => {

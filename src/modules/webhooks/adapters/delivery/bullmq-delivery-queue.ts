@@ -11,8 +11,9 @@ export interface DeliveryJobData {
 }
 
 /**
- * One job per (delivery, attempt): adding the same pair again is ignored by BullMQ, so a
- * reconciler or a retried transaction may enqueue twice without sending twice. No `:` allowed.
+ * One job per (delivery, attempt): adding the same pair again while its job is still to run is
+ * ignored by BullMQ, so a reconciler or a retried transaction may enqueue twice without sending
+ * twice. No `:` allowed.
  */
 export function deliveryJobId(deliveryId: string, attempt: number): string {
   if (deliveryId.includes(':')) throw new Error('a delivery id for a job id may not contain ":"');
@@ -26,7 +27,7 @@ const JOB_OPTIONS: JobsOptions = {
   // receiver's failure is an outcome, and its retry is a new attempt the handler enqueues.
   attempts: 3,
   backoff: { type: 'exponential', delay: 1_000 },
-  // A finished attempt is kept a day, so enqueueing it again meanwhile is ignored; then dropped.
+  // Finished jobs are kept for inspection; `enqueue` replaces one whose attempt is asked for again.
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 };
@@ -57,18 +58,36 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
   }
 
   /**
-   * A job whose handler failed for good is replaced: otherwise its id would block the attempt
-   * for as long as failed jobs are kept, and the reconciler could never schedule it again.
+   * A finished job of the same attempt is replaced. An attempt can be asked for again after its
+   * job finished without making it: a delivery given up unsent (`attempts` unchanged) and then
+   * redelivered, or a job whose handler failed for good. Kept, its id would block that attempt
+   * for as long as finished jobs are kept. Running it again is harmless: the handler re-reads
+   * the delivery and does nothing for an attempt that is no longer the next one.
    */
   async enqueue(deliveryId: string, attempt: number, delayMs: number): Promise<void> {
     const queue = this.#open();
     const jobId = deliveryJobId(deliveryId, attempt);
-    if ((await queue.getJobState(jobId)) === 'failed') await queue.remove(jobId);
+    const state = await queue.getJobState(jobId);
+    if (state === 'completed' || state === 'failed') await queue.remove(jobId);
     await queue.add(
       DELIVER_JOB,
       { deliveryId, attempt },
       { ...JOB_OPTIONS, jobId, delay: Math.max(0, delayMs) },
     );
+  }
+
+  /**
+   * A redelivery is due now: a job of that attempt still waiting out a retry's (or a busy
+   * endpoint's) delay runs at once instead of hours later.
+   */
+  async enqueueNow(deliveryId: string, attempt: number): Promise<void> {
+    await this.enqueue(deliveryId, attempt, 0);
+    const job = await this.#open().getJob(deliveryJobId(deliveryId, attempt));
+    if (!job || !(await job.isDelayed())) return;
+    // The delay may run out between the check and the promotion; only a job still delayed fails.
+    await job.promote().catch(async (error: unknown) => {
+      if (await job.isDelayed()) throw error;
+    });
   }
 
   /**

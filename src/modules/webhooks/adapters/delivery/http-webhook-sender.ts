@@ -1,9 +1,10 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import type { OutgoingWebhook, SendOutcome, WebhookSender } from '../../application/ports.ts';
 import { refusedAddress } from './address-policy.ts';
+import { systemResolver, type AddressResolver } from './address-resolver.ts';
 import { signWebhook, webhookTimestamp } from './standard-webhooks-signer.ts';
 import { checkWebhookUrl } from './url-policy.ts';
 
@@ -12,15 +13,7 @@ export const DEFAULT_SEND_TIMEOUT_MS = 10_000;
 export const MAX_RESPONSE_BYTES = 4 * 1024;
 const ERROR_BODY_CHARS = 200;
 
-/** Every address a host name resolves to (dns.lookup with `all`). */
-export type AddressResolver = (hostname: string) => Promise<readonly LookupAddress[]>;
-
-const systemResolver: AddressResolver = (hostname) =>
-  new Promise((resolve, reject) =>
-    dnsLookup(hostname, { all: true, order: 'verbatim' }, (error, addresses) =>
-      error ? reject(error) : resolve(addresses),
-    ),
-  );
+export type { AddressResolver };
 
 export interface HttpWebhookSenderOptions {
   /** Development and tests only: allow http and every address, loopback and private included. */
