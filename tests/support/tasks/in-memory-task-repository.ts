@@ -41,7 +41,6 @@ export class InMemoryTaskRepository implements TaskRepository {
   }
 
   async lockParties(taskId: string): Promise<TaskParties | undefined> {
-    if (this.db.openTransactions === 0) throw new Error('task lock outside a transaction');
     const row = this.db.tables.tasks.get(taskId);
     return (
       row && {
