@@ -256,3 +256,80 @@ describe('a member removed while they upload', () => {
     expect((await member.attachments(task.id)).map((a) => a.filename)).toEqual(['contended.png']);
   });
 });
+
+async function commentedEvents(taskId: string): Promise<number> {
+  const rows = await tasksDb(t.container.orm.em.fork())
+    .selectFrom('outbox_events')
+    .select('id')
+    .where('task_id', '=', taskId)
+    .where('type', '=', 'task.commented')
+    .execute();
+  return rows.length;
+}
+
+describe('a member removed while they comment', () => {
+  it('is refused (404) when the removal commits while the comment waits for it', async () => {
+    const { projectId, task } = await projectWithTask();
+    const removal = await openMembershipChange(projectId, member.id, null);
+    const comment = member.post(`/tasks/${task.id}/comments`, { body: 'Said too late' });
+    await someoneWaitsForALock();
+    await removal.finish(true);
+    await expectProblem(await comment, 404, 'not_found');
+    expect(await owner.comments(task.id)).toEqual([]);
+    expect(await commentedEvents(task.id)).toBe(0);
+    expect(await owner.task(task.id)).toEqual(task);
+  });
+
+  it('comments when the removal rolls back: the comment, its event, the author entitled', async () => {
+    const { projectId, task } = await projectWithTask();
+    const removal = await openMembershipChange(projectId, member.id, null);
+    const comment = member.post(`/tasks/${task.id}/comments`, { body: 'Said in time' });
+    await someoneWaitsForALock();
+    await removal.finish(false);
+    expect((await comment).status).toBe(201);
+    expect((await owner.comments(task.id)).map((c) => c.body)).toEqual(['Said in time']);
+    expect(await commentedEvents(task.id)).toBe(1);
+    expect((await member.comments(task.id)).map((c) => c.body)).toEqual(['Said in time']);
+  });
+});
+
+describe('a member’s standing changing while they delete an attachment', () => {
+  async function projectWithFile() {
+    const { projectId, task } = await projectWithTask();
+    const file = await owner.attach(task.id, fileOfSize(1024, samples.png), 'kept.png');
+    return { projectId, task, file, before: await blobs() };
+  }
+
+  it('is refused (404) when a removal commits while the deletion waits for it', async () => {
+    const { projectId, task, file, before } = await projectWithFile();
+    const removal = await openMembershipChange(projectId, member.id, null);
+    const deletion = member.del(`/tasks/${task.id}/attachments/${file.id}`);
+    await someoneWaitsForALock();
+    await removal.finish(true);
+    await expectProblem(await deletion, 404, 'not_found');
+    expect(await owner.attachments(task.id)).toEqual([file]);
+    expect(await blobs()).toEqual(before);
+  });
+
+  it('is refused (403) when a lowering to viewer commits while the deletion waits for it', async () => {
+    const { projectId, task, file, before } = await projectWithFile();
+    const lowering = await openMembershipChange(projectId, member.id, 'viewer');
+    const deletion = member.del(`/tasks/${task.id}/attachments/${file.id}`);
+    await someoneWaitsForALock();
+    await lowering.finish(true);
+    await expectProblem(await deletion, 403, 'forbidden');
+    expect(await owner.attachments(task.id)).toEqual([file]);
+    expect(await blobs()).toEqual(before);
+  });
+
+  it('deletes, row and blob, when the removal rolls back', async () => {
+    const { projectId, task, file, before } = await projectWithFile();
+    const removal = await openMembershipChange(projectId, member.id, null);
+    const deletion = member.del(`/tasks/${task.id}/attachments/${file.id}`);
+    await someoneWaitsForALock();
+    await removal.finish(false);
+    expect((await deletion).status).toBe(204);
+    expect(await owner.attachments(task.id)).toEqual([]);
+    expect((await blobs()).length).toBe(before.length - 1);
+  });
+});

@@ -300,7 +300,7 @@ describe.each([
         const t = await stored(task(owner, { assigneeId: assignee }));
         const other = await stored(task(owner));
         const c = comment(t.id, assignee);
-        await world.comments.insert(c);
+        await world.transactions.run(() => world.comments.insert(c));
         expect((await world.comments.findInTask(t.id, c.id))?.toProps()).toEqual(c.toProps());
         expect(await world.comments.findInTask(other.id, c.id)).toBeUndefined();
         expect(await world.comments.findInTask(t.id, randomUUID())).toBeUndefined();
@@ -321,7 +321,7 @@ describe.each([
             )
             .isOk(),
         ).toBe(true);
-        await world.comments.update(edited);
+        await world.transactions.run(() => world.comments.update(edited));
         expect((await world.comments.findInTask(t.id, c.id))?.toProps()).toEqual({
           ...c.toProps(),
           body: '  Indented\nsecond line',
@@ -329,7 +329,7 @@ describe.each([
         });
         expect((await world.tasks.findVisible(t.id, owner))?.commentCount).toBe(1);
 
-        await world.comments.delete(c.id);
+        await world.transactions.run(() => world.comments.delete(c.id));
         expect(await world.comments.findInTask(t.id, c.id)).toBeUndefined();
         expect((await world.tasks.findVisible(t.id, owner))?.commentCount).toBe(0);
         expect(await world.comments.listForTask(t.id, { offset: 0, limit: 10 })).toEqual({
@@ -349,8 +349,8 @@ describe.each([
           Comment.restore({ ...comment(t.id, owner, at(1)).toProps(), id: b! }),
           comment(t.id, owner, at(0)),
         ];
-        for (const m of made) await world.comments.insert(m);
-        await world.comments.insert(comment(other.id, owner, at(0)));
+        for (const m of made) await world.transactions.run(() => world.comments.insert(m));
+        await world.transactions.run(() => world.comments.insert(comment(other.id, owner, at(0))));
         const order = [made[3]!.id, b, c, a];
 
         const all = await world.comments.listForTask(t.id, { offset: 0, limit: 10 });
@@ -374,12 +374,18 @@ describe.each([
         const mine = await stored(task(uploader, { assigneeId: colleague }));
         const theirs = await stored(task(colleague, { assigneeId: uploader }));
         // Bigger than 32 bits in all, so the sum must keep every digit.
-        await world.attachments.insert(attachment(mine.id, uploader, { sizeBytes: 3_000_000_000 }));
-        await world.attachments.insert(
-          attachment(theirs.id, uploader, { sizeBytes: 2_500_000_001 }),
+        await world.transactions.run(() =>
+          world.attachments.insert(attachment(mine.id, uploader, { sizeBytes: 3_000_000_000 })),
         );
-        await world.attachments.insert(attachment(mine.id, colleague, { sizeBytes: 7 }));
-        await world.attachments.insert(attachment(mine.id, uploader, { sizeBytes: 0 }));
+        await world.transactions.run(() =>
+          world.attachments.insert(attachment(theirs.id, uploader, { sizeBytes: 2_500_000_001 })),
+        );
+        await world.transactions.run(() =>
+          world.attachments.insert(attachment(mine.id, colleague, { sizeBytes: 7 })),
+        );
+        await world.transactions.run(() =>
+          world.attachments.insert(attachment(mine.id, uploader, { sizeBytes: 0 })),
+        );
         expect(await world.attachments.usageOf(uploader)).toBe(5_500_000_001);
         expect(await world.attachments.usageOf(colleague)).toBe(7);
 
@@ -402,11 +408,11 @@ describe.each([
           filename: 'Résumé (final).pdf',
           contentType: 'application/pdf',
         });
-        await world.attachments.insert(a);
+        await world.transactions.run(() => world.attachments.insert(a));
         expect(await world.attachments.findInTask(t.id, a.id)).toEqual(a);
         expect(await world.attachments.findInTask(other.id, a.id)).toBeUndefined();
         expect((await world.tasks.findVisible(t.id, owner))?.attachmentCount).toBe(1);
-        await world.attachments.delete(a.id);
+        await world.transactions.run(() => world.attachments.delete(a.id));
         expect(await world.attachments.findInTask(t.id, a.id)).toBeUndefined();
         expect(await world.attachments.usageOf(user)).toBe(0);
         expect((await world.tasks.findVisible(t.id, owner))?.attachmentCount).toBe(0);
@@ -421,8 +427,9 @@ describe.each([
         const tieB = attachment(t.id, owner, { id: b!, storageKey: `k/${b}`, createdAt: at(1) });
         const tieA = attachment(t.id, owner, { id: a!, storageKey: `k/${a}`, createdAt: at(1) });
         const first = attachment(t.id, owner, { createdAt: at(0) });
-        for (const x of [latest, tieB, tieA, first]) await world.attachments.insert(x);
-        await world.attachments.insert(attachment(other.id, owner));
+        for (const x of [latest, tieB, tieA, first])
+          await world.transactions.run(() => world.attachments.insert(x));
+        await world.transactions.run(() => world.attachments.insert(attachment(other.id, owner)));
         expect(await world.attachments.listForTask(t.id)).toEqual([first, tieA, tieB, latest]);
         expect(await world.attachments.listForTask(randomUUID())).toEqual([]);
       }));

@@ -10,10 +10,12 @@ export class InMemoryAttachmentRepository implements AttachmentRepository {
     this.db = db;
   }
 
+  /** Inserts and deletes are decided under locks that only a transaction holds. */
   async insert(attachment: Attachment): Promise<void> {
     const failure = this.failure;
     this.failure = undefined;
     if (failure) throw failure;
+    if (this.db.openTransactions === 0) throw new Error('attachment insert outside a transaction');
     this.db.tables.attachments.set(attachment.id, { ...attachment });
   }
 
@@ -34,6 +36,7 @@ export class InMemoryAttachmentRepository implements AttachmentRepository {
   }
 
   async delete(attachmentId: string): Promise<void> {
+    if (this.db.openTransactions === 0) throw new Error('attachment delete outside a transaction');
     this.db.tables.attachments.delete(attachmentId);
   }
 

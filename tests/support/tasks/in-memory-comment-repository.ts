@@ -10,6 +10,7 @@ export class InMemoryCommentRepository implements CommentRepository {
   }
 
   async insert(comment: Comment): Promise<void> {
+    this.inTransaction();
     this.db.tables.comments.set(comment.id, comment.toProps());
   }
 
@@ -19,11 +20,13 @@ export class InMemoryCommentRepository implements CommentRepository {
   }
 
   async update(comment: Comment): Promise<void> {
+    this.inTransaction();
     if (!this.db.tables.comments.has(comment.id)) throw new Error(`unknown ${comment.id}`);
     this.db.tables.comments.set(comment.id, comment.toProps());
   }
 
   async delete(commentId: string): Promise<void> {
+    this.inTransaction();
     this.db.tables.comments.delete(commentId);
   }
 
@@ -42,6 +45,11 @@ export class InMemoryCommentRepository implements CommentRepository {
       items: rows.slice(window.offset, window.offset + window.limit).map((r) => Comment.restore(r)),
       total: rows.length,
     };
+  }
+
+  /** Every comment write is decided under locks that only a transaction holds. */
+  private inTransaction(): void {
+    if (this.db.openTransactions === 0) throw new Error('comment write outside a transaction');
   }
 
   /** Seeds a comment directly. */

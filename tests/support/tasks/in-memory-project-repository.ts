@@ -21,6 +21,7 @@ interface Profile {
 export class InMemoryProjectRepository implements ProjectRepository {
   private readonly db: InMemoryTasksDb;
   private readonly profiles = new Map<string, Profile>();
+  private beforeLock: (() => void) | undefined;
 
   constructor(db: InMemoryTasksDb) {
     this.db = db;
@@ -184,7 +185,17 @@ export class InMemoryProjectRepository implements ProjectRepository {
     });
   }
 
-  accessOf(projectId: string, userId: string): Promise<TaskAccess | undefined> {
+  /**
+   * A locked read outside a transaction would hold nothing in PostgreSQL, so it fails here; a
+   * change `interleaveBeforeNextLock` set up commits just before the lock is granted.
+   */
+  accessOf(projectId: string, userId: string, lock = false): Promise<TaskAccess | undefined> {
+    if (lock) {
+      if (this.db.openTransactions === 0) throw new Error('locked access outside a transaction');
+      const concurrent = this.beforeLock;
+      this.beforeLock = undefined;
+      concurrent?.();
+    }
     const project = this.db.tables.projects.get(projectId);
     if (!project || project.deletedAt !== null) return Promise.resolve(undefined);
     return Promise.resolve({
@@ -194,6 +205,12 @@ export class InMemoryProjectRepository implements ProjectRepository {
       personal: project.inboxUserId !== null,
       archived: project.archivedAt !== null,
     });
+  }
+
+  /** Lets a change by someone else (a removal, a role change, an archiving) commit while the
+   * next locked read of a standing waits for its lock: the read sees it, as PostgreSQL's would. */
+  interleaveBeforeNextLock(concurrent: () => void): void {
+    this.beforeLock = concurrent;
   }
 
   /** A shared project with these members (and roles), as the project routes would leave it. */

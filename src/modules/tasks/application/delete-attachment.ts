@@ -1,8 +1,9 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import type { Attachment } from '../domain/attachment.ts';
 import { mayDeleteAttachment } from '../domain/task-access.ts';
 import type { TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, TasksPorts } from './ports.ts';
-import { visibleTask } from './support/visible-task.ts';
+import { lockedTask } from './support/locked-task.ts';
 
 export interface DeleteAttachmentInput {
   actor: Actor;
@@ -14,9 +15,16 @@ export type DeleteAttachmentError = TaskErrorOf<
   'TaskNotFound' | 'AttachmentNotFound' | 'Forbidden' | 'ProjectArchived'
 >;
 
-type Ports = Pick<TasksPorts, 'tasks' | 'attachments' | 'files' | 'failures'>;
+type Ports = Pick<
+  TasksPorts,
+  'tasks' | 'projects' | 'attachments' | 'files' | 'failures' | 'transactions'
+>;
 
-/** Deletes an attachment, by its uploader or an `editor`+ of the project. */
+/**
+ * Deletes an attachment, by its uploader or an `editor`+ of the project; decided in the
+ * transaction that deletes the row, on the caller's locked standing (`lockedTask`), so one
+ * lowered, removed or a project archived meanwhile deletes nothing.
+ */
 export class DeleteAttachment {
   private readonly ports: Ports;
 
@@ -31,15 +39,23 @@ export class DeleteAttachment {
   private async delete(input: DeleteAttachmentInput): Promise<Result<void, DeleteAttachmentError>> {
     const { ports } = this;
     const { actor, taskId, attachmentId } = input;
-    const view = await visibleTask(ports.tasks, taskId, actor.userId);
-    if (view.isErr()) return err(view.error);
-    const attachment = await ports.attachments.findInTask(taskId, attachmentId);
-    if (!attachment) return err({ type: 'AttachmentNotFound', attachmentId });
-    const allowed = mayDeleteAttachment(attachment, view.value.access);
-    if (allowed.isErr()) return err(allowed.error);
-    // The row goes first: a blob without a row is only wasted space, a row without a blob is a
-    // broken download. So a failure to delete the blob is reported, and the deletion stands.
-    await ports.attachments.delete(attachment.id);
+    const deleted = await ports.transactions.run(
+      async (): Promise<Result<Attachment, DeleteAttachmentError>> => {
+        const view = await lockedTask(ports, taskId, actor.userId);
+        if (view.isErr()) return err(view.error);
+        const attachment = await ports.attachments.findInTask(taskId, attachmentId);
+        if (!attachment) return err({ type: 'AttachmentNotFound', attachmentId });
+        const allowed = mayDeleteAttachment(attachment, view.value.access);
+        if (allowed.isErr()) return err(allowed.error);
+        await ports.attachments.delete(attachment.id);
+        return ok(attachment);
+      },
+    );
+    if (deleted.isErr()) return err(deleted.error);
+    const attachment = deleted.value;
+    // The row goes first, and the blob only once its deletion committed: a blob without a row is
+    // only wasted space, a row without a blob is a broken download. So a failure to delete the
+    // blob is reported, and the deletion stands.
     try {
       await ports.files.delete(attachment.storageKey);
     } catch (error) {

@@ -2,7 +2,7 @@ import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { mayDeleteComment } from '../domain/task-access.ts';
 import type { TaskErrorOf } from '../domain/task.errors.ts';
 import type { Actor, TasksPorts } from './ports.ts';
-import { visibleTask } from './support/visible-task.ts';
+import { lockedTask } from './support/locked-task.ts';
 
 export interface DeleteCommentInput {
   actor: Actor;
@@ -14,9 +14,13 @@ export type DeleteCommentError = TaskErrorOf<
   'TaskNotFound' | 'CommentNotFound' | 'Forbidden' | 'ProjectArchived'
 >;
 
-type Ports = Pick<TasksPorts, 'tasks' | 'comments'>;
+type Ports = Pick<TasksPorts, 'tasks' | 'projects' | 'comments' | 'transactions'>;
 
-/** Deletes a comment, by its author or an `admin`+ of the project (the Inbox's owner there). */
+/**
+ * Deletes a comment, by its author or an `admin`+ of the project (the Inbox's owner there);
+ * decided in the transaction that deletes it, on the caller's locked standing (`lockedTask`), so
+ * an admin lowered, one removed or a project archived meanwhile deletes nothing.
+ */
 export class DeleteComment {
   private readonly ports: Ports;
 
@@ -31,13 +35,15 @@ export class DeleteComment {
   private async delete(input: DeleteCommentInput): Promise<Result<void, DeleteCommentError>> {
     const { ports } = this;
     const { actor, taskId, commentId } = input;
-    const view = await visibleTask(ports.tasks, taskId, actor.userId);
-    if (view.isErr()) return err(view.error);
-    const comment = await ports.comments.findInTask(taskId, commentId);
-    if (!comment) return err({ type: 'CommentNotFound', commentId });
-    const allowed = mayDeleteComment(comment, view.value.access);
-    if (allowed.isErr()) return err(allowed.error);
-    await ports.comments.delete(comment.id);
-    return ok(undefined);
+    return ports.transactions.run(async () => {
+      const view = await lockedTask(ports, taskId, actor.userId);
+      if (view.isErr()) return err(view.error);
+      const comment = await ports.comments.findInTask(taskId, commentId);
+      if (!comment) return err({ type: 'CommentNotFound', commentId });
+      const allowed = mayDeleteComment(comment, view.value.access);
+      if (allowed.isErr()) return err(allowed.error);
+      await ports.comments.delete(comment.id);
+      return ok(undefined);
+    });
   }
 }
