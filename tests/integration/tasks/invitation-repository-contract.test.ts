@@ -247,10 +247,10 @@ describe.each([
       expect(await world.invitations.findInProject(gone.projectId, gone.id)).toBeUndefined();
     }));
 
-  it('adds a member once, and shows the project as that member sees it', () =>
+  it('adds a member once, whom the project then shows as its member', () =>
     world.run(async () => {
       const id = await project('Kitchen');
-      expect(await world.invitations.joinedProject(id, member)).toBeUndefined();
+      expect(await world.projects.findForMember(id, member)).toBeUndefined();
       expect(await world.invitations.addMember(id, member, 'viewer', at(1000))).toBe(true);
       expect(await world.invitations.addMember(id, member, 'admin', at(2000))).toBe(false);
       expect(await world.projects.roleOf(id, member)).toBe('viewer');
@@ -276,7 +276,7 @@ describe.each([
       await world.tasks.insert(task(null));
       await world.tasks.insert(task(T0));
 
-      const joined = await world.invitations.joinedProject(id, member);
+      const joined = await world.projects.findForMember(id, member);
       expect(joined).toMatchObject({ role: 'viewer', memberCount: 2, taskCount: 1 });
       expect(joined?.project.toProps()).toMatchObject({
         id,
@@ -286,8 +286,8 @@ describe.each([
         createdAt: T0,
         version: 1,
       });
-      expect(await world.invitations.joinedProject(id, other)).toBeUndefined();
+      expect(await world.projects.findForMember(id, other)).toBeUndefined();
       await world.mark(id, { deletedAt: T0 });
-      expect(await world.invitations.joinedProject(id, member)).toBeUndefined();
+      expect(await world.projects.findForMember(id, member)).toBeUndefined();
     }));
 });

@@ -3,11 +3,9 @@ import type {
   InvitationFilter,
   InvitationRepository,
   InvitationView,
-  JoinedProject,
 } from '../../../src/modules/tasks/application/ports.ts';
 import { Invitation, type InvitationProps } from '../../../src/modules/tasks/domain/invitation.ts';
 import type { GrantableRole, ProjectRole } from '../../../src/modules/tasks/domain/project-role.ts';
-import { Project } from '../../../src/modules/tasks/domain/project.ts';
 import type { InMemoryTasksDb } from './in-memory-tasks-db.ts';
 
 /** Invitations and the memberships they create, in the shared in-memory tables. */
@@ -115,23 +113,6 @@ export class InMemoryInvitationRepository implements InvitationRepository {
     roles.set(userId, role);
     members.set(projectId, roles);
     return Promise.resolve(true);
-  }
-
-  joinedProject(projectId: string, userId: string): Promise<JoinedProject | undefined> {
-    const project = this.liveProject(projectId);
-    const roles = this.db.tables.members.get(projectId);
-    const myRole = roles?.get(userId);
-    if (!project || !roles || myRole === undefined) return Promise.resolve(undefined);
-    let taskCount = 0;
-    for (const task of this.db.tables.tasks.values()) {
-      if (task.projectId === projectId && task.deletedAt === null) taskCount += 1;
-    }
-    return Promise.resolve({
-      project: Project.restore(project),
-      role: myRole,
-      memberCount: roles.size,
-      taskCount,
-    });
   }
 
   /** A stored invitation as it is now (tests inspect it). */

@@ -1,7 +1,7 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { memberAdded } from '../domain/project-events.ts';
 import type { TaskErrorOf } from '../domain/task.errors.ts';
-import type { Actor, JoinedProject, TasksPorts } from './ports.ts';
+import type { Actor, ProjectView, TasksPorts } from './ports.ts';
 import { answerInvitation, type AnswerError } from './support/invitation-access.ts';
 
 export interface AcceptInvitationInput {
@@ -11,7 +11,10 @@ export interface AcceptInvitationInput {
 
 export type AcceptInvitationError = AnswerError | TaskErrorOf<'ProjectArchived' | 'AlreadyMember'>;
 
-type Ports = Pick<TasksPorts, 'accounts' | 'invitations' | 'outbox' | 'transactions' | 'clock'>;
+type Ports = Pick<
+  TasksPorts,
+  'accounts' | 'invitations' | 'projects' | 'outbox' | 'transactions' | 'clock'
+>;
 
 /**
  * The invitee joins the project with the invited role, and the invitation is closed, in one
@@ -24,13 +27,13 @@ export class AcceptInvitation {
     this.ports = ports;
   }
 
-  execute(input: AcceptInvitationInput): ResultAsync<JoinedProject, AcceptInvitationError> {
+  execute(input: AcceptInvitationInput): ResultAsync<ProjectView, AcceptInvitationError> {
     return new ResultAsync(this.accept(input));
   }
 
   private async accept(
     input: AcceptInvitationInput,
-  ): Promise<Result<JoinedProject, AcceptInvitationError>> {
+  ): Promise<Result<ProjectView, AcceptInvitationError>> {
     const { ports } = this;
     const { actor, invitationId } = input;
     const accepted = await answerInvitation<string, AcceptInvitationError>(
@@ -60,7 +63,7 @@ export class AcceptInvitation {
       },
     );
     if (accepted.isErr()) return err(accepted.error);
-    const joined = await ports.invitations.joinedProject(accepted.value, actor.userId);
+    const joined = await ports.projects.findForMember(accepted.value, actor.userId);
     if (!joined) throw new Error('the project just joined is not visible to its new member');
     return ok(joined);
   }

@@ -293,9 +293,6 @@ export interface InvitableProject {
   archived: boolean;
 }
 
-/** A project as the member who just joined it sees it. */
-export type JoinedProject = ProjectView;
-
 /** Which of a project's invitations a list shows: one status (as `statusAt` tells it), or all. */
 export type InvitationFilter = InvitationStatus | 'all';
 
@@ -336,8 +333,6 @@ export interface InvitationRepository {
     role: GrantableRole,
     joinedAt: Date,
   ): Promise<boolean>;
-  /** The live project with the user's role and its counts; undefined for a non-member. */
-  joinedProject(projectId: string, userId: string): Promise<JoinedProject | undefined>;
 }
 
 /** An account as invitations see it: who owns an address, and whether they proved it. */

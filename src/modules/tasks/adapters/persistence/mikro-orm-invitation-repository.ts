@@ -6,11 +6,9 @@ import type {
   InvitationFilter,
   InvitationRepository,
   InvitationView,
-  JoinedProject,
 } from '../../application/ports.ts';
 import { Invitation, INVITATION_STATUSES, type InvitationStatus } from '../../domain/invitation.ts';
-import { GRANTABLE_ROLES, isProjectRole, type GrantableRole } from '../../domain/project-role.ts';
-import { Project } from '../../domain/project.ts';
+import { GRANTABLE_ROLES, type GrantableRole } from '../../domain/project-role.ts';
 import { tasksDb } from './tasks-db.ts';
 import type { TasksDb } from './tasks.entities.ts';
 
@@ -152,61 +150,6 @@ export class MikroOrmInvitationRepository implements InvitationRepository {
       .returning('user_id')
       .executeTakeFirst();
     return inserted !== undefined;
-  }
-
-  async joinedProject(projectId: string, userId: string): Promise<JoinedProject | undefined> {
-    const [row] = await rowsOf(
-      this.em,
-      tasksDb(this.em)
-        .selectFrom('projects as p')
-        .innerJoin('project_members as m', 'm.project_id', 'p.id')
-        .select((eb) => [
-          'p.id',
-          'p.name',
-          'p.description',
-          'p.color',
-          'p.inbox_user_id',
-          'p.archived_at',
-          'p.deleted_at',
-          'p.created_at',
-          'p.updated_at',
-          'p.version',
-          'm.role',
-          eb
-            .selectFrom('project_members as c')
-            .select((count) => count.fn.countAll<string>().as('n'))
-            .whereRef('c.project_id', '=', 'p.id')
-            .as('member_count'),
-          eb
-            .selectFrom('tasks as t')
-            .select((count) => count.fn.countAll<string>().as('n'))
-            .whereRef('t.project_id', '=', 'p.id')
-            .where('t.deleted_at', 'is', null)
-            .as('task_count'),
-        ])
-        .where('p.id', '=', projectId)
-        .where('m.user_id', '=', userId)
-        .where('p.deleted_at', 'is', null),
-    );
-    if (!row) return undefined;
-    if (!isProjectRole(row.role)) throw new Error(`project member with unknown role ${row.role}`);
-    return {
-      project: Project.restore({
-        id: row.id,
-        name: row.name,
-        description: row.description,
-        color: row.color,
-        inboxUserId: row.inbox_user_id,
-        archivedAt: dateOrNull(row.archived_at),
-        deletedAt: dateOrNull(row.deleted_at),
-        createdAt: new Date(row.created_at),
-        updatedAt: new Date(row.updated_at),
-        version: row.version,
-      }),
-      role: row.role,
-      memberCount: Number(row.member_count ?? 0),
-      taskCount: Number(row.task_count ?? 0),
-    };
   }
 }
 
