@@ -102,6 +102,7 @@ describe('webhooks across processes', () => {
     const target = await receiver();
     const created = await hook(owner, target.url);
     const taskId = await statusChange(owner);
+    const task = await owner.expect<{ project_id: string }>(200, 'GET', `/tasks/${taskId}`);
 
     const [arrival] = await target.waitFor(1, 15_000);
     const payload = new StandardWebhook(created.secret).verify(arrival!.body, {
@@ -118,7 +119,7 @@ describe('webhooks across processes', () => {
         id: expect.any(String),
         type: 'task.status_changed',
         task_id: taskId,
-        project_id: null,
+        project_id: task.project_id,
         actor_id: expect.any(String),
         data: expect.objectContaining({ title: 'Hooked' }),
         created_at: expect.any(String),
