@@ -284,7 +284,8 @@ async function planReuse(): Promise<string[]> {
       `select id from users where email like 'seed-user-%' order by email limit 50`,
     );
     const sql = listStatements(defaultListQuery(rows[0]!.id)).page;
-    const inline = (s: Sql, userId: string) => s.text.replace(/\?/g, () => `'${userId}'`);
+    // Every parameter of the default list is the user's id, whichever placeholders the text has.
+    const inline = (s: Sql, userId: string) => s.text.replace(/\$\d+\b|\?/g, () => `'${userId}'`);
     const time = async (work: (i: number) => Promise<unknown>, n: number) => {
       for (let i = 0; i < 20; i++) await work(i);
       const started = performance.now();
