@@ -53,6 +53,48 @@ describe('BcryptPasswordHasher', () => {
     expect(niceOf(String(process.pid))).toBe(0);
   });
 
+  it('stops a thread left idle, and starts one again for the next hash', async () => {
+    const threads: Worker[] = [];
+    const onThread = (message: unknown) => threads.push((message as { worker: Worker }).worker);
+    subscribe('worker_threads', onThread);
+    try {
+      const own = new BcryptPasswordHasher(4, {
+        concurrency: 2,
+        idleThreadMs: 150,
+        allowTestCost: true,
+      });
+      const stored = await Promise.all([own.hash('one password'), own.hash('another')]);
+      expect(own.threads).toBe(2);
+      const exited = threads.map(
+        (thread) => new Promise((resolve) => thread.once('exit', resolve)),
+      );
+      await Promise.all(exited);
+      expect(own.threads).toBe(0);
+      // A thread stopped while idle is no failure: the next check starts a fresh one and answers.
+      expect(await own.verify('one password', stored[0])).toBe(true);
+      expect(await own.verify('not it', stored[1])).toBe(false);
+      expect(own.threads).toBe(1);
+      expect(threads).toHaveLength(3);
+    } finally {
+      unsubscribe('worker_threads', onThread);
+    }
+  });
+
+  it('keeps a thread that gets work before its idle time is up', async () => {
+    const own = new BcryptPasswordHasher(4, {
+      concurrency: 1,
+      idleThreadMs: 300,
+      allowTestCost: true,
+    });
+    for (let i = 0; i < 4; i++) {
+      await own.hash(`password ${i}`);
+      await delay(100);
+    }
+    expect(own.threads).toBe(1);
+    await delay(600);
+    expect(own.threads).toBe(0);
+  });
+
   it('refuses a cost below 12, or below bcrypt’s own 4 where a test run allows less', () => {
     expect(() => new BcryptPasswordHasher(11)).toThrow(RangeError);
     expect(() => new BcryptPasswordHasher(4)).toThrow(RangeError);

@@ -40,6 +40,11 @@ export interface BcryptPasswordHasherOptions {
   /** Hashes waiting beyond those; more are refused with an `OverloadedError` (503). */
   maxWaiting?: number;
   /**
+   * A hashing thread left without work this long is stopped, and started again by the next hash:
+   * each holds a V8 isolate of its own (20–40 MB of resident memory) that only logins need.
+   */
+  idleThreadMs?: number;
+  /**
    * Accept a cost from bcrypt's own minimum (4) up, for test runs: the same threads and queue,
    * at a fraction of the CPU. The configuration sets it only with NODE_ENV=test.
    */
@@ -68,7 +73,12 @@ export class BcryptPasswordHasher implements PasswordHasher {
       concurrency: options.concurrency ?? availableParallelism(),
       maxWaiting: options.maxWaiting ?? 32,
     });
-    this.#threads = new HashingThreads(HASHING_NICE);
+    this.#threads = new HashingThreads(HASHING_NICE, options.idleThreadMs ?? 30_000);
+  }
+
+  /** Hashing threads alive now, working or idle. */
+  get threads(): number {
+    return this.#threads.size;
   }
 
   // Never on libuv's thread pool, which also serves WebCrypto, fs and DNS for every request; and
@@ -140,23 +150,33 @@ export class PasswordHashingError extends Error {
 
 /**
  * Worker threads running bcrypt synchronously, one job each at a time, started on first use
- * and kept; the queue in front never runs more jobs than threads are wanted. A thread holds the
- * process open only while it works.
+ * and stopped after `idleMs` without work; the queue in front never runs more jobs than threads
+ * are wanted. A thread holds the process open only while it works.
  */
 class HashingThreads {
   readonly #nice: number;
+  readonly #idleMs: number;
   readonly #idle: Worker[] = [];
+  /** The timer that stops each idle thread. */
+  readonly #stopping = new Map<Worker, NodeJS.Timeout>();
   readonly #pending = new Map<number, (result: HashResult) => void>();
   /** The job each working thread is on. */
   readonly #working = new Map<Worker, number>();
   #nextId = 0;
 
-  constructor(nice: number) {
+  constructor(nice: number, idleMs: number) {
     this.#nice = nice;
+    this.#idleMs = idleMs;
+  }
+
+  get size(): number {
+    return this.#idle.length + this.#working.size;
   }
 
   run(job: Omit<HashJob, 'id'>): Promise<string | boolean> {
     const worker = this.#idle.pop() ?? this.#spawn();
+    clearTimeout(this.#stopping.get(worker));
+    this.#stopping.delete(worker);
     const id = this.#nextId++;
     this.#working.set(worker, id);
     worker.ref();
@@ -178,6 +198,7 @@ class HashingThreads {
       this.#working.delete(worker);
       worker.unref();
       this.#idle.push(worker);
+      this.#stopWhenIdle(worker);
       this.#pending.get(result.id)?.(result);
     });
     // A thread that dies fails its job (an error, not an answer) and leaves the pool: the next
@@ -185,6 +206,8 @@ class HashingThreads {
     const fail = (reason: string) => {
       const index = this.#idle.indexOf(worker);
       if (index >= 0) this.#idle.splice(index, 1);
+      clearTimeout(this.#stopping.get(worker));
+      this.#stopping.delete(worker);
       const id = this.#working.get(worker);
       this.#working.delete(worker);
       if (id !== undefined) this.#pending.get(id)?.({ id, error: reason });
@@ -197,6 +220,19 @@ class HashingThreads {
       void worker.terminate();
     });
     return worker;
+  }
+
+  /** Taken out of the idle list first, so no job can be handed to a thread that is stopping. */
+  #stopWhenIdle(worker: Worker): void {
+    const timer = setTimeout(() => {
+      this.#stopping.delete(worker);
+      const index = this.#idle.indexOf(worker);
+      if (index < 0) return;
+      this.#idle.splice(index, 1);
+      void worker.terminate();
+    }, this.#idleMs);
+    timer.unref();
+    this.#stopping.set(worker, timer);
   }
 }
 
