@@ -12,7 +12,9 @@ import { webhooksBench } from './webhooks.bench.ts';
 
 /**
  * `npm run bench`: each benchmark reports against a baseline measured in the same process.
- * `npm run bench -- <name> [<name>...]` runs only the sections whose names contain a given word.
+ * `npm run bench -- <name> [<name>...]` runs only the sections whose names contain a given word;
+ * a word that is a whole name, or the part after `load: `, selects that section alone (`list` is
+ * the load bench's list, not every list section).
  */
 const benches: Array<[string, () => Promise<string[]>]> = [
   ['identity', identityBench],
@@ -33,9 +35,14 @@ const benches: Array<[string, () => Promise<string[]>]> = [
 ];
 
 const wanted = process.argv.slice(2).map((word) => word.toLowerCase());
-const selected = benches.filter(
-  ([name]) => wanted.length === 0 || wanted.some((word) => name.includes(word)),
-);
+const exactly = (word: string) =>
+  benches.filter(([name]) => name === word || name === `load: ${word}`);
+const matches = (word: string) => {
+  const exact = exactly(word);
+  return exact.length > 0 ? exact : benches.filter(([name]) => name.includes(word));
+};
+const chosen = new Set(wanted.flatMap((word) => matches(word).map(([name]) => name)));
+const selected = benches.filter(([name]) => wanted.length === 0 || chosen.has(name));
 if (selected.length === 0) {
   process.stderr.write(
     `no benchmark matches ${wanted.join(', ')}; sections: ${benches.map(([n]) => n).join(', ')}\n`,
