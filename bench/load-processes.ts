@@ -114,7 +114,25 @@ export interface ServiceOptions {
   cpus?: string;
 }
 
-/** `node src/main.ts` with `APP_ROLE=api`, on a free loopback port. */
+/**
+ * The `NODE_OPTIONS` the image starts the service with (the Dockerfile's `ENV NODE_OPTIONS`), so
+ * the bench measures the service as it is deployed; none where that checkout sets none.
+ */
+function imageNodeOptions(dir: string): Record<string, string> {
+  let dockerfile: string;
+  try {
+    dockerfile = readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
+  } catch {
+    return {};
+  }
+  const found = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(dockerfile);
+  return found ? { NODE_OPTIONS: found[1]! } : {};
+}
+
+/**
+ * `node src/main.ts` with `APP_ROLE=api`, on a free loopback port, with the image's
+ * `NODE_OPTIONS` unless `env` names others.
+ */
 export async function startService(options: ServiceOptions): Promise<Running> {
   const port = await freePort();
   const dir = options.dir ?? process.env.BENCH_SERVICE_DIR ?? repoRoot;
@@ -133,6 +151,7 @@ export async function startService(options: ServiceOptions): Promise<Running> {
       METRICS_TOKEN: randomBytes(24).toString('base64url'),
       RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
       RATE_LIMIT_USER_PER_MINUTE: '1000000',
+      ...imageNodeOptions(dir),
       ...options.env,
     },
     options.cpus,
@@ -145,6 +164,7 @@ export async function startService(options: ServiceOptions): Promise<Running> {
 /** The bare `node:http` (+ `pg`) baseline server of bench/bare-server.ts. */
 export async function startBare(options: {
   databaseUrl?: string;
+  redisUrl?: string;
   jwtSecret: string;
   cpus?: string;
 }): Promise<Running> {
@@ -156,6 +176,7 @@ export async function startBare(options: {
     '--jwt-secret',
     options.jwtSecret,
     ...(options.databaseUrl ? ['--database-url', options.databaseUrl] : []),
+    ...(options.redisUrl ? ['--redis-url', options.redisUrl] : []),
   ];
   const child = spawnNode(args, {}, options.cpus);
   const origin = `http://127.0.0.1:${port}`;

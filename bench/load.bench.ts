@@ -29,8 +29,35 @@ const jwtSecret = randomBytes(48).toString('base64url');
 const USERS = 50;
 const ms = (n: number) => fmt(n, 1);
 
+/** One `/metrics` token per bench run, so the mix can read each process's heap. */
+const metricsToken = randomBytes(24).toString('base64url');
+
 const service = (env: Record<string, string> = {}, cpus?: string) =>
-  startService({ databaseUrl, redisUrl, jwtSecret, env, ...(cpus ? { cpus } : {}) });
+  startService({
+    databaseUrl,
+    redisUrl,
+    jwtSecret,
+    env: { METRICS_TOKEN: metricsToken, ...env },
+    ...(cpus ? { cpus } : {}),
+  });
+
+/** Where a process's memory is, from its Prometheus metrics: V8's heap spaces and the rest. */
+async function memoryOf(app: Running): Promise<string> {
+  const res = await fetch(`${app.origin}/metrics`, {
+    headers: { authorization: `Bearer ${metricsToken}` },
+  });
+  const text = await res.text();
+  const mb = (pattern: string) => {
+    const found = new RegExp(`^${pattern} ([\\d.e+]+)$`, 'm').exec(text);
+    return found ? fmt(Number(found[1]) / 2 ** 20, 0) : '?';
+  };
+  return (
+    `RSS ${mb('process_resident_memory_bytes')} MB: V8 heap ${mb('nodejs_heap_size_total_bytes')} ` +
+    `(young ${mb('nodejs_heap_space_size_total_bytes\\{space="new"\\}')}, ` +
+    `old ${mb('nodejs_heap_space_size_total_bytes\\{space="old"\\}')}), ` +
+    `external ${mb('nodejs_external_memory_bytes')}`
+  );
+}
 
 async function seededEmails(count: number): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -237,15 +264,20 @@ export async function healthBench(): Promise<string[]> {
   return lines;
 }
 
-/** Goal 3: what bearer auth, the per-user limit and the user load add to a request. */
+/**
+ * Goal 3: what bearer auth, the per-user limit and the user load add to a request, next to what
+ * the same round trips add to the bare server (one to Redis, then the two reads in parallel):
+ * the difference between the two is the service's own cost; the rest is the round trips.
+ */
 export async function authBench(): Promise<string[]> {
   const lines: string[] = [];
   const app = await service();
+  const bare = await startBare({ databaseUrl, redisUrl, jwtSecret });
   try {
     const users = await signedIn(app.origin);
-    const one = (path: string, auth: boolean) =>
+    const one = (server: Running, path: string, auth: boolean) =>
       openLoop({
-        origin: app.origin,
+        origin: server.origin,
         rate: 25,
         durationMs: 6_000,
         connections: 1,
@@ -255,21 +287,33 @@ export async function authBench(): Promise<string[]> {
           ...(auth ? { headers: bearer(users[i % users.length]!) } : {}),
         }),
       });
-    await one('/api/v1/users/me', true); // warm-up
-    const health: number[] = [];
-    const me: number[] = [];
+    await one(app, '/api/v1/users/me', true); // warm-up
+    await one(bare, '/api/v1/users/me', true);
+    const runs = {
+      health: [] as number[],
+      me: [] as number[],
+      bareHealth: [] as number[],
+      bareMe: [] as number[],
+    };
     for (let i = 0; i < 3; i++) {
-      health.push((await one('/health', false)).p50);
-      me.push((await one('/api/v1/users/me', true)).p50);
+      runs.health.push((await one(app, '/health', false)).p50);
+      runs.me.push((await one(app, '/api/v1/users/me', true)).p50);
+      runs.bareHealth.push((await one(bare, '/health', false)).p50);
+      runs.bareMe.push((await one(bare, '/api/v1/users/me', true)).p50);
     }
-    const added = median(me) - median(health);
+    const added = median(runs.me) - median(runs.health);
+    const bareAdded = median(runs.bareMe) - median(runs.bareHealth);
     lines.push(
       `GET /api/v1/users/me p50 at one connection (25 req/s, median of 3 interleaved runs): ` +
-        `${ms(median(me))} ms; GET /health ${ms(median(health))} ms; ` +
+        `${ms(median(runs.me))} ms; GET /health ${ms(median(runs.health))} ms; ` +
         `auth adds ${fmt(added, 2)} ms (goal ≤ 0.5)`,
+      `  bare node:http, same round trips (Redis: session status + rate-limit script; then user and ` +
+        `storage reads in parallel): /users/me ${ms(median(runs.bareMe))} ms, /health ` +
+        `${ms(median(runs.bareHealth))} ms; the round trips alone add ${fmt(bareAdded, 2)} ms; ` +
+        `the service's own share ${fmt(added - bareAdded, 2)} ms`,
     );
   } finally {
-    await app.stop();
+    await Promise.all([app.stop(), bare.stop()]);
   }
   lines.push(...(await planReuse()));
   return lines;
@@ -396,7 +440,8 @@ export async function listBench(): Promise<string[]> {
         `ratio ${fmt(median(a) / median(b), 2)} (goal ≥ 0.85)`,
       `  node CPU per request: service ${fmt(median(ac), 0)} µs; bare ${fmt(median(bc), 0)} µs`,
       `  pgbench of the same two statements (prepared, 10 clients, + a user lookup each): ` +
-        `${fmt(tps, 0)} tps; service ratio ${fmt(median(a) / tps, 2)} (goal ≥ 0.6)`,
+        `${fmt(tps, 0)} tps; service ratio ${fmt(median(a) / tps, 2)} (goal ≥ 0.6); ` +
+        `bare node:http + pg ratio ${fmt(median(b) / tps, 2)}`,
       `  with include_total=false: ${fmt(noTotal.rps, 0)} req/s (${fmt(noTotal.cpu, 0)} µs node CPU); ` +
         `ratio to bare ${fmt(noTotal.rps / median(b), 2)}, to pgbench ${fmt(noTotal.rps / tps, 2)}`,
     );
@@ -477,7 +522,7 @@ const meetsSlo = (r: OpenLoopResult) => r.p95 < SLO.p95 && r.p99 < SLO.p99 && r.
 /** Goal 5: the 70/20/10 list/PATCH/create mix at rising rates, on 1 and 2 API processes. */
 export async function mixBench(): Promise<string[]> {
   const lines: string[] = [];
-  const rates = (process.env.BENCH_MIX_RATES ?? '150,300,450,600,750').split(',').map(Number);
+  const rates = (process.env.BENCH_MIX_RATES ?? '150,300,450,600,750,900').split(',').map(Number);
   const tps = pgbench(
     [
       [LIST_SCRIPT, 7],
@@ -491,15 +536,17 @@ export async function mixBench(): Promise<string[]> {
     `database-only ceiling: pgbench of the same statements, 70/20/10 (prepared, 10 clients): ${fmt(tps, 0)} tps`,
   );
   const counts = (process.env.BENCH_MIX_PROCESSES ?? '1,2').split(',').map(Number);
-  // `BENCH_MIX_NODE_OPTIONS='|--max-semi-space-size=8'` runs every count once per variant of the
-  // service's NODE_OPTIONS (`|`-separated, an empty one being the service as it starts by default).
+  // `BENCH_MIX_NODE_OPTIONS='|none|--max-semi-space-size=8'` runs every count once per variant of
+  // the service's NODE_OPTIONS (`|`-separated; empty is the service as the image starts it, with
+  // the Dockerfile's NODE_OPTIONS, and `none` is V8's own defaults).
   const variants = (process.env.BENCH_MIX_NODE_OPTIONS ?? '').split('|');
   for (const run of counts.flatMap((count) => variants.map((v) => [count, v] as const))) {
     const [count, nodeOptions] = run;
     if (variants.length > 1) lines.push(`NODE_OPTIONS='${nodeOptions}':`);
     const apps: Running[] = [];
     for (let i = 0; i < count; i++) {
-      apps.push(await service(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}));
+      const options = nodeOptions === 'none' ? '' : nodeOptions;
+      apps.push(await service(nodeOptions ? { NODE_OPTIONS: options } : {}));
     }
     try {
       const users = await signedIn(apps[0]!.origin);
@@ -525,6 +572,7 @@ export async function mixBench(): Promise<string[]> {
           `${count} process${count > 1 ? 'es' : ''} at ${rate} req/s: ${line(r)} (${kinds}); ` +
             `${meetsSlo(r) ? 'meets' : 'misses'} p95 < ${SLO.p95} ms, p99 < ${SLO.p99} ms, 0 errors; ` +
             `peak RSS ${fmt(rss, 0)} MB`,
+          `  after it, the first process: ${await memoryOf(apps[0]!)}`,
         );
       }
       const idle = Math.max(...apps.map((a) => a.rssMb().now));

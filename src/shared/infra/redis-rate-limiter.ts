@@ -14,7 +14,7 @@ import type { Metrics } from './metrics.ts';
  * keeps hammering still gets a request through as each old one leaves the window, not never.
  * Returns [allowed 0|1, entries in the window, score of the oldest entry].
  */
-const SLIDING_WINDOW_SCRIPT = `
+export const SLIDING_WINDOW_SCRIPT = `
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
