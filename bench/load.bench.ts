@@ -219,6 +219,7 @@ function pinSelf(cpus: string): void {
 /** Throughput (closed loop) and CPU per request (open loop at a fixed rate) of one server. */
 async function healthFigures(server: Running, rate: number) {
   const health = (): LoadRequest => ({ method: 'GET', path: '/health' });
+  const cpuAtStart = server.cpuMicros();
   const saturated = await closedLoop({
     origin: server.origin,
     workers: 32,
@@ -228,7 +229,8 @@ async function healthFigures(server: Running, rate: number) {
   const cpuBefore = server.cpuMicros();
   const fixed = await openLoop({ origin: server.origin, rate, durationMs: 4_000, next: health });
   const cpuPerRequest = (server.cpuMicros() - cpuBefore) / fixed.sent;
-  return { rps: saturated.perSecond, cpuPerRequest, fixed };
+  const cpuSaturated = (cpuBefore - cpuAtStart) / (saturated.done + saturated.errors);
+  return { rps: saturated.perSecond, cpuPerRequest, cpuSaturated, fixed };
 }
 
 /** Goal 2: `GET /health` against a bare `node:http` server answering the same JSON. */
@@ -247,13 +249,15 @@ export async function healthBench(): Promise<string[]> {
     for (let i = 0; i < 3; i++) {
       runs.push({ bare: await healthFigures(bare, rate), app: await healthFigures(app, rate) });
     }
-    const pick = (side: 'bare' | 'app', key: 'rps' | 'cpuPerRequest') =>
+    const pick = (side: 'bare' | 'app', key: 'rps' | 'cpuPerRequest' | 'cpuSaturated') =>
       median(runs.map((r) => r[side][key]));
     lines.push(
       `GET /health, 32 connections (closed loop, server pinned to one core, median of 3 interleaved runs): ` +
         `${fmt(pick('app', 'rps'), 0)} req/s; bare node:http ${fmt(pick('bare', 'rps'), 0)} req/s; ` +
         `ratio ${fmt(pick('app', 'rps') / pick('bare', 'rps'), 2)} (goal ≥ 0.5)`,
-      `GET /health CPU per request at ${rate} req/s (open loop): ${fmt(pick('app', 'cpuPerRequest'), 0)} µs; ` +
+      `GET /health CPU per request at saturation (the closed loop above): ${fmt(pick('app', 'cpuSaturated'), 0)} µs; ` +
+        `bare ${fmt(pick('bare', 'cpuSaturated'), 0)} µs; ratio ${fmt(pick('app', 'cpuSaturated') / pick('bare', 'cpuSaturated'), 2)}`,
+      `GET /health CPU per request at ${rate} req/s (open loop; each request also wakes the process): ${fmt(pick('app', 'cpuPerRequest'), 0)} µs; ` +
         `bare ${fmt(pick('bare', 'cpuPerRequest'), 0)} µs; ratio ${fmt(pick('app', 'cpuPerRequest') / pick('bare', 'cpuPerRequest'), 2)}`,
       `  latency at ${rate} req/s: service ${line(runs.at(-1)!.app.fixed)}; bare ${line(runs.at(-1)!.bare.fixed)}`,
     );
@@ -553,7 +557,10 @@ export async function mixBench(): Promise<string[]> {
       const targets = await patchTargets(apps[0]!.origin, users);
       const next = mixRequests(users, targets);
       await openLoop({ origin: apps.map((a) => a.origin), rate: 100, durationMs: 3_000, next });
+      // The highest rate met with every lower rate met too: one 8-second step can miss on a
+      // stall of the box, and a rate met only above such a miss is not one to count on.
       let best = 0;
+      let unbroken = true;
       let peakRss = 0;
       for (const rate of rates) {
         const r = await openLoop({
@@ -564,7 +571,8 @@ export async function mixBench(): Promise<string[]> {
         });
         const rss = Math.max(...apps.map((a) => a.rssMb().peak));
         peakRss = Math.max(peakRss, rss);
-        if (meetsSlo(r)) best = rate;
+        if (meetsSlo(r) && unbroken) best = rate;
+        else unbroken = false;
         const kinds = Object.entries(r.byKind)
           .map(([k, v]) => `${k} p95 ${ms(v.p95)}`)
           .join(', ');
@@ -577,7 +585,7 @@ export async function mixBench(): Promise<string[]> {
       }
       const idle = Math.max(...apps.map((a) => a.rssMb().now));
       lines.push(
-        `  ${count} process${count > 1 ? 'es' : ''}: highest rate meeting the target ${best} req/s ` +
+        `  ${count} process${count > 1 ? 'es' : ''}: highest rate meeting the target, with every lower one met too, ${best} req/s ` +
           `(goal ≥ 600; ratio to the pgbench ceiling ${fmt(best / tps, 2)}); peak RSS ${fmt(peakRss, 0)} MB per process ` +
           `(goal ≤ 300), ${fmt(idle, 0)} MB after`,
       );
