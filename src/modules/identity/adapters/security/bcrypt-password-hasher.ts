@@ -224,6 +224,7 @@ class HashingThreads {
 
   /** Taken out of the idle list first, so no job can be handed to a thread that is stopping. */
   #stopWhenIdle(worker: Worker): void {
+    clearTimeout(this.#stopping.get(worker));
     const timer = setTimeout(() => {
       this.#stopping.delete(worker);
       const index = this.#idle.indexOf(worker);
