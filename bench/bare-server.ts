@@ -46,19 +46,49 @@ redis?.defineCommand('rateLimitSlidingWindow', { numberOfKeys: 1, lua: SLIDING_W
 type Limited = Redis & {
   rateLimitSlidingWindow(...args: Array<string | number>): Promise<[number, number, string]>;
 };
+const SESSION_SQL =
+  'select id, user_id, created_at, last_used_at, expires_at, revoked_at, user_agent, ip from sessions where id = $1';
+
+/**
+ * The service's per-request Redis work: session status and the per-user sliding window in one
+ * round trip; on a status miss (once a minute per session) the session and user reads and the
+ * write-back, as the service's session-status cache does.
+ */
 async function sessionAndLimit(userId: string, sessionId: string): Promise<boolean> {
   const now = Date.now();
+  const key = `session-status:${sessionId}`;
   const [status, [allowed]] = await Promise.all([
-    redis!.get(`session-status:${sessionId}`),
+    redis!.get(key),
     (redis as Limited).rateLimitSlidingWindow(
-      `user:${userId}`,
+      `rl:user:${userId}`,
       now,
       60_000,
       1_000_000,
       `${now}-${Math.random()}`,
     ),
   ]);
-  return status !== '0' && allowed === 1;
+  if (allowed !== 1 || status === '0') return false;
+  if (status === '1') return true;
+  const session = await pool!.query({
+    name: 'session-by-id',
+    text: SESSION_SQL,
+    values: [sessionId],
+  });
+  const row = session.rows[0] as
+    { user_id: string; revoked_at: Date | null; expires_at: Date } | undefined;
+  let live =
+    row !== undefined &&
+    row.user_id === userId &&
+    row.revoked_at === null &&
+    row.expires_at.getTime() > now;
+  if (live) {
+    const user = await pool!.query({ name: 'user-by-id', text: USER_SQL, values: [userId] });
+    live = (user.rows[0] as { is_active: boolean } | undefined)?.is_active === true;
+  }
+  // NX on "live", as the service writes it: a revocation written meanwhile is not overwritten.
+  if (live) await redis!.set(key, '1', 'EX', 60, 'NX');
+  else await redis!.set(key, '0', 'EX', 3600);
+  return live;
 }
 
 function claimsOf(authorization: string | undefined): { sub: string; sid?: string } | undefined {

@@ -118,15 +118,19 @@ export interface ServiceOptions {
  * The `NODE_OPTIONS` the image starts the service with (the Dockerfile's `ENV NODE_OPTIONS`), so
  * the bench measures the service as it is deployed; none where that checkout sets none.
  */
-function imageNodeOptions(dir: string): Record<string, string> {
+export function imageNodeOptions(dir: string): Record<string, string> {
   let dockerfile: string;
   try {
     dockerfile = readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
   } catch {
     return {};
   }
-  const found = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(dockerfile);
-  return found ? { NODE_OPTIONS: found[1]! } : {};
+  const found = /^ENV NODE_OPTIONS="([^"]*)"\r?$/m.exec(dockerfile);
+  if (found) return { NODE_OPTIONS: found[1]! };
+  if (/^ENV NODE_OPTIONS/m.test(dockerfile)) {
+    throw new Error(`${dir}/Dockerfile sets NODE_OPTIONS in a form the bench does not read`);
+  }
+  return {};
 }
 
 /**
@@ -147,7 +151,7 @@ export async function startService(options: ServiceOptions): Promise<Running> {
       REDIS_URL: options.redisUrl,
       JWT_SECRET: options.jwtSecret,
       LOG_LEVEL: 'warn',
-      // Production refuses to serve /metrics without a token; the bench never reads it.
+      // Production refuses to serve /metrics without a token (the mix passes its own, to read it).
       METRICS_TOKEN: randomBytes(24).toString('base64url'),
       RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
       RATE_LIMIT_USER_PER_MINUTE: '1000000',
@@ -178,7 +182,8 @@ export async function startBare(options: {
     ...(options.databaseUrl ? ['--database-url', options.databaseUrl] : []),
     ...(options.redisUrl ? ['--redis-url', options.redisUrl] : []),
   ];
-  const child = spawnNode(args, {}, options.cpus);
+  // The same V8 settings as the service it is compared with.
+  const child = spawnNode(args, imageNodeOptions(repoRoot), options.cpus);
   const origin = `http://127.0.0.1:${port}`;
   await waitForHealth(origin, child, captured(child));
   return track(child, origin);
