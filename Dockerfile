@@ -22,13 +22,13 @@ RUN npm install --omit=dev --no-audit --no-fund --ignore-scripts
 # ---- runtime ------------------------------------------------------------------------------------
 FROM node:24.21.0-bookworm-slim AS runtime
 ENV NODE_ENV=production
-# V8's heap, sized for a container of 512 MiB (deploy/kubernetes/base). Left to itself, V8 sizes
-# the heap from the host's memory: a young generation of up to 128 MB, and an old generation let
-# grow to about four times the live data between major collections (the growth factor V8 allows a
-# large heap). A bounded old generation (V8 allows growth of 1.3× its live data when the bound is
-# at most 256 MB) and 16 MB semi-spaces kept the API process under ~260 MB instead of ~450 MB at
-# 750 req/s of the load mix (README, "Memory under the mix"). Raise the bound with the container's
-# memory limit, keeping ~200 MB of the limit for everything outside the old generation.
+# V8's heap, the same wherever the image runs. Left to itself, V8 sizes it from the memory it
+# sees: under a 512 MiB container limit, an old generation of at most 256 MB and semi-spaces of
+# 1 MB; without a limit, on a large host, semi-spaces of up to 64 MB and an old generation let
+# grow to about four times its live data between major collections. Bounded at 256 MB or less,
+# the old generation may grow only 1.3x its live data. 16 MB semi-spaces scavenge less often
+# than 1 MB ones under load. README, "Memory under the mix", has the measurements. Sized for the
+# base deployment's 512 MiB limit; the production overlay raises the bound with its limit.
 ENV NODE_OPTIONS="--max-semi-space-size=16 --max-old-space-size=256"
 WORKDIR /app
 
