@@ -118,7 +118,7 @@ export interface ServiceOptions {
  * The `NODE_OPTIONS` the image starts the service with (the Dockerfile's `ENV NODE_OPTIONS`), so
  * the bench measures the service as it is deployed; none where that checkout sets none.
  */
-export function imageNodeOptions(dir: string): Record<string, string> {
+function imageNodeOptions(dir: string): Record<string, string> {
   let dockerfile: string;
   try {
     dockerfile = readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
