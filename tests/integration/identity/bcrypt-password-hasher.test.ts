@@ -12,6 +12,14 @@ import {
 // Each cost-12 hash or verify takes ~170 ms of one core: only the test of the cost itself pays it.
 const hasher = new BcryptPasswordHasher(4, { allowTestCost: true });
 
+/** Every thread Node starts until `stop()`: Node announces each on this channel. */
+function threadStarts(): { threads: Worker[]; stop: () => void } {
+  const threads: Worker[] = [];
+  const onThread = (message: unknown) => threads.push((message as { worker: Worker }).worker);
+  subscribe('worker_threads', onThread);
+  return { threads, stop: () => unsubscribe('worker_threads', onThread) };
+}
+
 describe('BcryptPasswordHasher', () => {
   it('verifies the password it hashed, at cost 12, and rejects another', async () => {
     const password = 'correct horse café staple';
@@ -54,9 +62,7 @@ describe('BcryptPasswordHasher', () => {
   });
 
   it('stops a thread left idle, and starts one again for the next hash', async () => {
-    const threads: Worker[] = [];
-    const onThread = (message: unknown) => threads.push((message as { worker: Worker }).worker);
-    subscribe('worker_threads', onThread);
+    const { threads, stop } = threadStarts();
     try {
       // Long enough that the first thread is still there when the second one answers, on a
       // loaded machine too.
@@ -78,14 +84,12 @@ describe('BcryptPasswordHasher', () => {
       expect(own.threads).toBe(1);
       expect(threads).toHaveLength(3);
     } finally {
-      unsubscribe('worker_threads', onThread);
+      stop();
     }
   });
 
   it('keeps a thread that gets work before its idle time is up', async () => {
-    const threads: Worker[] = [];
-    const onThread = (message: unknown) => threads.push((message as { worker: Worker }).worker);
-    subscribe('worker_threads', onThread);
+    const { threads, stop } = threadStarts();
     try {
       const own = new BcryptPasswordHasher(4, {
         concurrency: 1,
@@ -102,7 +106,7 @@ describe('BcryptPasswordHasher', () => {
       await new Promise((resolve) => threads[0]!.once('exit', resolve));
       expect(own.threads).toBe(0);
     } finally {
-      unsubscribe('worker_threads', onThread);
+      stop();
     }
   });
 
@@ -125,10 +129,8 @@ describe('BcryptPasswordHasher', () => {
   });
 
   it('fails a check whose thread dies mid-verify, instead of calling the password wrong, and hashes on a new thread after', async () => {
-    // Node announces every new thread on this channel: the test gets the real hashing thread.
-    const threads: Worker[] = [];
-    const onThread = (message: unknown) => threads.push((message as { worker: Worker }).worker);
-    subscribe('worker_threads', onThread);
+    // The test gets the real hashing thread, as Node starts it.
+    const { threads, stop } = threadStarts();
     try {
       const own = new BcryptPasswordHasher(12, { concurrency: 1, maxWaiting: 1 });
       const stored = await own.hash('the right password');
@@ -151,7 +153,7 @@ describe('BcryptPasswordHasher', () => {
       expect(await own.verify('the wrong password', stored)).toBe(false);
       expect(threads).toHaveLength(2);
     } finally {
-      unsubscribe('worker_threads', onThread);
+      stop();
     }
   });
 });
